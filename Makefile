@@ -1,0 +1,118 @@
+# llactr: one Makefile for the library, the two programs, the tests and the benchmarks.
+#
+#   make                 build ./llactr and ./run_experiment (release: -O3 -march=native -fopenmp)
+#   make test            build and run the gtest suite
+#   make test-san        parsers' tests under AddressSanitizer + UBSan
+#   make check           test + test-san (what the README and CI run)
+#   make bench           quick Google Benchmark run (< 2 min)
+#   make deps            install the Debian packages (scripts/install-deps.sh)
+#   make data            fetch ML-100K and stories260K into data/ (scripts/fetch-data.sh)
+#   make run             deps + data + build, then ./run_experiment
+#
+# Overrides: ARCH=x86-64-v3, DEBUG=1, SAN=address,undefined, CXX=clang++, BUILD=dir.
+# Each configuration builds into its own folder under build/, so they never mix.
+
+comma := ,
+CXX   ?= g++
+ARCH  ?= native
+DEBUG ?= 0
+SAN   ?=
+
+ifeq ($(DEBUG),1)
+  OPT    := -O0 -g
+  CONFIG := debug
+else
+  OPT    := -O3 -march=$(ARCH) -g1
+  CONFIG := release-$(ARCH)
+endif
+ifneq ($(SAN),)
+  OPT    += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+  CONFIG := $(CONFIG)-san-$(subst $(comma),-,$(SAN))
+endif
+BUILD ?= build/$(CONFIG)
+
+EIGEN_INC ?= /usr/include/eigen3
+CPPFLAGS  += -Iinclude -isystem $(EIGEN_INC) -DEIGEN_DONT_PARALLELIZE
+CXXFLAGS  += -std=c++17 $(OPT) -fopenmp -Wall -Wextra -MMD -MP
+LDFLAGS   += -fopenmp $(filter -fsanitize=%,$(OPT))
+LDLIBS    += -lopenblas -lpthread
+
+# ---- sources: every .cpp under src/<layer>/ is part of the library, except the two program mains.
+APP_MAINS := src/apps/llactr.cpp src/apps/run_experiment.cpp
+LIB_SRCS  := $(filter-out $(APP_MAINS),$(wildcard src/*/*.cpp))
+TEST_SRCS := $(wildcard tests/*.cpp)
+BENCH_SRCS:= $(wildcard bench/*.cpp)
+
+LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
+TEST_OBJS := $(TEST_SRCS:%.cpp=$(BUILD)/%.o)
+LIB       := $(BUILD)/libllactr.a
+TEST_BIN  := $(BUILD)/llactr_tests
+BENCH_BINS:= $(BENCH_SRCS:bench/%.cpp=$(BUILD)/bench/%)
+
+# Tests that read untrusted bytes (file parsers); `make test-san` runs them under ASan+UBSan.
+PARSER_TESTS ?= *Parse*:*Reader*:*Gguf*:*GGUF*:*Malformed*:*Tokeniz*:*Checkpoint*:*Npy*
+
+.PHONY: all test test-san check bench bench-full deps data data-ml1m run clean check-deps
+.DEFAULT_GOAL := all
+.SECONDARY:
+
+all: check-deps llactr run_experiment
+
+# Say exactly what to run when a dependency is missing, before the compiler says it less clearly.
+check-deps:
+	@scripts/install-deps.sh --check
+
+llactr: $(BUILD)/apps/llactr
+	@cp $< $@
+run_experiment: $(BUILD)/apps/run_experiment
+	@cp $< $@
+
+$(BUILD)/apps/%: $(BUILD)/src/apps/%.o $(LIB)
+	@mkdir -p $(dir $@)
+	$(CXX) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+$(LIB): $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.cpp
+	@mkdir -p $(dir $@)
+	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(TEST_BIN): $(TEST_OBJS) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) -lgtest -lgtest_main $(LDLIBS)
+
+test: check-deps $(TEST_BIN)
+	$(TEST_BIN) $(TEST_ARGS)
+
+test-san:
+	$(MAKE) --no-print-directory SAN=address,undefined TEST_ARGS='--gtest_filter=$(PARSER_TESTS)' test
+
+check: test test-san
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $< $(LIB) -lbenchmark $(LDLIBS)
+
+bench: check-deps $(BENCH_BINS)
+	@scripts/run-bench.sh quick $(BENCH_BINS)
+
+bench-full: check-deps $(BENCH_BINS)
+	@scripts/run-bench.sh full $(BENCH_BINS)
+
+deps:
+	scripts/install-deps.sh
+
+data:
+	scripts/fetch-data.sh default
+
+data-ml1m:
+	scripts/fetch-data.sh ml1m
+
+run: deps data all
+	./run_experiment
+
+clean:
+	rm -rf build llactr run_experiment
+
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BENCH_SRCS:bench/%.cpp=$(BUILD)/bench/%.d) $(APP_MAINS:%.cpp=$(BUILD)/%.d)

@@ -1,0 +1,9 @@
+// The subcommands of ./llactr. Each takes (argc, argv) with argv[0] = its own name and returns
+// the process exit code. src/apps/llactr.cpp lists them in one table.
+#pragma once
+
+namespace llactr {
+
+int cmd_version(int argc, char** argv);
+
+}  // namespace llactr

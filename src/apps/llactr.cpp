@@ -1,0 +1,45 @@
+// ./llactr: the tool. One table of subcommands; each lives in src/apps/cmd_<name>.cpp.
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+
+#include "llactr/apps/commands.h"
+
+namespace {
+
+struct Command {
+  const char* name;
+  int (*run)(int, char**);
+  const char* help;
+};
+
+const Command kCommands[] = {
+    {"version", llactr::cmd_version, "print the version and the build's configuration"},
+};
+
+void print_help() {
+  std::puts("usage: llactr COMMAND [options]   (llactr COMMAND --help for its options)\n\ncommands:");
+  for (const auto& c : kCommands) std::printf("  %-10s %s\n", c.name, c.help);
+  std::printf("  %-10s %s\n", "help", "this list");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || !std::strcmp(argv[1], "help") || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    print_help();
+    return argc < 2 ? 1 : 0;
+  }
+  for (const auto& c : kCommands) {
+    if (std::strcmp(argv[1], c.name) != 0) continue;
+    try {
+      return c.run(argc - 1, argv + 1);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "llactr %s: error: %s\n", c.name, e.what());
+      return 1;
+    }
+  }
+  std::fprintf(stderr, "llactr: unknown command '%s'; run 'llactr help'\n", argv[1]);
+  return 1;
+}

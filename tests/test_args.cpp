@@ -1,0 +1,37 @@
+#include <gtest/gtest.h>
+
+#include "llactr/apps/args.h"
+
+using llactr::Args;
+
+namespace {
+Args make() {
+  Args a("t");
+  a.option("lr", "0.001", "learning rate").option("out", "", "output").flag("greedy", "greedy");
+  return a;
+}
+}  // namespace
+
+TEST(ArgsParse, ValuesDefaultsAndFlags) {
+  Args a = make();
+  const char* argv[] = {"t", "--out=dir", "--greedy", "pos"};
+  ASSERT_TRUE(a.parse(4, const_cast<char**>(argv)));
+  EXPECT_EQ(a.get("out"), "dir");
+  EXPECT_DOUBLE_EQ(a.get_double("lr"), 0.001);
+  EXPECT_TRUE(a.get_flag("greedy"));
+  ASSERT_EQ(a.positional().size(), 1u);
+}
+
+TEST(ArgsParse, BadInputIsAClearError) {
+  Args a = make();
+  const char* typo[] = {"t", "--lr0", "1"};
+  EXPECT_THROW(a.parse(3, const_cast<char**>(typo)), std::invalid_argument);
+  Args b = make();
+  const char* missing[] = {"t", "--lr"};
+  EXPECT_THROW(b.parse(2, const_cast<char**>(missing)), std::invalid_argument);
+  Args c = make();
+  const char* notnum[] = {"t", "--lr", "x"};
+  ASSERT_TRUE(c.parse(3, const_cast<char**>(notnum)));
+  EXPECT_THROW(c.get_double("lr"), std::invalid_argument);
+  EXPECT_THROW(c.get("out"), std::invalid_argument);
+}
