@@ -32,8 +32,9 @@ endif
 BUILD ?= build/$(CONFIG)
 
 EIGEN_INC ?= /usr/include/eigen3
-CPPFLAGS  += -Iinclude -isystem $(EIGEN_INC) -DEIGEN_DONT_PARALLELIZE
-CXXFLAGS  += -std=c++17 $(OPT) -fopenmp -Wall -Wextra -MMD -MP
+CPPFLAGS  += -Iinclude -isystem $(EIGEN_INC)
+# -Wno-maybe-uninitialized: GCC 12 reports false positives inside its own AVX-512 intrinsics headers via Eigen.
+CXXFLAGS  += -std=c++17 $(OPT) -fopenmp -Wall -Wextra -Wno-maybe-uninitialized -MMD -MP
 LDFLAGS   += -fopenmp $(filter -fsanitize=%,$(OPT))
 LDLIBS    += -lopenblas -lpthread
 

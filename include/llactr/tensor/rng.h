@@ -1,0 +1,32 @@
+// The project's one random number generator: xoshiro256** seeded through splitmix64.
+//
+// Written out here, rather than std::mt19937 + std::normal_distribution, because the
+// standard library's distributions differ between implementations; these formulas do not,
+// so the same seed gives the same numbers on every compiler. Code that needs randomness
+// takes an Rng& and draws from it in a fixed order (never from inside a parallel loop), so
+// the same seed and the same thread count give the same run.
+#pragma once
+#include <cstdint>
+
+namespace llactr {
+
+class Rng {
+ public:
+  explicit Rng(uint64_t seed = 2024) { reseed(seed); }
+  void reseed(uint64_t seed);
+
+  uint64_t next_u64();
+  float uniform();                       // [0, 1), 24 random bits
+  float uniform(float lo, float hi);     // [lo, hi)
+  float normal(float mean = 0.0f, float std = 1.0f);  // Box–Muller
+  uint64_t below(uint64_t n);            // uniform integer in [0, n), unbiased
+  // A new independent generator (e.g. one per data-loader thread), derived from this one.
+  Rng split();
+
+ private:
+  uint64_t s_[4];
+  bool has_spare_ = false;
+  float spare_ = 0.0f;
+};
+
+}  // namespace llactr

@@ -1,0 +1,49 @@
+#include "llactr/tensor/gemm.h"
+
+#include <cblas.h>
+
+#include "llactr/tensor/tensor.h"
+
+namespace llactr {
+
+namespace {
+GemmBackend g_backend = GemmBackend::Blas;
+
+using Stride = Eigen::OuterStride<>;
+using CMap = Eigen::Map<const MatrixRM, 0, Stride>;
+
+void eigen_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, const float* B,
+                float beta, float* C) {
+  // Map A and B as stored, then let Eigen apply the transposes lazily.
+  CMap a(A, ta ? K : M, ta ? M : K, Stride(ta ? M : K));
+  CMap b(B, tb ? N : K, tb ? K : N, Stride(tb ? K : N));
+  MatMap c(C, M, N);
+  if (beta == 0.0f) c.setZero();
+  else if (beta != 1.0f) c *= beta;
+  if (ta && tb) c.noalias() += alpha * a.transpose() * b.transpose();
+  else if (ta) c.noalias() += alpha * a.transpose() * b;
+  else if (tb) c.noalias() += alpha * a * b.transpose();
+  else c.noalias() += alpha * a * b;
+}
+}  // namespace
+
+void set_gemm_backend(GemmBackend b) { g_backend = b; }
+GemmBackend gemm_backend() { return g_backend; }
+
+void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, const float* B, float beta,
+          float* C) {
+  if (M == 0 || N == 0) return;
+  if (g_backend == GemmBackend::Eigen) return eigen_gemm(ta, tb, M, N, K, alpha, A, B, beta, C);
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(M),
+              static_cast<int>(N), static_cast<int>(K), alpha, A, static_cast<int>(ta ? M : K), B,
+              static_cast<int>(tb ? K : N), beta, C, static_cast<int>(N));
+}
+
+void gemm_serial(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, const float* B,
+                 float beta, float* C) {
+  // Eigen does not start threads inside an OpenMP parallel region; OpenBLAS might.
+  if (M == 0 || N == 0) return;
+  eigen_gemm(ta, tb, M, N, K, alpha, A, B, beta, C);
+}
+
+}  // namespace llactr
