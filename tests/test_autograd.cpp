@@ -1,0 +1,208 @@
+// The tape, the grad switch, sparse rows, shape errors, and forward values computed by hand.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "gradcheck_util.h"
+#include "llactr/tensor/ops.h"
+
+namespace llactr {
+namespace {
+
+Var param_of(Shape s, std::vector<float> v) { return parameter(Tensor(std::move(s), std::move(v))); }
+
+TEST(GradCheckSelfTest, DetectsAWrongBackward) {
+  // y = x², but the backward claims dy/dx = 3x: the check must say no.
+  auto wrong_square = [](const std::vector<Var>& in) {
+    const Var& x = in[0];
+    Tensor y(x.shape());
+    y.vec() = x.value().vec().array().square().matrix();
+    return make_result(std::move(y), {x}, [x](Node& self) {
+      grad_buffer(*x.node()).vec().array() += self.grad.vec().array() * 3.0f * x.value().vec().array();
+    });
+  };
+  GradCheckResult r = grad_check(wrong_square, {random_param({4}, 1)});
+  EXPECT_FALSE(r.ok);
+}
+
+TEST(Autograd, BackwardAccumulatesAndZeroGradClears) {
+  Var x = param_of({2}, {1.0f, 2.0f});
+  backward(sum_all(mul(x, x)));  // d/dx Σx² = 2x
+  backward(sum_all(mul(x, x)));  // accumulates
+  EXPECT_FLOAT_EQ(x.grad()[0], 4.0f);
+  EXPECT_FLOAT_EQ(x.grad()[1], 8.0f);
+  zero_grad({x});
+  EXPECT_FLOAT_EQ(x.grad()[1], 0.0f);
+  EXPECT_EQ(tape_size(), 0u);
+}
+
+TEST(Autograd, NoGradRecordsNothing) {
+  Var x = param_of({2}, {1.0f, 2.0f});
+  {
+    NoGrad ng;
+    Var y = mul(x, x);
+    EXPECT_FALSE(y.requires_grad());
+    EXPECT_EQ(tape_size(), 0u);
+  }
+  EXPECT_TRUE(grad_enabled());
+  Var y = mul(x, x);
+  EXPECT_TRUE(y.requires_grad());
+  EXPECT_EQ(tape_size(), 1u);
+  clear_tape();
+}
+
+TEST(Autograd, ConstantsNeedNoTape) {
+  Var c = constant(Tensor({2}, 1.0f));
+  Var y = add(c, c);
+  EXPECT_FALSE(y.requires_grad());
+  EXPECT_EQ(tape_size(), 0u);
+  EXPECT_THROW(backward(sum_all(y)), std::logic_error);
+}
+
+TEST(Autograd, SparseRowsTrackGatheredRowsOnly) {
+  Var table = embedding_table(Tensor({5, 2}, 1.0f));
+  std::vector<int32_t> ids{3, 1, 3};
+  backward(sum_all(gather_rows(table, ids.data(), 3)));
+  Node& n = *table.node();
+  ASSERT_EQ(n.touched_rows.size(), 2u);
+  EXPECT_FLOAT_EQ(table.grad()[3 * 2], 2.0f);  // row 3 gathered twice
+  EXPECT_FLOAT_EQ(table.grad()[1 * 2], 1.0f);
+  EXPECT_FLOAT_EQ(table.grad()[0], 0.0f);
+  zero_grad({table});
+  EXPECT_TRUE(n.touched_rows.empty());
+  EXPECT_FLOAT_EQ(table.grad()[3 * 2], 0.0f);
+}
+
+TEST(Autograd, GatherRejectsOutOfRangeIds) {
+  Var table = embedding_table(Tensor({5, 2}));
+  std::vector<int32_t> ids{0, 5};
+  EXPECT_THROW(gather_rows(table, ids.data(), 2), std::invalid_argument);
+}
+
+TEST(ShapeErrors, NameTheOpAndBothShapes) {
+  Var a = param_of({2, 3}, std::vector<float>(6, 1.0f)), b = param_of({4, 5}, std::vector<float>(20, 1.0f));
+  try {
+    matmul(a, b);
+    FAIL() << "no throw";
+  } catch (const std::invalid_argument& e) {
+    std::string m = e.what();
+    EXPECT_NE(m.find("matmul"), std::string::npos) << m;
+    EXPECT_NE(m.find("[2, 3]"), std::string::npos) << m;
+    EXPECT_NE(m.find("[4, 5]"), std::string::npos) << m;
+  }
+  EXPECT_THROW(add(a, b), std::invalid_argument);
+  EXPECT_THROW(linear(a, b), std::invalid_argument);
+  EXPECT_THROW(reshape(a, {4, 2}), std::invalid_argument);
+  EXPECT_THROW(slice(a, 1, 2, 2), std::invalid_argument);
+  EXPECT_THROW(concat({a, b}, 0), std::invalid_argument);
+  EXPECT_THROW(sum(a, 2), std::invalid_argument);
+  EXPECT_THROW(Tensor({1, 1, 1, 1, 1}), std::invalid_argument);
+  EXPECT_THROW(cross_entropy(a, {0}), std::invalid_argument);
+  EXPECT_THROW(cross_entropy(a, {0, 3}), std::invalid_argument);
+  EXPECT_THROW(bce_with_logits(a, Tensor({3, 2})), std::invalid_argument);
+}
+
+TEST(TensorValues, AllFiniteSeesNanAndInf) {
+  Tensor t({3}, 1.0f);
+  EXPECT_TRUE(t.all_finite());
+  t[1] = NAN;
+  EXPECT_FALSE(t.all_finite());
+  t[1] = INFINITY;
+  EXPECT_FALSE(t.all_finite());
+}
+
+// ---- forward values against hand computations
+
+TEST(OpValues, MatmulLinearAndBroadcast) {
+  Var a = param_of({2, 2}, {1, 2, 3, 4}), b = param_of({2, 2}, {5, 6, 7, 8});
+  Tensor c = matmul(a, b).value();  // [[19, 22], [43, 50]]
+  EXPECT_FLOAT_EQ(c[0], 19);
+  EXPECT_FLOAT_EQ(c[3], 50);
+  Tensor ct = matmul(a, b, true, false).value();  // aᵀb = [[26, 30], [38, 44]]
+  EXPECT_FLOAT_EQ(ct[0], 26);
+  EXPECT_FLOAT_EQ(ct[3], 44);
+  Tensor l = linear(a, b, param_of({2}, {1, -1})).value();  // a·bᵀ + bias = [[17+1, 23−1], [39+1, 53−1]]
+  EXPECT_FLOAT_EQ(l[0], 18);
+  EXPECT_FLOAT_EQ(l[1], 22);
+  EXPECT_FLOAT_EQ(l[3], 52);
+  Tensor bc = add(param_of({2, 1}, {10, 20}), param_of({3}, {1, 2, 3})).value();  // [[11,12,13],[21,22,23]]
+  ASSERT_EQ(bc.shape(), (Shape{2, 3}));
+  EXPECT_FLOAT_EQ(bc[5], 23);
+  clear_tape();
+}
+
+TEST(OpValues, ActivationsAndSoftmax) {
+  Var x = param_of({3}, {-1.0f, 0.0f, 1.0f});
+  EXPECT_NEAR(gelu(x).value()[2], 0.8413447f, 1e-6);  // Φ(1)
+  EXPECT_NEAR(silu(x).value()[2], 0.7310586f, 1e-6);  // σ(1)
+  EXPECT_NEAR(sigmoid(param_of({1}, {-100.0f})).value()[0], 3.72e-44f, 1e-44);  // no overflow
+  Tensor s = softmax(x).value();
+  double z = std::exp(-1.0) + 1.0 + std::exp(1.0);
+  EXPECT_NEAR(s[0], std::exp(-1.0) / z, 1e-7);
+  EXPECT_NEAR(log_softmax(x).value()[2], 1.0 - std::log(z), 1e-6);
+  clear_tape();
+}
+
+TEST(OpValues, NormsByHand) {
+  Var x = param_of({1, 4}, {1, 2, 3, 4});
+  Var g = param_of({4}, {1, 1, 1, 1}), b = param_of({4}, {0, 0, 0, 0});
+  // mean 2.5, variance 1.25
+  EXPECT_NEAR(layer_norm(x, g, b, 0.0f).value()[0], -1.5 / std::sqrt(1.25), 1e-6);
+  // mean square 7.5
+  EXPECT_NEAR(rms_norm(x, g, 0.0f).value()[3], 4.0 / std::sqrt(7.5), 1e-6);
+  clear_tape();
+}
+
+TEST(OpValues, LossesByHand) {
+  // BCE: −log σ(2) for t=1 and −log(1 − σ(−1)) for t=0, averaged; stable at |z| = 1000.
+  Var z = param_of({2}, {2.0f, -1.0f});
+  double want = 0.5 * (std::log1p(std::exp(-2.0)) + std::log1p(std::exp(-1.0)));
+  EXPECT_NEAR(bce_with_logits(z, Tensor({2}, {1.0f, 0.0f})).value().item(), want, 1e-6);
+  EXPECT_NEAR(bce_with_logits(param_of({1}, {1000.0f}), Tensor({1}, {0.0f})).value().item(), 1000.0, 1e-3);
+
+  // kl_div batchmean: two rows; Σ t(log t − log p) / 2, with a zero target term counted as 0.
+  Var logp = param_of({2, 2}, {std::log(0.5f), std::log(0.5f), std::log(0.25f), std::log(0.75f)});
+  Var t = param_of({2, 2}, {1.0f, 0.0f, 0.5f, 0.5f});
+  double kl = (1.0 * (0.0 - std::log(0.5)) + 0.5 * (std::log(0.5) - std::log(0.25)) + 0.5 * (std::log(0.5) - std::log(0.75))) / 2;
+  EXPECT_NEAR(kl_div(logp, t).value().item(), kl, 1e-6);
+
+  Var a = param_of({1, 2}, {1, 0}), c = param_of({1, 2}, {1, 1});
+  EXPECT_NEAR(cosine_similarity(a, c).value()[0], 1.0 / std::sqrt(2.0), 1e-6);
+
+  // cross entropy of uniform logits over 4 classes is log 4
+  EXPECT_NEAR(cross_entropy(param_of({1, 4}, {0, 0, 0, 0}), {2}).value().item(), std::log(4.0), 1e-6);
+  EXPECT_NEAR(mse(a, c).value().item(), 0.5, 1e-7);
+  clear_tape();
+}
+
+TEST(OpValues, DropoutIsSeededAndScaled) {
+  Var x = param_of({1000}, std::vector<float>(1000, 1.0f));
+  Rng r1(5), r2(5);
+  Tensor y1 = dropout(x, 0.25f, r1, true).value(), y2 = dropout(x, 0.25f, r2, true).value();
+  int kept = 0;
+  for (int64_t i = 0; i < 1000; ++i) {
+    EXPECT_EQ(y1[i], y2[i]);
+    EXPECT_TRUE(y1[i] == 0.0f || std::abs(y1[i] - 1.0f / 0.75f) < 1e-6);
+    kept += y1[i] != 0.0f;
+  }
+  EXPECT_NEAR(kept, 750, 60);
+  EXPECT_EQ(dropout(x, 0.25f, r1, false).node(), x.node());  // eval: identity
+  clear_tape();
+}
+
+TEST(RngDeterminism, SameSeedSameStreamAndSaneMoments) {
+  Rng a(42), b(42);
+  double s = 0, s2 = 0;
+  for (int i = 0; i < 100000; ++i) {
+    float v = a.normal();
+    EXPECT_EQ(v, b.normal());
+    s += v;
+    s2 += double(v) * v;
+  }
+  EXPECT_NEAR(s / 1e5, 0.0, 0.02);
+  EXPECT_NEAR(s2 / 1e5, 1.0, 0.02);
+  for (int i = 0; i < 1000; ++i) EXPECT_LT(a.below(7), 7u);
+}
+
+}  // namespace
+}  // namespace llactr
