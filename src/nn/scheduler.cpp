@@ -69,7 +69,8 @@ bool ReduceLrOnPlateau::step(double metric) {
   bad_epochs_ = 0;
   const float old_lr = opt_.lr();
   const float new_lr = std::max(old_lr * o_.factor, o_.min_lr);
-  if (new_lr >= old_lr) return false;  // already at the floor
+  // As PyTorch (eps = 1e-8): a change this small means the lr is at the floor, give or take rounding.
+  if (old_lr - new_lr <= 1e-8f) return false;
   opt_.set_lr(new_lr);
   return true;
 }

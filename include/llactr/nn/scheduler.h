@@ -78,7 +78,8 @@ struct PlateauOptions {
 
 // Multiplies lr by `factor` when the monitored metric has not improved for more than
 // `patience` epochs (torch.optim.lr_scheduler.ReduceLROnPlateau with threshold_mode='abs',
-// cooldown=0; FuxiCTR's lr decay when patience = 0). After a reduction the count restarts.
+// cooldown=0, eps=1e-8; FuxiCTR's lr decay when patience = 0). After a reduction the count
+// restarts. A reduction smaller than 1e-8 is skipped, so the lr rests at min_lr.
 class ReduceLrOnPlateau {
  public:
   ReduceLrOnPlateau(Optimizer& opt, PlateauOptions o = {});
