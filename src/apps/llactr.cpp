@@ -16,6 +16,7 @@ struct Command {
 
 const Command kCommands[] = {
     {"version", llactr::cmd_version, "print the version and the build's configuration"},
+    {"data", llactr::cmd_data, "data stats: counts, splits and fields of a dataset"},
 };
 
 void print_help() {
