@@ -11,7 +11,7 @@ namespace llactr::data {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr char kMagic[9] = "LLDSC001";  // bump the digits when the layout or any reader's output changes
+constexpr char kMagic[9] = "LLDSC002";  // bump the digits when the layout or any reader's output changes
 
 // Every option that changes the encoded result.
 std::string options_text(const DataOptions& o) {

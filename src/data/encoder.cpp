@@ -88,19 +88,27 @@ Split Encoder::encode(const RawTable& table, const std::vector<size_t>& rows) co
 }
 
 void Encoder::write(BinaryWriter& w) const {
-  w.bytes("LLENC001", 8);
+  w.bytes("LLENC002", 8);
   w.pod(min_count_);
   w.pod(uint32_t(fields_.size()));
+  // Texts as one blob plus their lengths: two bulk reads instead of one per text.
   for (const Vocab& voc : fields_) {
     w.vec(voc.counts);
-    for (const auto& t : voc.texts) w.string(t);
+    std::vector<uint32_t> lengths;
+    std::string blob;
+    for (const auto& t : voc.texts) {
+      lengths.push_back(uint32_t(t.size()));
+      blob += t;
+    }
+    w.vec(lengths);
+    w.vec(std::vector<char>(blob.begin(), blob.end()));
   }
 }
 
 Encoder Encoder::read(BinaryReader& r) {
   char magic[8];
   r.bytes(magic, 8);
-  if (std::string(magic, 8) != "LLENC001") r.fail("not an llactr encoder (bad magic)");
+  if (std::string(magic, 8) != "LLENC002") r.fail("not an llactr encoder (bad magic)");
   Encoder e;
   e.min_count_ = r.pod<int64_t>();
   uint32_t n = r.pod<uint32_t>();
@@ -108,8 +116,16 @@ Encoder Encoder::read(BinaryReader& r) {
   e.fields_.resize(n);
   for (Vocab& voc : e.fields_) {
     voc.counts = r.vec<int64_t>();
-    if (voc.counts.empty()) r.fail("field without its OOV entry");
-    for (size_t i = 0; i < voc.counts.size(); ++i) voc.texts.push_back(r.string());
+    std::vector<uint32_t> lengths = r.vec<uint32_t>();
+    std::vector<char> blob = r.vec<char>();
+    if (voc.counts.empty() || lengths.size() != voc.counts.size()) r.fail("field vocabulary sizes disagree");
+    size_t at = 0;
+    for (uint32_t len : lengths) {
+      if (len > blob.size() - at) r.fail("text lengths exceed the text blob");
+      voc.texts.emplace_back(blob.data() + at, len);
+      at += len;
+    }
+    if (at != blob.size()) r.fail("text blob longer than its texts");
   }
   e.finish();
   return e;

@@ -32,7 +32,7 @@ void for_each_line(std::string_view text, const std::string& path, SkippedLines&
       parse(line);
     } catch (const BadLine& e) {
       std::string where = path + ":" + std::to_string(line_no) + ": " + e.what();
-      if (!skipped.skip) throw std::runtime_error(where + " (--skip-bad-lines skips such lines)");
+      if (!skipped.skip) throw std::runtime_error(where + (skipped.skippable ? " (--skip-bad-lines skips such lines)" : ""));
       if (skipped.count++ == 0) skipped.first = where;
     }
   }

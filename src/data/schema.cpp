@@ -29,7 +29,8 @@ std::string Schema::fingerprint() const {
 
 void apply_descriptions_file(Schema& schema, const std::string& path) {
   std::string text = read_text_file(path, "the --descriptions file");
-  SkippedLines strict;  // a descriptions file is small and hand-written: every bad line is an error
+  SkippedLines strict;
+  strict.skippable = false;  // a descriptions file is small and hand-written: every bad line is an error
   for_each_line(text, path, strict, [&](std::string_view line) {
     if (line.front() == '#') return;
     size_t tab = line.find('\t');

@@ -18,6 +18,7 @@ struct BadLine : std::runtime_error {
 // Malformed lines seen so far. With skip == false the first one is an error.
 struct SkippedLines {
   bool skip = false;
+  bool skippable = true;  // false for config files (schema, descriptions): no --skip-bad-lines hint
   size_t count = 0;
   std::string first;  // "file:line: reason" of the first skipped line
 };
