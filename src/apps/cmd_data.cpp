@@ -1,4 +1,5 @@
 // ./llactr data stats: load a dataset (through the cache) and print its counts and fields.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <stdexcept>
@@ -14,6 +15,13 @@ namespace llactr {
 namespace {
 
 using data::json_quote;
+
+// At most max_bytes of s, cut at a character boundary so the text stays valid UTF-8.
+std::string utf8_prefix(const std::string& s, size_t max_bytes) {
+  size_t n = std::min(max_bytes, s.size());
+  while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return s.substr(0, n);
+}
 
 data::DataOptions options_from(const Args& a) {
   data::DataOptions o;
@@ -48,7 +56,7 @@ void print_text(const data::DataOptions& o, const data::Dataset& d, const data::
     const auto& f = s.fields[k];
     std::string top;
     for (const auto& [text, count] : f.top_values) {
-      std::string t = text.size() > 40 ? text.substr(0, 37) + "..." : text;
+      std::string t = text.size() > 40 ? utf8_prefix(text, 37) + "..." : text;
       top += (top.empty() ? "" : ", ") + t + " (" + std::to_string(count) + ")";
     }
     std::printf("%-3zu %-16s %8d %8.2f%% %8.2f%%  %s\n", k, f.name.c_str(), f.vocab_size, 100 * f.oov_rate_valid,

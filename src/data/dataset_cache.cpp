@@ -87,7 +87,7 @@ bool load_cached_dataset(const std::string& path, const std::string& key, Datase
 void save_cached_dataset(const std::string& path, const std::string& key, const Dataset& d) {
   fs::create_directories(fs::path(path).parent_path());
   std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
+  try {
     BinaryWriter w(tmp);
     w.bytes(kMagic, 8);
     w.string(key);
@@ -98,8 +98,12 @@ void save_cached_dataset(const std::string& path, const std::string& key, const 
     write_split(w, d.valid);
     write_split(w, d.test);
     w.close();
+    fs::rename(tmp, path);
+  } catch (...) {
+    std::error_code ec;
+    fs::remove(tmp, ec);  // never leave a half-written file behind
+    throw;
   }
-  fs::rename(tmp, path);
   std::string stem = path.substr(0, path.size() - 4);  // drop ".bin"
   d.encoder.write_feature_map(stem + ".featmap.tsv", d.schema);
 }
