@@ -1,6 +1,7 @@
 // Data pipeline speed: parse+encode of ml-1m-u2999 from raw files, loading it from the cache,
 // batcher throughput, sha256 and JSON parsing. Real-data cases report an error (and are
 // skipped) when ml-1m-u2999 is not in $LLACTR_DATA_MIRROR, data/ or ../shared/data.
+// Wall-clock time (UseRealTime) where a thread or the disk is involved: that is what a run waits for.
 // BENCH_QUICK_FILTER: BM_Batcher|BM_CacheLoad|BM_Sha256|BM_JsonParseReviewLine
 #include <benchmark/benchmark.h>
 
@@ -41,7 +42,7 @@ void BM_ParseEncodeMl1m(benchmark::State& state) {
   for (auto _ : state) rows = load_dataset(o).num_samples();
   state.counters["samples"] = double(rows);
 }
-BENCHMARK(BM_ParseEncodeMl1m)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ParseEncodeMl1m)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_CacheLoadMl1m(benchmark::State& state) {
   std::string cache = (fs::temp_directory_path() / "llactr-bench-cache").string();
@@ -55,7 +56,7 @@ void BM_CacheLoadMl1m(benchmark::State& state) {
   }
   fs::remove_all(cache);
 }
-BENCHMARK(BM_CacheLoadMl1m)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CacheLoadMl1m)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // A synthetic split shaped like ml-1m-u2999's train split: 288,347 rows x 8 fields.
 const Split& synthetic_split() {
@@ -88,7 +89,7 @@ void BM_Batcher(benchmark::State& state) {
   }
   state.SetItemsProcessed(int64_t(samples));
 }
-BENCHMARK(BM_Batcher)->Args({1024, 0})->Args({4096, 0})->Args({1024, 1})->Args({4096, 1})->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Batcher)->Args({1024, 0})->Args({4096, 0})->Args({1024, 1})->Args({4096, 1})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Sha256(benchmark::State& state) {
   std::string bytes(1 << 20, 'x');

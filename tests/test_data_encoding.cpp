@@ -201,3 +201,20 @@ TEST(Encoder, EncodeDatasetRejectsEmptyAndSingleClassSplits) {
   EXPECT_EQ(d.num_samples(), 10u);
   EXPECT_EQ(d.num_positive(), 6u);
 }
+
+TEST(Encoder, CopiesAndMovesKeepLookupsValid) {
+  TempDir dir;
+  RawTable t = fixture_table(dir);
+  std::vector<size_t> train = split_rows(t, SplitMode::Chronological, 0.8, 0.1, 0).train;
+  Encoder copy;
+  {
+    Encoder original = Encoder::build(t, train, 1);
+    copy = original;
+    Encoder moved = std::move(original);
+    EXPECT_EQ(moved.local_id(5, "Heat (1995)"), 1);
+  }  // original and moved are gone; copy's lookups must not point into them
+  EXPECT_EQ(copy.local_id(5, "Heat (1995)"), 1);
+  EXPECT_EQ(copy.local_id(6, "Animation|Children's|Comedy"), copy.local_id(6, std::string("Animation|Children's|Comedy")));
+  Encoder copy2(copy);
+  EXPECT_EQ(copy2.global_id(0, "3"), copy.offset(0) + 3);
+}

@@ -8,6 +8,17 @@
 
 namespace llactr::data {
 
+Encoder::Encoder(const Encoder& other) : fields_(other.fields_), min_count_(other.min_count_) { finish(); }
+
+Encoder& Encoder::operator=(const Encoder& other) {
+  if (this != &other) {
+    fields_ = other.fields_;
+    min_count_ = other.min_count_;
+    finish();
+  }
+  return *this;
+}
+
 Encoder Encoder::build(const RawTable& table, const std::vector<size_t>& train_rows, int64_t min_count) {
   if (min_count < 1) throw std::invalid_argument("min_count must be >= 1, got " + std::to_string(min_count));
   Encoder e;
@@ -53,7 +64,7 @@ void Encoder::finish() {
 
 int32_t Encoder::local_id(int field, std::string_view text) const {
   const auto& ids = fields_[field].ids;
-  auto it = ids.find(std::string(text));
+  auto it = ids.find(text);
   return it == ids.end() ? 0 : it->second;
 }
 
@@ -70,18 +81,19 @@ Split Encoder::encode(const RawTable& table, const std::vector<size_t>& rows) co
     throw std::invalid_argument("table has " + std::to_string(table.num_fields()) + " fields, encoder " +
                                 std::to_string(num_fields()));
   const int n = num_fields();
-  // Global id of each distinct text of the table, so the rows need no string lookups.
+  // Global id of each distinct text of the table, looked up once, on its first use.
   std::vector<std::vector<int32_t>> global(n);
-  for (int k = 0; k < n; ++k) {
-    global[k].resize(table.num_values(k));
-    for (uint32_t v = 0; v < table.num_values(k); ++v) global[k][v] = global_id(k, table.value(k, v));
-  }
+  for (int k = 0; k < n; ++k) global[k].assign(table.num_values(k), -1);
   Split s;
   s.num_fields = n;
   s.ids.resize(rows.size() * n);
   s.labels.resize(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) {
-    for (int k = 0; k < n; ++k) s.ids[i * n + k] = global[k][table.cell(rows[i], k)];
+    for (int k = 0; k < n; ++k) {
+      uint32_t v = table.cell(rows[i], k);
+      if (global[k][v] < 0) global[k][v] = global_id(k, table.value(k, v));
+      s.ids[i * n + k] = global[k][v];
+    }
     s.labels[i] = table.label(rows[i]);
   }
   return s;

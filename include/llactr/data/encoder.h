@@ -25,6 +25,11 @@ inline constexpr const char* kOovText = "<OOV>";
 class Encoder {
  public:
   Encoder() = default;
+  // The lookup maps hold views into the texts: a copy rebuilds them; a move keeps them valid.
+  Encoder(const Encoder& other);
+  Encoder& operator=(const Encoder& other);
+  Encoder(Encoder&&) noexcept = default;
+  Encoder& operator=(Encoder&&) noexcept = default;
   // Counts each field's values over train_rows of table; keeps those seen >= min_count times.
   static Encoder build(const RawTable& table, const std::vector<size_t>& train_rows, int64_t min_count);
 
@@ -56,7 +61,7 @@ class Encoder {
   struct Vocab {
     std::vector<std::string> texts;  // [vocab_size], texts[0] = kOovText
     std::vector<int64_t> counts;     // [vocab_size]
-    std::unordered_map<std::string, int32_t> ids;
+    std::unordered_map<std::string_view, int32_t> ids;  // text -> local id, views into texts
   };
   void finish();  // offsets and lookup maps from texts
   std::vector<Vocab> fields_;
