@@ -92,7 +92,7 @@ TEST(MalformedMl1m, SkipBadLinesCountsThem) {
 
 TEST(Ml100kReader, FieldsGenresAndLabels) {
   TempDir dir;
-  write_file(dir.file("u.user"), "1|24|M|technician|85711\n2|53|F|other|94043\n");
+  write_file(dir.file("u.user"), "1|24|M|technician|85711\n2|53|F|oth\xE9r|94043\n");  // a stray Latin-1 byte
   std::string flags_toy = "0|0|0|1|1|1|0|0|0|0|0|0|0|0|0|0|0|0|0";   // Animation, Children's, Comedy
   std::string flags_noir = "0|0|0|0|0|0|0|0|0|0|1|0|0|0|0|0|1|0|0";  // Film-Noir, Thriller
   write_file(dir.file("u.item"), "1|Toy Story (1995)|01-Jan-1995||http://x|" + flags_toy +
@@ -105,6 +105,7 @@ TEST(Ml100kReader, FieldsGenresAndLabels) {
   const char* row0[] = {"1", "24", "male", "technician", "85711", "1", "Toy Story (1995)", "Animation|Children's|Comedy", "881250949"};
   for (int k = 0; k < 9; ++k) EXPECT_EQ(t.text(0, k), row0[k]) << k;
   EXPECT_EQ(t.text(1, 2), "female");
+  EXPECT_EQ(t.text(1, 3), "oth\xC3\xA9r");
   EXPECT_EQ(t.text(2, 6), "Cit\xC3\xA9 des enfants perdus (1995)");
   EXPECT_EQ(t.text(2, 7), "Film-Noir|Thriller");
   EXPECT_EQ(t.label(1), 0.0f);

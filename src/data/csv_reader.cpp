@@ -23,7 +23,7 @@ CsvSchema read_csv_schema(const std::string& schema_path) {
   std::string user, item;
   SkippedLines strict;
   strict.skippable = false;
-  std::string text = read_text_file(schema_path, "the CSV schema file; see docs/DATA.md for its format");
+  std::string text = repair_utf8(read_text_file(schema_path, "the CSV schema file; see docs/DATA.md for its format"));
   for_each_line(text, schema_path, strict, [&](std::string_view line) {
     line = trim(line);
     if (line.front() == '#') return;

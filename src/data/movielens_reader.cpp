@@ -108,7 +108,8 @@ RawTable read_ml1m(const std::string& dir, bool skip_bad_lines) {
   auto files = ml1m_files(dir);
 
   std::unordered_map<int64_t, User> users;
-  for_each_line(read_text_file(files[1], kMl1mHint), files[1], table.skipped, [&](std::string_view line) {
+  std::string user_text = latin1_file_to_utf8(read_text_file(files[1], kMl1mHint));
+  for_each_line(user_text, files[1], table.skipped, [&](std::string_view line) {
     auto c = expect_columns(line, "::", 5);  // UserID::Gender::Age::Occupation::Zip-code
     users[parse_int(c[0], "UserID")] = {gender_text(c[1]), ml1m_age_text(c[2]), ml1m_occupation_text(c[3]),
                                         std::string(c[4])};
@@ -159,7 +160,8 @@ RawTable read_ml100k(const std::string& dir, bool skip_bad_lines) {
   auto files = ml100k_files(dir);
 
   std::unordered_map<int64_t, User> users;
-  for_each_line(read_text_file(files[1], kMl100kHint), files[1], table.skipped, [&](std::string_view line) {
+  std::string user_text = latin1_file_to_utf8(read_text_file(files[1], kMl100kHint));  // zip codes and occupations stay text
+  for_each_line(user_text, files[1], table.skipped, [&](std::string_view line) {
     auto c = expect_columns(line, "|", 5);  // user id | age | gender | occupation | zip code
     parse_int(c[1], "age");
     users[parse_int(c[0], "UserID")] = {gender_text(c[2]), std::string(c[1]), std::string(c[3]), std::string(c[4])};

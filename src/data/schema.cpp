@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "llactr/data/line_parsing.h"
+#include "llactr/data/utf8.h"
 
 namespace llactr::data {
 
@@ -28,7 +29,7 @@ std::string Schema::fingerprint() const {
 }
 
 void apply_descriptions_file(Schema& schema, const std::string& path) {
-  std::string text = read_text_file(path, "the --descriptions file");
+  std::string text = repair_utf8(read_text_file(path, "the --descriptions file"));  // descriptions go into prompts
   SkippedLines strict;
   strict.skippable = false;  // a descriptions file is small and hand-written: every bad line is an error
   for_each_line(text, path, strict, [&](std::string_view line) {
