@@ -79,7 +79,9 @@ void attend(const TransformerConfig& c, const std::vector<SeqSpan>& spans, int l
             int N, Workspace& ws) {
   const size_t q_dim = c.q_dim(), kv = c.kv_dim();
   const size_t per_thread = ws.scores.size() / omp_get_max_threads();
-#pragma omp parallel for schedule(dynamic, 4)
+  // Threads only pay off on real work: idle OpenMP threads spin and slow the BLAS calls after.
+  const bool parallel = size_t(N) * c.n_head * (ws.pos[N - 1] + 1) * c.head_dim > (1u << 16);
+#pragma omp parallel for schedule(dynamic, 4) if (parallel)
   for (int idx = 0; idx < N * c.n_head; ++idx) {
     const int r = idx / c.n_head, h = idx % c.n_head;
     const SeqSpan& sp = spans[ws.row_span[r]];
