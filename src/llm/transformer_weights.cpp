@@ -68,8 +68,7 @@ Model load_model(const gguf::GgufFile& f) {
 
 Model load_model(const std::string& path) {
   if (!std::filesystem::exists(path))
-    throw std::runtime_error("model file '" + path +
-                             "' not found (run `make data` to fetch stories260K, or pass --model)");
+    throw std::runtime_error("model file '" + path + "' not found (run `make data` to fetch stories260K, or pass --model)");
   return load_model(gguf::GgufFile::open(path));
 }
 
