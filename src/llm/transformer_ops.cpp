@@ -1,5 +1,6 @@
 #include "llactr/llm/transformer_ops.h"
 
+#include <Eigen/Core>
 #include <cblas.h>
 
 #include <algorithm>
@@ -23,6 +24,18 @@ namespace {
 
 // y = x W^T + beta y
 void gemm(const float* x, int n, const Matrix& w, float beta, float* y) {
+  // Small products run single-threaded in Eigen: OpenBLAS would wake its threads for them, and
+  // on a busy machine waiting for those costs far more than the arithmetic (e.g. stories260K).
+  if (size_t(n) * w.rows * w.cols < (size_t(1) << 18)) {
+    using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+    Eigen::Map<const RowMajor> X(x, n, w.cols), W(w.data.data(), w.rows, w.cols);
+    Eigen::Map<RowMajor> Y(y, n, w.rows);
+    if (beta == 0.0f)
+      Y.noalias() = X * W.transpose();
+    else
+      Y.noalias() += X * W.transpose();
+    return;
+  }
   if (n == 1) {
     cblas_sgemv(CblasRowMajor, CblasNoTrans, w.rows, w.cols, 1.0f, w.data.data(), w.cols, x, 1, beta, y, 1);
   } else {
