@@ -1,6 +1,5 @@
 #include "llactr/llm/transformer_ops.h"
 
-#include <Eigen/Core>
 #include <cblas.h>
 
 #include <algorithm>
@@ -24,16 +23,19 @@ namespace {
 
 // y = x W^T + beta y
 void gemm(const float* x, int n, const Matrix& w, float beta, float* y) {
-  // Small products run single-threaded in Eigen: OpenBLAS would wake its threads for them, and
-  // on a busy machine waiting for those costs far more than the arithmetic (e.g. stories260K).
+  // Small products run as plain dot products on this thread: OpenBLAS would wake its threads
+  // for them, and on a busy machine waiting for those costs far more than the arithmetic.
   if (size_t(n) * w.rows * w.cols < (size_t(1) << 18)) {
-    using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
-    Eigen::Map<const RowMajor> X(x, n, w.cols), W(w.data.data(), w.rows, w.cols);
-    Eigen::Map<RowMajor> Y(y, n, w.rows);
-    if (beta == 0.0f)
-      Y.noalias() = X * W.transpose();
-    else
-      Y.noalias() += X * W.transpose();
+    for (int r = 0; r < n; ++r) {
+      const float* xr = x + size_t(r) * w.cols;
+      float* yr = y + size_t(r) * w.rows;
+      for (int o = 0; o < w.rows; ++o) {
+        const float* wo = w.row(o);
+        float acc = 0.0f;
+        for (int i = 0; i < w.cols; ++i) acc += xr[i] * wo[i];
+        yr[o] = beta == 0.0f ? acc : acc + beta * yr[o];
+      }
+    }
     return;
   }
   if (n == 1) {
