@@ -133,16 +133,18 @@ void dequant_q6_k(const Q6_K* b, float* y, int64_t nb) {
       const uint8_t* ql = b[i].ql + 64 * half;
       const uint8_t* qh = b[i].qh + 32 * half;
       const int8_t* sc = b[i].scales + 8 * half;
-      for (int l = 0; l < 32; ++l) {
-        const int s = l / 16;
-        const int q0 = ((ql[l] & 0xF) | ((qh[l] >> 0) & 3) << 4) - 32;
-        const int q1 = ((ql[l + 32] & 0xF) | ((qh[l] >> 2) & 3) << 4) - 32;
-        const int q2 = ((ql[l] >> 4) | ((qh[l] >> 4) & 3) << 4) - 32;
-        const int q3 = ((ql[l + 32] >> 4) | ((qh[l] >> 6) & 3) << 4) - 32;
-        y[l] = d * sc[s] * q0;
-        y[l + 32] = d * sc[s + 2] * q1;
-        y[l + 64] = d * sc[s + 4] * q2;
-        y[l + 96] = d * sc[s + 6] * q3;
+      for (int g = 0; g < 2; ++g) {  // l in [16g, 16g + 16) shares scales sc[g + 2r]
+        const float d0 = d * sc[g], d1 = d * sc[g + 2], d2 = d * sc[g + 4], d3 = d * sc[g + 6];
+        for (int l = 16 * g; l < 16 * g + 16; ++l) {
+          const int q0 = ((ql[l] & 0xF) | ((qh[l] >> 0) & 3) << 4) - 32;
+          const int q1 = ((ql[l + 32] & 0xF) | ((qh[l] >> 2) & 3) << 4) - 32;
+          const int q2 = ((ql[l] >> 4) | ((qh[l] >> 4) & 3) << 4) - 32;
+          const int q3 = ((ql[l + 32] >> 4) | ((qh[l] >> 6) & 3) << 4) - 32;
+          y[l] = d0 * q0;
+          y[l + 32] = d1 * q1;
+          y[l + 64] = d2 * q2;
+          y[l + 96] = d3 * q3;
+        }
       }
     }
   }

@@ -137,9 +137,10 @@ void pack_k_scales(const int* sc, const int* mn, uint8_t* s) {
   }
 }
 
-// Shared by Q4_K (nmax = 15) and Q5_K (nmax = 31): per 32-element sub-block an offset
-// dmin*mn >= -min(x, 0) and a step d*sc with (max - offset... ) covered by nmax steps, both with
-// 6-bit multipliers of fp16 super-block scales. Writes d, dmin, scales; q[256] gets the quants.
+// Shared by Q4_K (nmax = 15) and Q5_K (nmax = 31). Each 32-element sub-block gets an offset
+// dmin*mn >= -min(x, 0) and a step d*sc with nmax steps reaching from -offset to its max; mn and sc
+// are 6-bit multipliers of the fp16 super-block scales dmin and d. Writes d, dmin and the packed
+// scales; q[256] receives the quants (0..nmax) in element order.
 void k_quant_superblock(const float* x, int nmax, uint8_t* d_out, uint8_t* dmin_out, uint8_t* scales,
                         uint8_t* q, GgmlType t) {
   float lo[8], need_step[8];

@@ -12,7 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <string>

@@ -98,17 +98,6 @@ uint64_t row_bytes(GgmlType t, int64_t n) {
 }
 
 // IEEE binary16: 1 sign, 5 exponent (bias 15), 10 mantissa bits.
-float fp16_to_fp32(uint16_t h) {
-  const uint32_t sign = static_cast<uint32_t>(h & 0x8000) << 16;
-  const uint32_t exp = (h >> 10) & 0x1F;
-  const uint32_t mant = h & 0x3FF;
-  if (exp == 0x1F) return float_of(sign | 0x7F800000u | (mant << 13));  // inf / NaN
-  if (exp != 0) return float_of(sign | ((exp + 112) << 23) | (mant << 13));
-  // Zero or subnormal: mant * 2^-24, exact in float.
-  const float v = static_cast<float>(mant) * 5.9604644775390625e-8f;
-  return sign ? -v : v;
-}
-
 uint16_t fp32_to_fp16(float f) {
   const uint32_t u = bits_of(f);
   const uint16_t sign = static_cast<uint16_t>((u >> 16) & 0x8000);
@@ -127,8 +116,6 @@ uint16_t fp32_to_fp16(float f) {
   const float r = std::nearbyint(scaled);
   return sign | static_cast<uint16_t>(r);
 }
-
-float bf16_to_fp32(uint16_t h) { return float_of(static_cast<uint32_t>(h) << 16); }
 
 uint16_t fp32_to_bf16(float f) {
   const uint32_t u = bits_of(f);

@@ -5,6 +5,7 @@
 // Row lengths passed to the (de)quantisers must be multiples of block_size(t).
 #pragma once
 #include <cstdint>
+#include <cstring>
 
 namespace llactr::gguf {
 
@@ -28,11 +29,41 @@ bool can_quantize(GgmlType t);           // quantize_row handles it
 // of block_size(t), std::overflow_error if the byte count does not fit in uint64_t.
 uint64_t row_bytes(GgmlType t, int64_t n);
 
-// IEEE half and bfloat16, both round-to-nearest-even (bf16 exactly like ggml: NaN stays quiet NaN).
-float fp16_to_fp32(uint16_t h);
+// IEEE half and bfloat16. float -> half/bf16 round to nearest even (bf16 exactly like ggml: NaN
+// stays a quiet NaN); half/bf16 -> float is exact. The widening conversions are inline and
+// branch-free so dequantisation loops vectorise.
 uint16_t fp32_to_fp16(float f);
-float bf16_to_fp32(uint16_t h);
 uint16_t fp32_to_bf16(float f);
+
+inline float bf16_to_fp32(uint16_t h) {
+  const uint32_t u = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &u, 4);
+  return f;
+}
+
+inline float fp16_to_fp32(uint16_t h) {
+  // Shift exponent and mantissa into float position and multiply by 2^-112 to re-bias the exponent
+  // (15 -> 127); an exponent of 31 (inf/NaN) lands on 255 and survives the multiply. Subnormal
+  // halves (exponent 0) are mant * 2^-24, built as (2^-1 + mant * 2^-24) - 2^-1.
+  const uint32_t w = static_cast<uint32_t>(h) << 16;
+  const uint32_t sign = w & 0x80000000u;
+  const uint32_t two_w = w + w;  // drops the sign
+  const uint32_t norm_bits = (two_w >> 4) + (0xE0u << 23);
+  const uint32_t denorm_bits = (two_w >> 17) | (126u << 23);
+  float norm, denorm;
+  std::memcpy(&norm, &norm_bits, 4);
+  std::memcpy(&denorm, &denorm_bits, 4);
+  norm *= 0x1.0p-112f;
+  denorm -= 0.5f;
+  uint32_t out_bits;
+  const float out = two_w < (1u << 27) ? denorm : norm;
+  std::memcpy(&out_bits, &out, 4);
+  out_bits |= sign;
+  float result;
+  std::memcpy(&result, &out_bits, 4);
+  return result;
+}
 
 // src: n/block_size(t) blocks of type t -> dst: [n] floats.
 // Throws std::invalid_argument if t is unsupported or n is not a multiple of the block size.
