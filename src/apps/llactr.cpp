@@ -18,6 +18,9 @@ const Command kCommands[] = {
     {"version", llactr::cmd_version, "print the version and the build's configuration"},
     {"gguf", llactr::cmd_gguf, "gguf info FILE: print a GGUF file's metadata and tensor table"},
     {"data", llactr::cmd_data, "data stats: counts, splits and fields of a dataset"},
+    {"generate", llactr::cmd_generate, "continue a prompt with a GGUF model (greedy or sampled)"},
+    {"embed", llactr::cmd_embed, "a text's pooled final hidden state (printed or .npy)"},
+    {"tokenize", llactr::cmd_tokenize, "token ids and pieces of a text"},
 };
 
 void print_help() {

@@ -7,5 +7,8 @@ namespace llactr {
 int cmd_version(int argc, char** argv);
 int cmd_gguf(int argc, char** argv);
 int cmd_data(int argc, char** argv);
+int cmd_generate(int argc, char** argv);
+int cmd_embed(int argc, char** argv);
+int cmd_tokenize(int argc, char** argv);
 
 }  // namespace llactr

@@ -1,0 +1,49 @@
+// ./llactr embed: one vector for a text, pooled from the model's final-norm hidden states.
+#include <cstdio>
+#include <stdexcept>
+
+#include "llactr/apps/args.h"
+#include "llactr/apps/commands.h"
+#include "llactr/llm/language_model.h"
+#include "llactr/llm/npy.h"
+#include "llactr/llm/transformer.h"
+
+namespace llactr {
+
+int cmd_embed(int argc, char** argv) {
+  Args args("llactr embed --model M --text TEXT [--pool last|mean] [--out FILE.npy]");
+  args.option("model", "data/stories260K/stories260K.gguf", "GGUF model file")
+      .option("text", "", "text to embed (BOS is added if the model asks for it)")
+      .option("pool", "last", "last: the last token's hidden state; mean: the mean over all tokens")
+      .option("out", "", "write the vector as a float32 .npy file instead of printing it");
+  if (!args.parse(argc, argv)) return 0;
+  const std::string pool = args.get("pool");
+  if (pool != "last" && pool != "mean") throw std::invalid_argument("--pool must be 'last' or 'mean', not '" + pool + "'");
+
+  const llm::LanguageModel lm = llm::open_language_model(args.get("model"));
+  const std::vector<int32_t> ids = lm.tokenizer.encode(args.has("text") ? args.get("text") : "");
+  if (ids.empty()) throw std::invalid_argument("--text is empty and the model adds no BOS: nothing to embed");
+  llm::ForwardOptions opt;
+  opt.logits = llm::LogitsMode::None;
+  const llm::ForwardOutput out = llm::forward(lm.model, {ids}, opt);
+
+  // hidden: [1, T, d] -> vec: [d]
+  const int T = int(ids.size()), d = lm.model.config.n_embd;
+  std::vector<float> vec(d, 0.0f);
+  for (int t = pool == "last" ? T - 1 : 0; t < T; ++t)
+    for (int i = 0; i < d; ++i) vec[i] += out.hidden[size_t(t) * d + i];
+  if (pool == "mean")
+    for (float& v : vec) v /= float(T);
+
+  if (args.has("out")) {
+    const std::string path = args.get("out");
+    llm::write_npy(path, vec, {d});
+    std::printf("wrote %s: [%d] float32 (%s pool over %d tokens)\n", path.c_str(), d, pool.c_str(), T);
+  } else {
+    for (int i = 0; i < d; ++i) std::printf("%s%.6g", i ? " " : "", vec[i]);
+    std::putchar('\n');
+  }
+  return 0;
+}
+
+}  // namespace llactr

@@ -1,0 +1,30 @@
+// ./llactr tokenize: the token ids and pieces of a text under a GGUF model's tokenizer.
+#include <cstdio>
+#include <fstream>
+#include <stdexcept>
+
+#include "llactr/apps/args.h"
+#include "llactr/apps/commands.h"
+#include "llactr/llm/gguf.h"
+#include "llactr/llm/tokenizer.h"
+
+namespace llactr {
+
+int cmd_tokenize(int argc, char** argv) {
+  Args args("llactr tokenize --model M --text TEXT [--no-bos]");
+  args.option("model", "data/stories260K/stories260K.gguf", "GGUF model file (only its tokenizer is read)")
+      .option("text", "", "text to tokenize")
+      .flag("no-bos", "do not add BOS even if the model asks for it");
+  if (!args.parse(argc, argv)) return 0;
+  const std::string path = args.get("model");
+  if (!std::ifstream(path))
+    throw std::runtime_error("model file '" + path + "' not found (run `make data` to fetch stories260K, or pass --model)");
+  const llm::Tokenizer tok(llm::vocab_from_gguf(gguf::GgufFile::open(path)));
+  const std::string text = args.has("text") ? args.get("text") : "";
+  const std::vector<int32_t> ids = tok.encode(text, tok.vocab().add_bos && !args.get_flag("no-bos"));
+  for (int32_t id : ids) std::printf("%6d  '%s'\n", id, tok.vocab().tokens[id].c_str());
+  std::printf("%zu tokens; decoded: '%s'\n", ids.size(), tok.decode(ids).c_str());
+  return 0;
+}
+
+}  // namespace llactr

@@ -1,0 +1,345 @@
+// The batched forward pass against a slow scalar reference written from the model definitions
+// (llama: RMSNorm, RoPE on consecutive pairs, GQA, SwiGLU; qwen2: + q/k/v biases, RoPE on halves),
+// on random-weight GGUF files written by GgufWriter.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "llactr/llm/gguf.h"
+#include "llactr/llm/random_model.h"
+#include "llactr/llm/transformer.h"
+
+namespace llactr::llm {
+namespace {
+
+using Vec = std::vector<double>;
+
+// The scalar reference reads the tensors straight from the file: ggml shape [in, out], so
+// element (o, i) of a matrix is data[o * in + i].
+struct Reference {
+  const gguf::GgufFile& f;
+  std::string arch;
+  int d, n_layer, n_head, n_kv, ff, vocab, n_rot;
+  double base, eps;
+
+  explicit Reference(const gguf::GgufFile& file) : f(file) {
+    arch = f.get_string("general.architecture");
+    const std::string a = arch + ".";
+    d = f.get_u32(a + "embedding_length");
+    n_layer = f.get_u32(a + "block_count");
+    n_head = f.get_u32(a + "attention.head_count");
+    n_kv = f.get_u32(a + "attention.head_count_kv");
+    ff = f.get_u32(a + "feed_forward_length");
+    n_rot = f.get_u32(a + "rope.dimension_count");
+    base = f.get_f32(a + "rope.freq_base");
+    eps = f.get_f32(a + "attention.layer_norm_rms_epsilon");
+    vocab = int(f.tensor("token_embd.weight").ne[1]);
+  }
+  std::vector<float> t(const std::string& name) const { return f.dequantize(f.tensor(name)); }
+
+  Vec linear(const std::string& name, const Vec& x, int out) const {
+    const std::vector<float> w = t(name);
+    const int in = int(x.size());
+    Vec y(out, 0.0);
+    for (int o = 0; o < out; ++o)
+      for (int i = 0; i < in; ++i) y[o] += double(w[size_t(o) * in + i]) * x[i];
+    if (const std::string b = name.substr(0, name.size() - 6) + "bias"; f.find_tensor(b)) {
+      const std::vector<float> bias = t(b);
+      for (int o = 0; o < out; ++o) y[o] += bias[o];
+    }
+    return y;
+  }
+  Vec rms_norm(const Vec& x, const std::string& weight) const {
+    const std::vector<float> w = t(weight);
+    double ss = 0;
+    for (double v : x) ss += v * v;
+    const double s = 1.0 / std::sqrt(ss / x.size() + eps);
+    Vec y(x.size());
+    for (size_t i = 0; i < x.size(); ++i) y[i] = x[i] * s * w[i];
+    return y;
+  }
+  // Rotates each head of x (n_heads * hd values) for position p.
+  void rope(Vec& x, int n_heads, int p) const {
+    const int hd = d / n_head;
+    for (int h = 0; h < n_heads; ++h)
+      for (int i = 0; i < n_rot / 2; ++i) {
+        const double theta = p * std::pow(base, -2.0 * i / n_rot);
+        // llama (ggml "normal"): dims 2i and 2i+1; qwen2 (ggml "neox"): dims i and i + n_rot/2.
+        const int a = h * hd + (arch == "llama" ? 2 * i : i);
+        const int b = h * hd + (arch == "llama" ? 2 * i + 1 : i + n_rot / 2);
+        const double x0 = x[a], x1 = x[b];
+        x[a] = x0 * std::cos(theta) - x1 * std::sin(theta);
+        x[b] = x0 * std::sin(theta) + x1 * std::cos(theta);
+      }
+  }
+
+  // Final-norm hidden states [T][d], residual stream after each layer [L][T][d], logits [T][vocab].
+  void run(const std::vector<int32_t>& tokens, std::vector<Vec>& hidden, std::vector<std::vector<Vec>>& layers,
+           std::vector<Vec>& logits) const {
+    const int T = int(tokens.size()), hd = d / n_head;
+    const std::vector<float> embd = t("token_embd.weight");
+    std::vector<Vec> x(T);
+    for (int p = 0; p < T; ++p) x[p].assign(embd.begin() + size_t(tokens[p]) * d, embd.begin() + size_t(tokens[p] + 1) * d);
+    layers.clear();
+    for (int l = 0; l < n_layer; ++l) {
+      const std::string b = "blk." + std::to_string(l) + ".";
+      std::vector<Vec> q(T), k(T), v(T);
+      for (int p = 0; p < T; ++p) {
+        const Vec xn = rms_norm(x[p], b + "attn_norm.weight");
+        q[p] = linear(b + "attn_q.weight", xn, n_head * hd);
+        k[p] = linear(b + "attn_k.weight", xn, n_kv * hd);
+        v[p] = linear(b + "attn_v.weight", xn, n_kv * hd);
+        rope(q[p], n_head, p);
+        rope(k[p], n_kv, p);
+      }
+      for (int p = 0; p < T; ++p) {
+        Vec att(n_head * hd, 0.0);
+        for (int h = 0; h < n_head; ++h) {
+          const int kh = h / (n_head / n_kv);  // the key/value head this query head shares
+          Vec s(p + 1);
+          double mx = -1e300, sum = 0;
+          for (int j = 0; j <= p; ++j) {
+            s[j] = 0;
+            for (int i = 0; i < hd; ++i) s[j] += q[p][h * hd + i] * k[j][kh * hd + i];
+            s[j] /= std::sqrt(double(hd));
+            mx = std::max(mx, s[j]);
+          }
+          for (double& e : s) sum += e = std::exp(e - mx);
+          for (int j = 0; j <= p; ++j)
+            for (int i = 0; i < hd; ++i) att[h * hd + i] += s[j] / sum * v[j][kh * hd + i];
+        }
+        const Vec o = linear(b + "attn_output.weight", att, d);
+        for (int i = 0; i < d; ++i) x[p][i] += o[i];
+        const Vec xn = rms_norm(x[p], b + "ffn_norm.weight");
+        const Vec g = linear(b + "ffn_gate.weight", xn, ff), u = linear(b + "ffn_up.weight", xn, ff);
+        Vec hgu(ff);
+        for (int i = 0; i < ff; ++i) hgu[i] = g[i] / (1 + std::exp(-g[i])) * u[i];
+        const Vec down = linear(b + "ffn_down.weight", hgu, d);
+        for (int i = 0; i < d; ++i) x[p][i] += down[i];
+      }
+      layers.push_back(x);
+    }
+    const std::string head = f.find_tensor("output.weight") ? "output.weight" : "token_embd.weight";
+    hidden.clear(), logits.clear();
+    for (int p = 0; p < T; ++p) {
+      hidden.push_back(rms_norm(x[p], "output_norm.weight"));
+      logits.push_back(linear(head, hidden.back(), vocab));
+    }
+  }
+};
+
+// Every element of row `got` within tol * max|ref| of the reference row.
+void expect_row_near(const float* got, const Vec& ref, double tol, const std::string& what) {
+  double scale = 1e-30;
+  for (double r : ref) scale = std::max(scale, std::abs(r));
+  for (size_t i = 0; i < ref.size(); ++i)
+    ASSERT_NEAR(got[i], ref[i], tol * scale) << what << " element " << i;
+}
+
+std::vector<std::vector<int32_t>> test_batch(int vocab) {
+  return {{1, 5, 9, 2, 30 % vocab, 7, 11}, {3, 4, 5, 6}, {8}, {12, 12, 13, 40 % vocab, 2}};
+}
+
+struct Case {
+  const char* name;
+  RandomModelSpec spec;
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
+
+class TransformerVsReference : public ::testing::TestWithParam<Case> {};
+
+TEST_P(TransformerVsReference, EveryPositionMatchesScalarReference) {
+  const RandomModelSpec& spec = GetParam().spec;
+  const gguf::GgufFile file = gguf::GgufFile::from_memory(random_model_writer(spec).to_bytes());
+  const Model model = load_model(file);
+  EXPECT_EQ(model.weights.output.empty(), spec.tied_output);
+  const Reference ref(file);
+  const auto batch = test_batch(spec.n_vocab);
+  ForwardOptions opt;
+  opt.layer_states = true;
+  const ForwardOutput out = forward(model, batch, opt);
+  const int T = out.max_len, d = spec.n_embd, V = spec.n_vocab;
+  ASSERT_EQ(T, 7);
+  for (size_t b = 0; b < batch.size(); ++b) {
+    std::vector<Vec> hidden, logits;
+    std::vector<std::vector<Vec>> layers;
+    ref.run(batch[b], hidden, layers, logits);
+    for (int p = 0; p < T; ++p) {
+      const std::string at = "seq " + std::to_string(b) + " pos " + std::to_string(p);
+      const float* h = out.hidden.data() + (b * T + p) * d;
+      if (p >= int(batch[b].size())) {  // padding rows are zero
+        for (int i = 0; i < d; ++i) ASSERT_EQ(h[i], 0.0f) << at;
+        continue;
+      }
+      expect_row_near(h, hidden[p], 1e-4, "hidden " + at);
+      expect_row_near(out.logits.data() + (b * T + p) * V, logits[p], 1e-4, "logits " + at);
+      for (int l = 0; l < spec.n_layer; ++l)
+        expect_row_near(out.layer_states[l].data() + (b * T + p) * d, layers[l][p], 1e-4,
+                        "layer " + std::to_string(l) + " " + at);
+    }
+  }
+}
+
+RandomModelSpec spec(const char* arch, int n_head, int n_kv, bool tied) {
+  RandomModelSpec s;
+  s.arch = arch, s.n_head = n_head, s.n_head_kv = n_kv, s.tied_output = tied;
+  return s;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Architectures, TransformerVsReference,
+    ::testing::Values(Case{"llama_gqa_untied", spec("llama", 4, 2, false)},
+                      Case{"llama_mha_tied", [] { auto s = spec("llama", 2, 2, true); s.rope_freq_base = 500; s.seed = 2; return s; }()},
+                      Case{"llama_partial_rope", [] { auto s = spec("llama", 2, 1, false); s.n_rot = 8; s.seed = 3; return s; }()},
+                      Case{"qwen2_gqa_untied", [] { auto s = spec("qwen2", 4, 1, false); s.rms_eps = 1e-6f; s.rope_freq_base = 1e6f; s.seed = 4; return s; }()},
+                      Case{"qwen2_tied", [] { auto s = spec("qwen2", 4, 2, true); s.seed = 5; return s; }()}),
+    [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
+
+Model load(const RandomModelSpec& s) {
+  return load_model(gguf::GgufFile::from_memory(random_model_writer(s).to_bytes()));
+}
+
+// A sequence's results do not depend on the other sequences of the batch (padding or not).
+TEST(TransformerBatch, PaddingDoesNotChangeResults) {
+  const Model model = load(spec("qwen2", 4, 2, false));
+  const auto batch = test_batch(64);
+  const ForwardOutput all = forward(model, batch);
+  const int T = all.max_len, d = 32, V = 64;
+  for (size_t b = 0; b < batch.size(); ++b) {
+    const ForwardOutput one = forward(model, {batch[b]});
+    for (size_t p = 0; p < batch[b].size(); ++p) {
+      for (int i = 0; i < d; ++i) ASSERT_NEAR(all.hidden[(b * T + p) * d + i], one.hidden[p * d + i], 1e-5);
+      for (int i = 0; i < V; ++i) ASSERT_NEAR(all.logits[(b * T + p) * V + i], one.logits[p * V + i], 1e-4);
+    }
+  }
+  // LogitsMode::Last gives each sequence's last row of the full logits.
+  ForwardOptions last;
+  last.logits = LogitsMode::Last;
+  const ForwardOutput lo = forward(model, batch, last);
+  ASSERT_EQ(lo.logits.size(), batch.size() * V);
+  for (size_t b = 0; b < batch.size(); ++b)
+    for (int i = 0; i < V; ++i)
+      ASSERT_NEAR(lo.logits[b * V + i], all.logits[(b * T + batch[b].size() - 1) * V + i], 1e-4);
+}
+
+TEST(TransformerBatch, RejectsBadInput) {
+  const Model model = load(spec("llama", 4, 2, false));
+  EXPECT_THROW(forward(model, {{1, 2}, {}}), std::invalid_argument);
+  EXPECT_THROW(forward(model, {{1, 64}}), std::out_of_range);
+  EXPECT_THROW(forward(model, {{-1}}), std::out_of_range);
+}
+
+// Prompt in one pass, then one token at a time, equals the full forward at every position.
+TEST(TransformerKvCache, IncrementalDecodingEqualsFullForward) {
+  for (const char* arch : {"llama", "qwen2"}) {
+    const Model model = load(spec(arch, 4, 2, false));
+    const std::vector<int32_t> seq = {1, 17, 4, 33, 9, 2, 50, 8, 8};
+    const ForwardOutput full = forward(model, {seq});
+    const int d = 32, V = 64;
+    KvCache cache(model.config, 1, 16);
+    Workspace ws;
+    std::vector<SeqSpan> span = {{0, 0, 5}};
+    forward_packed(model, seq.data(), span, &cache, LogitsMode::All, ws);
+    for (int p = 0; p < 5; ++p)
+      for (int i = 0; i < d; ++i) ASSERT_NEAR(ws.hidden[p * d + i], full.hidden[p * d + i], 1e-5) << arch;
+    span[0].n = 1;
+    for (int p = 5; p < int(seq.size()); ++p) {
+      forward_packed(model, &seq[p], span, &cache, LogitsMode::Last, ws);
+      for (int i = 0; i < d; ++i) ASSERT_NEAR(ws.hidden[i], full.hidden[p * d + i], 1e-5) << arch << " pos " << p;
+      for (int i = 0; i < V; ++i) ASSERT_NEAR(ws.logits[i], full.logits[p * V + i], 1e-4) << arch << " pos " << p;
+    }
+    EXPECT_EQ(cache.length[0], int(seq.size()));
+    EXPECT_THROW(forward_packed(model, seq.data(), {{0, 0, 8}}, &cache, LogitsMode::None, ws), std::out_of_range);
+  }
+}
+
+// Two sequences decoding together in one cache, at different positions.
+TEST(TransformerKvCache, SeveralSequencesStepTogether) {
+  const Model model = load(spec("llama", 4, 1, true));
+  const std::vector<int32_t> a = {1, 5, 6, 7, 8, 9}, b = {1, 40, 41};
+  const ForwardOutput fa = forward(model, {a}), fb = forward(model, {b});
+  const int d = 32;
+  KvCache cache(model.config, 2, 8);
+  Workspace ws;
+  // prompts: a[0..4) in slot 0, b[0..2) in slot 1, packed in one batch
+  std::vector<int32_t> tokens = {a[0], a[1], a[2], a[3], b[0], b[1]};
+  forward_packed(model, tokens.data(), {{0, 0, 4}, {1, 4, 2}}, &cache, LogitsMode::Last, ws);
+  // one step each: a[4] at position 4, b[2] at position 2
+  tokens = {a[4], b[2]};
+  forward_packed(model, tokens.data(), {{0, 0, 1}, {1, 1, 1}}, &cache, LogitsMode::Last, ws);
+  for (int i = 0; i < d; ++i) {
+    ASSERT_NEAR(ws.hidden[i], fa.hidden[4 * d + i], 1e-5);
+    ASSERT_NEAR(ws.hidden[d + i], fb.hidden[2 * d + i], 1e-5);
+  }
+}
+
+// Q8_0 weights load (dequantised once) and match the reference run on the same file.
+TEST(TransformerLoad, Q8_0ModelRunsAndMatchesReference) {
+  RandomModelSpec s = spec("llama", 4, 2, false);
+  s.n_embd = 64, s.n_ff = 96, s.type = gguf::GgmlType::Q8_0;
+  const gguf::GgufFile file = gguf::GgufFile::from_memory(random_model_writer(s).to_bytes());
+  EXPECT_EQ(file.tensor("blk.0.attn_q.weight").type, gguf::GgmlType::Q8_0);
+  const Model model = load_model(file);
+  const std::vector<int32_t> seq = {1, 2, 3, 60, 61};
+  const ForwardOutput out = forward(model, {seq});
+  std::vector<Vec> hidden, logits;
+  std::vector<std::vector<Vec>> layers;
+  Reference(file).run(seq, hidden, layers, logits);
+  for (size_t p = 0; p < seq.size(); ++p) expect_row_near(out.hidden.data() + p * 64, hidden[p], 1e-4, "q8_0");
+  // And stays close to the unquantised model (Q8_0 keeps ~2-3 significant digits).
+  s.type = gguf::GgmlType::F32;
+  const ForwardOutput f32 = forward(load(s), {seq});
+  double err = 0, norm = 0;
+  for (size_t i = 0; i < out.hidden.size(); ++i) {
+    err += std::pow(out.hidden[i] - f32.hidden[i], 2);
+    norm += std::pow(f32.hidden[i], 2);
+  }
+  EXPECT_LT(std::sqrt(err / norm), 0.05);
+}
+
+std::string load_error(gguf::GgufWriter w) {
+  try {
+    load_model(gguf::GgufFile::from_memory(w.to_bytes(), "bad.gguf"));
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(TransformerLoad, ClearErrors) {
+  gguf::GgufWriter w = random_model_writer(spec("llama", 4, 2, false));
+  w.set_string("general.architecture", "gptneox");
+  EXPECT_NE(load_error(w).find("architecture 'gptneox' is not supported"), std::string::npos) << load_error(w);
+
+  RandomModelSpec s = spec("qwen2", 4, 2, false);
+  gguf::GgufWriter w2 = random_model_writer(s);
+  w2.set_string("general.architecture", "llama");  // qwen2 keys are absent under llama.*
+  EXPECT_NE(load_error(w2).find("llama.embedding_length"), std::string::npos) << load_error(w2);
+
+  gguf::GgufWriter w3 = random_model_writer(spec("llama", 4, 2, false));
+  w3.set_u32("llama.attention.head_count_kv", 3);
+  EXPECT_NE(load_error(w3).find("not a multiple of head_count_kv"), std::string::npos) << load_error(w3);
+
+  gguf::GgufWriter w4 = random_model_writer(spec("llama", 4, 2, false));
+  w4.set_u32("llama.feed_forward_length", 50);
+  EXPECT_NE(load_error(w4).find("'blk.0.ffn_gate.weight' has shape [32, 48], expected [32, 50]"), std::string::npos)
+      << load_error(w4);
+
+  gguf::GgufWriter w5 = random_model_writer(spec("llama", 4, 2, false));
+  w5.set_u32("llama.block_count", 3);
+  EXPECT_NE(load_error(w5).find("missing tensor 'blk.2.attn_norm.weight'"), std::string::npos) << load_error(w5);
+
+  EXPECT_NE(std::string([] {
+              try {
+                load_model(std::string("/nonexistent/model.gguf"));
+              } catch (const std::exception& e) {
+                return std::string(e.what());
+              }
+              return std::string();
+            }()).find("make data"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace llactr::llm
