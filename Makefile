@@ -53,7 +53,7 @@ BENCH_BINS:= $(BENCH_SRCS:bench/%.cpp=$(BUILD)/bench/%)
 # Tests that read untrusted bytes (file parsers); `make test-san` runs them under ASan+UBSan.
 PARSER_TESTS ?= *Parse*:*Reader*:*Gguf*:*GGUF*:*Malformed*:*Tokeniz*:*Checkpoint*:*Npy*
 
-.PHONY: all test test-san check bench bench-full deps data data-ml1m run clean check-deps
+.PHONY: all test test-san check bench bench-full deps data data-ml1m run clean check-deps fuzz-gguf
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -100,6 +100,18 @@ bench: check-deps $(BENCH_BINS)
 
 bench-full: check-deps $(BENCH_BINS)
 	@scripts/run-bench.sh full $(BENCH_BINS)
+
+# libFuzzer on the GGUF reader (clang only): make fuzz-gguf [FUZZ_SECONDS=30]. New inputs go to
+# build/fuzz/corpus (seeded from tests/fuzz/corpus); crashes are written as build/fuzz/crash-*.
+FUZZ_SECONDS ?= 30
+FUZZ_SRCS := tests/fuzz/gguf_fuzz.cpp $(wildcard src/llm/gguf*.cpp src/llm/ggml*.cpp)
+build/fuzz/gguf_fuzz: $(FUZZ_SRCS) $(wildcard include/llactr/llm/gguf*.h src/llm/ggml*.h tests/fuzz/*.h)
+	@mkdir -p $(dir $@)
+	clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $(FUZZ_SRCS)
+
+fuzz-gguf: build/fuzz/gguf_fuzz
+	@mkdir -p build/fuzz/corpus && cp tests/fuzz/corpus/* build/fuzz/corpus/
+	cd build/fuzz && ./gguf_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 corpus
 
 deps:
 	scripts/install-deps.sh

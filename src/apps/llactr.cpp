@@ -16,6 +16,8 @@ struct Command {
 
 const Command kCommands[] = {
     {"version", llactr::cmd_version, "print the version and the build's configuration"},
+    {"gguf", llactr::cmd_gguf, "gguf info FILE: print a GGUF file's metadata and tensor table"},
+    {"data", llactr::cmd_data, "data stats: counts, splits and fields of a dataset"},
 };
 
 void print_help() {

@@ -5,5 +5,7 @@
 namespace llactr {
 
 int cmd_version(int argc, char** argv);
+int cmd_gguf(int argc, char** argv);
+int cmd_data(int argc, char** argv);
 
 }  // namespace llactr

@@ -1,0 +1,75 @@
+// Seeded, shuffled mini-batches over an encoded split.
+//
+//   Batcher b(d.train, {/*batch_size=*/1024, /*shuffle=*/true, /*seed=*/7});
+//   Batch batch;
+//   for (int epoch = 0; epoch < E; ++epoch) {
+//     b.start_epoch(epoch);
+//     while (b.next(batch)) use(batch.ids.data(), batch.labels.data(), batch.size);
+//   }
+//
+// The order of epoch e depends only on (seed, e), so a run resumed at epoch e sees the same
+// batches. The last batch of an epoch is partial (size < batch_size) unless drop_last is set.
+// After the first call, next() never allocates: the caller's Batch buffers are refilled in
+// place or, with prefetch, swapped with a buffer a background thread has already filled.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "llactr/data/split.h"
+
+namespace llactr::data {
+
+struct Batch {
+  std::vector<int32_t> ids;   // [size, num_fields] global ids, row-major (capacity batch_size rows)
+  std::vector<float> labels;  // [size]
+  size_t size = 0;            // rows in this batch
+  int num_fields = 0;
+};
+
+struct BatcherOptions {
+  size_t batch_size = 1024;
+  bool shuffle = true;
+  uint64_t seed = 2024;
+  bool drop_last = false;  // drop the final partial batch of each epoch
+  bool prefetch = false;   // fill the next batch on a background thread
+};
+
+class Batcher {
+ public:
+  Batcher(const Split& split, const BatcherOptions& options);  // the split must outlive the batcher
+  ~Batcher();
+  Batcher(const Batcher&) = delete;
+  Batcher& operator=(const Batcher&) = delete;
+
+  // Begins epoch `epoch` (any order; an unfinished epoch is abandoned).
+  void start_epoch(uint64_t epoch);
+  // Fills out with the next batch; false when the epoch has no more batches.
+  bool next(Batch& out);
+
+  size_t batches_per_epoch() const;
+  const BatcherOptions& options() const { return opt_; }
+
+ private:
+  size_t batch_rows(size_t batch_index) const;  // rows in that batch of the epoch (0 past the end)
+  void fill(size_t batch_index, Batch& out) const;
+  void prefetch_loop();
+  void stop_prefetch();
+
+  const Split& split_;
+  BatcherOptions opt_;
+  std::vector<uint32_t> order_;  // [split rows], this epoch's permutation
+  size_t next_batch_ = 0;
+
+  // Prefetch: the worker fills ready_ with batch worker_batch_; next() swaps it out.
+  std::thread worker_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  Batch ready_;
+  bool ready_full_ = false, stop_ = false;
+  size_t worker_batch_ = 0;
+};
+
+}  // namespace llactr::data

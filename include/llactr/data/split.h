@@ -1,0 +1,35 @@
+// Train / valid / test: which rows of a RawTable go where, and the encoded rows themselves.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "llactr/data/raw_table.h"
+
+namespace llactr::data {
+
+enum class SplitMode {
+  Chronological,  // stable sort by timestamp (ties keep file order), then cut
+  Random,         // seeded shuffle, then cut
+};
+
+struct SplitRows {
+  std::vector<size_t> train, valid, test;  // row indices into the RawTable, in split order
+};
+
+// Sizes floor(train_ratio * n), floor(valid_ratio * n), and the rest for test (computed in
+// double as the LLaCTR code does, so the counts match it). Throws std::invalid_argument for
+// ratios outside 0 < train, 0 <= valid, train + valid <= 1.
+SplitRows split_rows(const RawTable& table, SplitMode mode, double train_ratio, double valid_ratio, uint64_t seed);
+
+// One encoded split: GLOBAL feature ids (see Encoder) and labels.
+struct Split {
+  int num_fields = 0;
+  std::vector<int32_t> ids;   // [n, num_fields] row-major
+  std::vector<float> labels;  // [n], 0 or 1
+
+  size_t size() const { return labels.size(); }
+  const int32_t* row(size_t i) const { return ids.data() + i * num_fields; }
+  size_t num_positive() const;
+};
+
+}  // namespace llactr::data
