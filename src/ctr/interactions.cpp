@@ -99,14 +99,21 @@ Var fwfm_interaction(const Var& E, const Var& r) {
       }
     }
     if (r.requires_grad()) {
-      // dr_p = Σ_b Σ_d dh_bd e_bid e_bjd
+      // dr_p = Σ_b Σ_d dh_bd e_bid e_bjd, summed per d first and then over d, in a fixed order:
+      // an Eigen .sum() would split the work by the data's address alignment, so the last bits
+      // would depend on where the heap put the tensors.
       float* dr = grad_buffer(*r.node()).data();
 #pragma omp parallel for if (B * P * D > kParallelWork)
       for (int64_t p = 0; p < P; ++p) {
-        ConstStrided Ei(e + pairs[p].i * D, B, D, Eigen::OuterStride<>(N * D));
-        ConstStrided Ej(e + pairs[p].j * D, B, D, Eigen::OuterStride<>(N * D));
-        Eigen::Map<const RowMat> G(dh, B, D);
-        dr[p] += (G.array() * Ei.array() * Ej.array()).sum();
+        Eigen::ArrayXf acc = Eigen::ArrayXf::Zero(D);
+        for (int64_t b = 0; b < B; ++b) {
+          const float* ei = e + (b * N + pairs[p].i) * D;
+          const float* ej = e + (b * N + pairs[p].j) * D;
+          for (int64_t d = 0; d < D; ++d) acc[d] += dh[b * D + d] * ei[d] * ej[d];
+        }
+        float total = 0;
+        for (int64_t d = 0; d < D; ++d) total += acc[d];
+        dr[p] += total;
       }
     }
   });
