@@ -62,7 +62,7 @@ TEST(CtrCheckpoint, RoundTripReproducesPredictionsBitExactly) {
     if (name != "WuKong") {
       EXPECT_EQ(loaded, original);
     } else {
-      // tensor's layer_norm rounds by the heap alignment of its input (see CtrTrainer.SameSeed..):
+      // tensor's layer_norm rounds by the heap alignment of its input (docs/BACKBONES.md):
       // the weights are bit-identical, the predictions agree to float rounding.
       ASSERT_EQ(loaded.size(), original.size());
       for (size_t i = 0; i < loaded.size(); ++i) EXPECT_NEAR(loaded[i], original[i], 1e-6f);
