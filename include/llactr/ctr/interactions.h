@@ -1,0 +1,27 @@
+// Fused second-order feature interactions of the FM family, each one op with a hand-written
+// backward. Built from generic ops they would take O(N²) graph nodes or an [B, N, N] tensor;
+// fused, each is one pass over E and the result is the interaction VECTOR h [B, D], whose sum
+// over D is the interaction logit (so the same op also gives the backbone's hidden h).
+//
+// Pairs (i, j), i < j, are numbered p = 0, 1, .. in row-major order of the upper triangle:
+// (0,1), (0,2), .., (0,N-1), (1,2), .. — the order of torch.triu(ones(N, N), 1) masks.
+#pragma once
+#include <cstdint>
+
+#include "llactr/tensor/autograd.h"
+
+namespace llactr {
+
+inline int64_t num_pairs(int64_t N) { return N * (N - 1) / 2; }
+
+// FM bi-interaction: h_b = ½[(Σ_i e_bi)² − Σ_i e_bi²] = Σ_{i<j} e_bi ⊙ e_bj, in O(N·D).
+// E: [B, N, D] -> [B, D]
+Var fm_interaction(const Var& E);
+
+// Field-weighted: h_b = Σ_{p=(i,j)} r_p · e_bi ⊙ e_bj.   E: [B, N, D], r: [P] -> [B, D]
+Var fwfm_interaction(const Var& E, const Var& r);
+
+// Field-matrixed: h_b = Σ_{p=(i,j)} (e_biᵀ M_p) ⊙ e_bj.   E: [B, N, D], M: [P, D, D] -> [B, D]
+Var fmfm_interaction(const Var& E, const Var& M);
+
+}  // namespace llactr

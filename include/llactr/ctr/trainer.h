@@ -1,0 +1,93 @@
+// Training and evaluation of a backbone, with the defaults of the LLaCTR reference code
+// (FuxiCTR's BaseModel): Adam lr 1e-3, batch 4096, at most 100 epochs, early stopping on
+// validation AUC with patience 2, lr ×0.1 after each non-improving epoch (floor 1e-6), the
+// best-on-validation weights restored at the end, gradient-norm clipping at 10, seed 2024.
+//
+//   Rng init(2024);
+//   auto model = make_backbone("DeepFM", cfg, init);
+//   TrainResult r = train(*model, d.train, d.valid, TrainConfig{});
+//   EvalResult t = evaluate(*model, d.test, d.schema.user_field);
+//
+// LLM-enhanced methods plug in through an Enhancer, without changes here.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "llactr/ctr/backbone.h"
+#include "llactr/data/batcher.h"
+#include "llactr/data/split.h"
+#include "llactr/nn/optimizer.h"
+
+namespace llactr {
+
+struct TrainConfig {
+  float lr = 1e-3f;
+  size_t batch_size = 4096;
+  int max_epochs = 100;
+  int patience = 2;          // stop after this many epochs in a row without a better valid AUC
+  float lr_decay = 0.1f;     // lr ×= lr_decay after each non-improving epoch
+  float min_lr = 1e-6f;
+  float min_delta = 1e-6f;   // an improvement is valid AUC >= best + min_delta (FuxiCTR)
+  float grad_clip = 10.0f;   // max L2 norm of all gradients; 0 = off
+  float weight_decay = 0.0f; // coupled L2 as torch.optim.Adam's weight_decay, on every parameter
+  // Dense updates every row of the embedding tables each step, as torch.optim.Adam on nn.Embedding.
+  SparseUpdate embedding_update = SparseUpdate::Dense;
+  uint64_t seed = 2024;      // batch order and dropout masks
+  bool verbose = true;       // progress and per-epoch lines on stderr
+};
+
+// The hook for LLM-enhanced methods. The trainer calls, for every batch (training and inference):
+//   E = model.embed(ids);  y = model.logit(E) + extra_logit(E, batch);
+// and, when training, loss = BCE(y) + extra_loss(E, h, batch) with h = model.hidden().
+// Its parameters() are optimised with the model's. Each hook may return an empty Var for "none".
+class Enhancer {
+ public:
+  virtual ~Enhancer() = default;
+  virtual std::vector<Var> parameters() { return {}; }
+  virtual Var extra_logit(const Var& /*E [B,N,D]*/, const data::Batch&) { return Var(); }  // -> [B]
+  virtual Var extra_loss(const Var& /*E [B,N,D]*/, const Var& /*h [B,d_h]*/, const data::Batch&) {
+    return Var();  // -> scalar []
+  }
+};
+
+struct EpochLog {
+  int epoch = 0;  // 1-based
+  double train_loss = 0;       // mean BCE over the epoch's batches (without extra_loss)
+  double valid_auc = 0, valid_logloss = 0;
+  double lr = 0;               // lr used during this epoch
+  double train_seconds = 0;    // the epoch's training steps only
+  double samples_per_sec = 0;
+  bool improved = false;
+};
+
+struct TrainResult {
+  int best_epoch = 0;
+  int epochs = 0;              // epochs run
+  double best_valid_auc = 0, best_valid_logloss = 0;
+  double train_seconds = 0;    // all training steps, without validation
+  double samples_per_sec = 0;  // training samples / train_seconds
+  std::vector<EpochLog> log;
+};
+
+struct EvalResult {
+  double auc = 0, logloss = 0;
+  double gauc = -1;            // -1 when there is no user field
+  double infer_us_per_sample = 0;
+};
+
+// Trains in place; on return the model holds the best-on-validation weights. Throws
+// std::runtime_error naming the epoch and step when the loss becomes NaN or Inf.
+TrainResult train(Backbone& model, const data::Split& train, const data::Split& valid, const TrainConfig& cfg,
+                  Enhancer* enhancer = nullptr);
+
+// Click probabilities for every row of the split, in split order (no gradient, no dropout).
+std::vector<float> predict(Backbone& model, const data::Split& split, size_t batch_size = 4096,
+                           Enhancer* enhancer = nullptr);
+
+// AUC, logloss and (when user_field >= 0) gAUC grouped by that field's ids.
+EvalResult evaluate(Backbone& model, const data::Split& split, int user_field, size_t batch_size = 4096,
+                    Enhancer* enhancer = nullptr);
+
+}  // namespace llactr

@@ -1,0 +1,115 @@
+#include "llactr/ctr/checkpoint.h"
+
+#include <cstring>
+#include <stdexcept>
+
+#include "llactr/data/binary_io.h"
+#include "llactr/tensor/rng.h"
+
+namespace llactr {
+
+namespace {
+
+constexpr char kMagic[8] = {'L', 'L', 'A', 'C', 'T', 'R', 'C', 'K'};
+constexpr char kEnd[4] = {'E', 'N', 'D', '.'};
+
+// The config's fields, in one order for writing and reading.
+template <class Io>
+void config_fields(Io& io, BackboneConfig& c) {
+  io.num(c.num_fields);
+  io.num(c.vocab_size);
+  io.num(c.embedding_dim);
+  io.num(c.embedding_std);
+  io.list(c.deepfm_hidden);
+  io.num(c.net_dropout);
+  io.list(c.finalmlp_mlp1);
+  io.list(c.finalmlp_mlp2);
+  io.list(c.finalmlp_fs_hidden);
+  io.num(c.finalmlp_heads);
+  io.num(c.wukong_layers);
+  io.list(c.wukong_fmb_units);
+  io.num(c.wukong_fmb_dim);
+  io.num(c.wukong_compression_dim);
+  io.num(c.wukong_project_dim);
+  io.list(c.wukong_mlp);
+  io.num(c.wukong_dropout);
+}
+
+struct Writer {
+  data::BinaryWriter& w;
+  template <class T> void num(T& v) { w.pod(v); }
+  void list(std::vector<int64_t>& v) { w.vec(v); }
+};
+struct Reader {
+  data::BinaryReader& r;
+  template <class T> void num(T& v) { v = r.pod<T>(); }
+  void list(std::vector<int64_t>& v) { v = r.vec<int64_t>(); }
+};
+
+}  // namespace
+
+void save_checkpoint(const std::string& path, const Backbone& model, const data::Encoder& encoder) {
+  data::BinaryWriter w(path);
+  w.bytes(kMagic, sizeof kMagic);
+  w.pod(kCheckpointVersion);
+  w.string(model.name());
+  BackboneConfig cfg = model.config();
+  Writer cw{w};
+  config_fields(cw, cfg);
+  w.pod(uint64_t(model.parameters().size()));
+  for (const Var& p : model.parameters()) {
+    w.string(p.name());
+    w.vec(p.shape());
+    w.bytes(p.value().data(), sizeof(float) * size_t(p.numel()));
+  }
+  encoder.write(w);
+  w.bytes(kEnd, sizeof kEnd);
+  w.close();
+}
+
+LoadedCheckpoint load_checkpoint(const std::string& path) {
+  data::BinaryReader r(path);
+  char magic[8];
+  try {
+    r.bytes(magic, sizeof magic);
+  } catch (const std::exception&) {
+    throw std::runtime_error(path + ": not an llactr checkpoint (shorter than its 8-byte header)");
+  }
+  if (std::memcmp(magic, kMagic, sizeof kMagic) != 0)
+    throw std::runtime_error(path + ": not an llactr checkpoint (the file does not start with LLACTRCK)");
+  uint32_t version = r.pod<uint32_t>();
+  if (version != kCheckpointVersion)
+    throw std::runtime_error(path + ": checkpoint format version " + std::to_string(version) + ", this build reads " +
+                             std::to_string(kCheckpointVersion));
+  std::string name = r.string();
+  BackboneConfig cfg;
+  Reader cr{r};
+  config_fields(cr, cfg);
+
+  LoadedCheckpoint out;
+  Rng unused(0);  // the weights are overwritten below
+  try {
+    out.model = make_backbone(name, cfg, unused);
+  } catch (const std::invalid_argument& e) {
+    r.fail(std::string("corrupt model header: ") + e.what());
+  }
+  const auto& params = out.model->parameters();
+  uint64_t count = r.pod<uint64_t>();
+  if (count != params.size())
+    r.fail(name + " has " + std::to_string(params.size()) + " parameters, the file " + std::to_string(count));
+  for (Var p : params) {
+    std::string pname = r.string();
+    Shape shape = r.vec<int64_t>();
+    if (pname != p.name() || shape != p.shape())
+      r.fail("parameter " + pname + " " + shape_str(shape) + " where " + name + " has " + p.name() + " " +
+             shape_str(p.shape()));
+    r.bytes(p.value().data(), sizeof(float) * size_t(p.numel()));
+  }
+  out.encoder = data::Encoder::read(r);
+  char end[4];
+  r.bytes(end, sizeof end);
+  if (std::memcmp(end, kEnd, sizeof kEnd) != 0 || !r.at_end()) r.fail("missing end marker or trailing bytes");
+  return out;
+}
+
+}  // namespace llactr

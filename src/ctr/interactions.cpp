@@ -1,0 +1,187 @@
+// Forward and backward of the fused FM-family interactions.
+//
+// Parallel loops run over rows of the batch (each row's outputs and input gradients are its
+// own) or over field pairs (each pair's weight gradient is its own), never accumulating one
+// value from several threads, so results do not depend on the thread count.
+#include "llactr/ctr/interactions.h"
+
+#include <Eigen/Core>
+#include <vector>
+
+#include "llactr/tensor/ops.h"
+
+namespace llactr {
+
+namespace {
+
+using RowMat = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+using Strided = Eigen::Map<RowMat, 0, Eigen::OuterStride<>>;
+using ConstStrided = Eigen::Map<const RowMat, 0, Eigen::OuterStride<>>;
+
+struct Pair { int i, j; };
+
+std::vector<Pair> upper_pairs(int64_t N) {
+  std::vector<Pair> ps;
+  for (int i = 0; i < N; ++i)
+    for (int j = i + 1; j < N; ++j) ps.push_back({i, j});
+  return ps;
+}
+
+void check_E(const char* op, const Var& E) {
+  if (E.shape().size() != 3) shape_error(op, E.shape(), {}, "E must be [B, N, D]");
+}
+
+constexpr int64_t kParallelWork = 1 << 15;  // below this many multiply-adds threads cost more than they save
+// FmFM processes rows in blocks so that each pair's product is a small GEMM: U = E_i · M_p.
+constexpr int64_t kBlock = 64;
+
+}  // namespace
+
+Var fm_interaction(const Var& E) {
+  check_E("fm_interaction", E);
+  const int64_t B = E.dim(0), N = E.dim(1), D = E.dim(2);
+  Tensor h({B, D});
+  const float* e = E.value().data();
+#pragma omp parallel for if (B * N * D > kParallelWork)
+  for (int64_t b = 0; b < B; ++b) {
+    Eigen::Map<const RowMat> Eb(e + b * N * D, N, D);
+    Eigen::Map<Eigen::RowVectorXf> hb(h.data() + b * D, D);
+    Eigen::RowVectorXf s = Eb.colwise().sum();
+    hb = 0.5f * (s.array().square() - Eb.array().square().colwise().sum()).matrix();
+  }
+  return make_result(std::move(h), {E}, [E, B, N, D](Node& self) {
+    // dE_bi = dh_b ⊙ (s_b − e_bi),  s_b = Σ_i e_bi
+    const float* e = E.value().data();
+    float* dE = grad_buffer(*E.node()).data();
+    const float* dh = self.grad.data();
+#pragma omp parallel for if (B * N * D > kParallelWork)
+    for (int64_t b = 0; b < B; ++b) {
+      Eigen::Map<const RowMat> Eb(e + b * N * D, N, D);
+      Eigen::Map<RowMat> dEb(dE + b * N * D, N, D);
+      Eigen::Map<const Eigen::RowVectorXf> g(dh + b * D, D);
+      Eigen::RowVectorXf s = Eb.colwise().sum();
+      for (int64_t i = 0; i < N; ++i) dEb.row(i).array() += g.array() * (s - Eb.row(i)).array();
+    }
+  });
+}
+
+Var fwfm_interaction(const Var& E, const Var& r) {
+  check_E("fwfm_interaction", E);
+  const int64_t B = E.dim(0), N = E.dim(1), D = E.dim(2), P = num_pairs(N);
+  if (r.shape() != Shape{P}) shape_error("fwfm_interaction", E.shape(), r.shape(), "(E, r) need r [N(N-1)/2]");
+  auto pairs = upper_pairs(N);
+  Tensor h({B, D});
+  const float* e = E.value().data();
+  const float* rv = r.value().data();
+#pragma omp parallel for if (B * P * D > kParallelWork)
+  for (int64_t b = 0; b < B; ++b) {
+    Eigen::Map<const RowMat> Eb(e + b * N * D, N, D);
+    Eigen::Map<Eigen::RowVectorXf> hb(h.data() + b * D, D);
+    hb.setZero();
+    for (int64_t p = 0; p < P; ++p) hb.array() += rv[p] * Eb.row(pairs[p].i).array() * Eb.row(pairs[p].j).array();
+  }
+  return make_result(std::move(h), {E, r}, [E, r, B, N, D, P, pairs](Node& self) {
+    const float* e = E.value().data();
+    const float* rv = r.value().data();
+    const float* dh = self.grad.data();
+    if (E.requires_grad()) {
+      // dE_bi = dh_b ⊙ Σ_{j≠i} r_ij e_bj
+      float* dE = grad_buffer(*E.node()).data();
+#pragma omp parallel for if (B * P * D > kParallelWork)
+      for (int64_t b = 0; b < B; ++b) {
+        Eigen::Map<const RowMat> Eb(e + b * N * D, N, D);
+        Eigen::Map<RowMat> dEb(dE + b * N * D, N, D);
+        Eigen::Map<const Eigen::RowVectorXf> g(dh + b * D, D);
+        for (int64_t p = 0; p < P; ++p) {
+          dEb.row(pairs[p].i).array() += rv[p] * g.array() * Eb.row(pairs[p].j).array();
+          dEb.row(pairs[p].j).array() += rv[p] * g.array() * Eb.row(pairs[p].i).array();
+        }
+      }
+    }
+    if (r.requires_grad()) {
+      // dr_p = Σ_b Σ_d dh_bd e_bid e_bjd, summed per d first and then over d, in a fixed order:
+      // an Eigen .sum() would split the work by the data's address alignment, so the last bits
+      // would depend on where the heap put the tensors.
+      float* dr = grad_buffer(*r.node()).data();
+#pragma omp parallel for if (B * P * D > kParallelWork)
+      for (int64_t p = 0; p < P; ++p) {
+        Eigen::ArrayXf acc = Eigen::ArrayXf::Zero(D);
+        for (int64_t b = 0; b < B; ++b) {
+          const float* ei = e + (b * N + pairs[p].i) * D;
+          const float* ej = e + (b * N + pairs[p].j) * D;
+          for (int64_t d = 0; d < D; ++d) acc[d] += dh[b * D + d] * ei[d] * ej[d];
+        }
+        float total = 0;
+        for (int64_t d = 0; d < D; ++d) total += acc[d];
+        dr[p] += total;
+      }
+    }
+  });
+}
+
+Var fmfm_interaction(const Var& E, const Var& M) {
+  check_E("fmfm_interaction", E);
+  const int64_t B = E.dim(0), N = E.dim(1), D = E.dim(2), P = num_pairs(N);
+  if (M.shape() != Shape{P, D, D}) shape_error("fmfm_interaction", E.shape(), M.shape(), "(E, M) need M [N(N-1)/2, D, D]");
+  auto pairs = upper_pairs(N);
+  const int64_t blocks = (B + kBlock - 1) / kBlock;
+  Tensor h({B, D}, 0.0f);
+  const float* e = E.value().data();
+  const float* m = M.value().data();
+#pragma omp parallel for if (B * P * D * D > kParallelWork)
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    const int64_t b0 = blk * kBlock, rows = std::min(kBlock, B - b0);
+    Eigen::Map<RowMat> H(h.data() + b0 * D, rows, D);
+    RowMat U(rows, D);
+    for (int64_t p = 0; p < P; ++p) {
+      ConstStrided Ei(e + b0 * N * D + pairs[p].i * D, rows, D, Eigen::OuterStride<>(N * D));
+      ConstStrided Ej(e + b0 * N * D + pairs[p].j * D, rows, D, Eigen::OuterStride<>(N * D));
+      Eigen::Map<const RowMat> Mp(m + p * D * D, D, D);
+      U.noalias() = Ei * Mp;
+      H.array() += U.array() * Ej.array();
+    }
+  }
+  return make_result(std::move(h), {E, M}, [E, M, B, N, D, P, pairs](Node& self) {
+    const float* e = E.value().data();
+    const float* m = M.value().data();
+    const float* dh = self.grad.data();
+    const int64_t blocks = (B + kBlock - 1) / kBlock;
+    if (E.requires_grad()) {
+      // With U = E_i M_p and h += U ⊙ E_j:  dE_j += dh ⊙ U,  dE_i += (dh ⊙ E_j) M_pᵀ
+      float* dE = grad_buffer(*E.node()).data();
+#pragma omp parallel for if (B * P * D * D > kParallelWork)
+      for (int64_t blk = 0; blk < blocks; ++blk) {
+        const int64_t b0 = blk * kBlock, rows = std::min(kBlock, B - b0);
+        Eigen::Map<const RowMat> G(dh + b0 * D, rows, D);
+        RowMat U(rows, D), GEj(rows, D);
+        for (int64_t p = 0; p < P; ++p) {
+          const int64_t off = b0 * N * D;
+          ConstStrided Ei(e + off + pairs[p].i * D, rows, D, Eigen::OuterStride<>(N * D));
+          ConstStrided Ej(e + off + pairs[p].j * D, rows, D, Eigen::OuterStride<>(N * D));
+          Strided dEi(dE + off + pairs[p].i * D, rows, D, Eigen::OuterStride<>(N * D));
+          Strided dEj(dE + off + pairs[p].j * D, rows, D, Eigen::OuterStride<>(N * D));
+          Eigen::Map<const RowMat> Mp(m + p * D * D, D, D);
+          U.noalias() = Ei * Mp;
+          dEj.array() += G.array() * U.array();
+          GEj = (G.array() * Ej.array()).matrix();
+          dEi.noalias() += GEj * Mp.transpose();
+        }
+      }
+    }
+    if (M.requires_grad()) {
+      // dM_p = E_iᵀ (dh ⊙ E_j), over the whole batch
+      float* dM = grad_buffer(*M.node()).data();
+#pragma omp parallel for if (B * P * D * D > kParallelWork)
+      for (int64_t p = 0; p < P; ++p) {
+        ConstStrided Ei(e + pairs[p].i * D, B, D, Eigen::OuterStride<>(N * D));
+        ConstStrided Ej(e + pairs[p].j * D, B, D, Eigen::OuterStride<>(N * D));
+        Eigen::Map<const RowMat> G(dh, B, D);
+        RowMat GEj = (G.array() * Ej.array()).matrix();
+        Eigen::Map<RowMat> dMp(dM + p * D * D, D, D);
+        dMp.noalias() += Ei.transpose() * GEj;
+      }
+    }
+  });
+}
+
+}  // namespace llactr

@@ -1,0 +1,47 @@
+// DeepFM (Guo et al. 2017), as FuxiCTR: FM without bias plus an MLP over the concatenated E.
+//   y = Σ_i w[x_i] + Σ_d fm(E)_d + MLP(vec E)        h = last hidden layer of the MLP [B, 128]
+#include "llactr/ctr/first_order.h"
+#include "llactr/ctr/interactions.h"
+#include "llactr/ctr/models.h"
+#include "llactr/nn/mlp.h"
+#include "llactr/tensor/ops.h"
+
+namespace llactr {
+namespace {
+
+class DeepFm : public Backbone {
+ public:
+  DeepFm(const BackboneConfig& cfg, Rng& rng)
+      : Backbone("DeepFM", cfg, rng), linear_(cfg.vocab_size, cfg.embedding_std, false, rng, "fm.linear") {
+    MlpOptions o;
+    o.hidden = cfg.deepfm_hidden;
+    o.dropout = cfg.net_dropout;
+    o.output_dim = 1;
+    mlp_ = Mlp(int64_t(cfg.num_fields) * cfg.embedding_dim, o, rng, "mlp");
+    own(linear_.parameters());
+    own(mlp_.parameters());
+  }
+
+  Var logit(const Var& E, const int32_t* ids, const ForwardContext& ctx) override {
+    const int64_t B = E.dim(0);
+    Var fm = add(linear_.forward(ids, B, cfg_.num_fields), sum(fm_interaction(E), 1));  // [B]
+    Var flat = reshape(E, {B, -1});                                                      // [B, N·D]
+    Var deep = reshape(mlp_.forward(flat, ctx.training, ctx.rng, &hidden_), {B});        // [B]
+    return add(fm, deep);
+  }
+  int64_t hidden_dim() const override {
+    return cfg_.deepfm_hidden.empty() ? int64_t(cfg_.num_fields) * cfg_.embedding_dim : cfg_.deepfm_hidden.back();
+  }
+
+ private:
+  FirstOrder linear_;
+  Mlp mlp_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backbone> make_deepfm(const BackboneConfig& cfg, Rng& rng) {
+  return std::make_unique<DeepFm>(cfg, rng);
+}
+
+}  // namespace llactr

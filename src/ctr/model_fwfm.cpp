@@ -1,0 +1,44 @@
+// FwFM (Pan et al. 2018) with FuxiCTR's default "FiLV" linear term:
+//   y = w_Lᵀ vec(E) + b + Σ_d h_d,    h = Σ_{i<j} r_ij e_i ⊙ e_j  [B, D]
+// r and b are FuxiCTR's interaction_weight_layer = Linear(N(N-1)/2, 1); w_L = Linear(N·D, 1, no bias).
+#include "llactr/ctr/interactions.h"
+#include "llactr/ctr/models.h"
+#include "llactr/nn/init.h"
+#include "llactr/nn/linear.h"
+#include "llactr/tensor/ops.h"
+
+namespace llactr {
+namespace {
+
+class FwFm : public Backbone {
+ public:
+  FwFm(const BackboneConfig& cfg, Rng& rng) : Backbone("FwFM", cfg, rng) {
+    const int64_t P = num_pairs(cfg.num_fields);
+    Tensor r({1, P});  // initialised as the [1, P] Linear weight it is in FuxiCTR
+    init::xavier_normal(r, rng);
+    r.reshape_inplace({P});
+    r_ = llactr::parameter(std::move(r), "fwfm.r");
+    bias_ = llactr::parameter(Tensor({1}, 0.0f), "fwfm.bias");
+    linear_ = Linear(int64_t(cfg.num_fields) * cfg.embedding_dim, 1, rng, "fwfm.linear", false);
+    own({r_, bias_});
+    own(linear_.parameters());
+  }
+
+  Var logit(const Var& E, const int32_t*, const ForwardContext&) override {
+    const int64_t B = E.dim(0);
+    Var lin = reshape(linear_.forward(reshape(E, {B, -1})), {B});  // [B]
+    hidden_ = fwfm_interaction(E, r_);                              // [B, D]
+    return add(add(lin, sum(hidden_, 1)), bias_);
+  }
+  int64_t hidden_dim() const override { return cfg_.embedding_dim; }
+
+ private:
+  Var r_, bias_;  // [P], [1]
+  Linear linear_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backbone> make_fwfm(const BackboneConfig& cfg, Rng& rng) { return std::make_unique<FwFm>(cfg, rng); }
+
+}  // namespace llactr

@@ -1,0 +1,30 @@
+// LR: logistic regression on the same ids, the floor every backbone must beat.
+//   y = b + Σ_i w[x_i]            h = [w[x_1], .., w[x_N]]  [B, N]
+#include "llactr/ctr/first_order.h"
+#include "llactr/ctr/models.h"
+
+namespace llactr {
+namespace {
+
+class Lr : public Backbone {
+ public:
+  Lr(const BackboneConfig& cfg, Rng& rng)
+      : Backbone("LR", cfg, rng), linear_(cfg.vocab_size, cfg.embedding_std, true, rng, "lr") {
+    own(linear_.parameters());
+  }
+
+  // E is unused: LR has no embeddings beyond its first-order weights.
+  Var logit(const Var& E, const int32_t* ids, const ForwardContext&) override {
+    return linear_.forward(ids, E.dim(0), cfg_.num_fields, &hidden_);
+  }
+  int64_t hidden_dim() const override { return cfg_.num_fields; }
+
+ private:
+  FirstOrder linear_;
+};
+
+}  // namespace
+
+std::unique_ptr<Backbone> make_lr(const BackboneConfig& cfg, Rng& rng) { return std::make_unique<Lr>(cfg, rng); }
+
+}  // namespace llactr

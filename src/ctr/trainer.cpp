@@ -1,0 +1,188 @@
+#include "llactr/ctr/trainer.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <stdexcept>
+
+#include "llactr/nn/clip_grad.h"
+#include "llactr/nn/metrics.h"
+#include "llactr/nn/scheduler.h"
+#include "llactr/tensor/ops.h"
+#include "llactr/tensor/rng.h"
+
+namespace llactr {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// E = embed(ids); logits = logit(E) + the enhancer's extra logit.   -> [B]
+Var forward_logits(Backbone& model, const data::Batch& batch, const ForwardContext& ctx, Enhancer* enhancer, Var* E_out) {
+  Var E = model.embed(batch.ids.data(), int64_t(batch.size));  // [B, N, D]
+  Var y = model.logit(E, batch.ids.data(), ctx);                // [B]
+  if (enhancer)
+    if (Var extra = enhancer->extra_logit(E, batch)) y = add(y, extra);
+  if (E_out) *E_out = E;
+  return y;
+}
+
+std::vector<Tensor> snapshot(const std::vector<Var>& params) {
+  std::vector<Tensor> s;
+  for (const Var& p : params) s.push_back(p.value());
+  return s;
+}
+
+void restore(const std::vector<Var>& params, const std::vector<Tensor>& s) {
+  for (size_t i = 0; i < params.size(); ++i) params[i].node()->value = s[i];
+}
+
+[[noreturn]] void non_finite(const char* what, int epoch, size_t step, float lr) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "%s is not finite (NaN or Inf) at epoch %d, step %zu (lr %g); training stopped. "
+                "Try a lower --lr or check the data.",
+                what, epoch, step, lr);
+  throw std::runtime_error(buf);
+}
+
+}  // namespace
+
+TrainResult train(Backbone& model, const data::Split& train_split, const data::Split& valid, const TrainConfig& cfg,
+                  Enhancer* enhancer) {
+  if (train_split.size() == 0 || valid.size() == 0) throw std::invalid_argument("train: empty train or valid split");
+  if (train_split.num_fields != model.config().num_fields)
+    throw std::invalid_argument("train: the split has " + std::to_string(train_split.num_fields) +
+                                " fields, the model " + std::to_string(model.config().num_fields));
+  std::vector<Var> params = model.parameters();
+  if (enhancer)
+    for (const Var& p : enhancer->parameters()) params.push_back(p);
+
+  AdamOptions ao;
+  ao.lr = cfg.lr;
+  ao.weight_decay = cfg.weight_decay;
+  ao.sparse = cfg.embedding_update;
+  Adam opt(params, ao);
+  PlateauOptions po;
+  po.factor = cfg.lr_decay;
+  po.threshold = cfg.min_delta;
+  po.min_lr = cfg.min_lr;
+  ReduceLrOnPlateau plateau(opt, po);
+
+  data::BatcherOptions bo;
+  bo.batch_size = cfg.batch_size;
+  bo.seed = cfg.seed;
+  bo.prefetch = true;
+  data::Batcher batcher(train_split, bo);
+  Rng dropout_rng(cfg.seed + 1);
+  const ForwardContext ctx{true, &dropout_rng};
+  const bool live = cfg.verbose && isatty(STDERR_FILENO);
+
+  TrainResult res;
+  std::vector<Tensor> best;
+  int bad_epochs = 0;
+  data::Batch batch;
+  for (int epoch = 1; epoch <= cfg.max_epochs; ++epoch) {
+    EpochLog log;
+    log.epoch = epoch;
+    log.lr = opt.lr();
+    double loss_sum = 0;
+    size_t steps = 0, samples = 0;
+    auto t0 = Clock::now();
+    auto last_print = t0;
+    batcher.start_epoch(uint64_t(epoch - 1));
+    while (batcher.next(batch)) {
+      ++steps;
+      Tensor labels({int64_t(batch.size)}, std::vector<float>(batch.labels.begin(), batch.labels.begin() + batch.size));
+      Var E;
+      Var loss = bce_with_logits(forward_logits(model, batch, ctx, enhancer, &E), labels);
+      const float bce = loss.value().item();
+      if (enhancer)
+        if (Var extra = enhancer->extra_loss(E, model.hidden(), batch)) loss = add(loss, extra);
+      if (!std::isfinite(loss.value().item())) {
+        clear_tape();
+        non_finite("the training loss", epoch, steps, opt.lr());
+      }
+      backward(loss);
+      if (cfg.grad_clip > 0 && !std::isfinite(clip_grad_norm(params, cfg.grad_clip)))
+        non_finite("the gradient norm", epoch, steps, opt.lr());
+      opt.step();
+      opt.zero_grad();
+      loss_sum += bce;
+      samples += batch.size;
+      if (live && seconds_since(last_print) > 0.5) {
+        last_print = Clock::now();
+        std::fprintf(stderr, "\r  %s epoch %d  step %zu/%zu  loss %.5f  %.0f samples/s   ", model.name().c_str(), epoch,
+                     steps, batcher.batches_per_epoch(), loss_sum / steps, samples / seconds_since(t0));
+      }
+    }
+    log.train_seconds = seconds_since(t0);
+    log.train_loss = loss_sum / double(steps);
+    log.samples_per_sec = samples / log.train_seconds;
+    res.train_seconds += log.train_seconds;
+    res.samples_per_sec += samples;  // total for now; divided below
+
+    auto tv = Clock::now();
+    std::vector<float> p = predict(model, valid, cfg.batch_size, enhancer);
+    log.valid_auc = auc(p, valid.labels);
+    log.valid_logloss = logloss(p, valid.labels);
+    log.improved = res.log.empty() || log.valid_auc >= res.best_valid_auc + cfg.min_delta;
+    if (log.improved) {
+      res.best_epoch = epoch;
+      res.best_valid_auc = log.valid_auc;
+      res.best_valid_logloss = log.valid_logloss;
+      best = snapshot(params);
+      bad_epochs = 0;
+    } else {
+      ++bad_epochs;
+    }
+    plateau.step(log.valid_auc);
+    res.log.push_back(log);
+    if (cfg.verbose)
+      std::fprintf(stderr, "%s%s epoch %d: loss %.5f  valid AUC %.6f logloss %.6f  lr %g  %.1f s (+%.1f s eval)  %.0f samples/s%s\n",
+                   live ? "\r" : "", model.name().c_str(), epoch, log.train_loss, log.valid_auc, log.valid_logloss, log.lr,
+                   log.train_seconds, seconds_since(tv), log.samples_per_sec, log.improved ? "  *" : "");
+    if (bad_epochs >= cfg.patience) break;
+  }
+  res.epochs = int(res.log.size());
+  res.samples_per_sec /= res.train_seconds;
+  restore(params, best);
+  return res;
+}
+
+std::vector<float> predict(Backbone& model, const data::Split& split, size_t batch_size, Enhancer* enhancer) {
+  NoGrad no_grad;
+  data::BatcherOptions bo;
+  bo.batch_size = batch_size;
+  bo.shuffle = false;
+  data::Batcher batcher(split, bo);
+  batcher.start_epoch(0);
+  data::Batch batch;
+  std::vector<float> probs;
+  probs.reserve(split.size());
+  while (batcher.next(batch)) {
+    Var y = forward_logits(model, batch, ForwardContext{}, enhancer, nullptr);
+    for (int64_t i = 0; i < y.numel(); ++i) probs.push_back(1.0f / (1.0f + std::exp(-y.value()[i])));
+  }
+  return probs;
+}
+
+EvalResult evaluate(Backbone& model, const data::Split& split, int user_field, size_t batch_size, Enhancer* enhancer) {
+  EvalResult r;
+  auto t0 = Clock::now();
+  std::vector<float> p = predict(model, split, batch_size, enhancer);
+  r.infer_us_per_sample = seconds_since(t0) * 1e6 / double(split.size());
+  r.auc = auc(p, split.labels);
+  r.logloss = logloss(p, split.labels);
+  if (user_field >= 0) {
+    std::vector<int32_t> users(split.size());
+    for (size_t i = 0; i < split.size(); ++i) users[i] = split.row(i)[user_field];
+    r.gauc = gauc(p, split.labels, users);
+  }
+  return r;
+}
+
+}  // namespace llactr

@@ -1,0 +1,255 @@
+// Each backbone: a gradient check of the full forward pass on a tiny batch, and its logit
+// against an independent value (by hand for LR/FM/FwFM/FmFM; for DeepFM, FinalMLP and WuKong a
+// composition written out here in plain Eigen from the model's own weights).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "gradcheck_util.h"
+#include "llactr/ctr/backbone.h"
+#include "llactr/tensor/ops.h"
+
+namespace llactr {
+namespace {
+
+using testing::expect_grads_match;
+using Mat = Eigen::MatrixXd;
+using RowVec = Eigen::RowVectorXd;
+
+BackboneConfig tiny_config() {
+  BackboneConfig c;
+  c.num_fields = 3;
+  c.vocab_size = 9;
+  c.embedding_dim = 4;
+  c.deepfm_hidden = {5, 4};
+  c.finalmlp_mlp1 = {4, 4};
+  c.finalmlp_mlp2 = {6};
+  c.finalmlp_fs_hidden = {3};
+  c.finalmlp_heads = 2;
+  c.wukong_layers = 2;
+  c.wukong_fmb_units = {5};
+  c.wukong_fmb_dim = 3;
+  c.wukong_compression_dim = 3;
+  c.wukong_project_dim = 2;
+  c.wukong_mlp = {4};
+  return c;
+}
+
+// Ids [B=4, N=3] in each field's own range of the 9-row table (fields own rows 0-2, 3-5, 6-8).
+const int32_t kIds[12] = {0, 3, 6, 1, 4, 7, 2, 5, 8, 0, 5, 7};
+
+// Every parameter redrawn N(0, 0.5²), so that E is not ~1e-4 and no ReLU input sits at a kink.
+void randomise(Backbone& m, uint64_t seed) {
+  Rng rng(seed);
+  for (Var p : m.parameters())
+    for (int64_t i = 0; i < p.numel(); ++i) p.value()[i] = rng.normal(0.0f, 0.5f);
+}
+
+Var forward(Backbone& m, const int32_t* ids, int64_t B) {
+  return m.logit(m.embed(ids, B), ids, ForwardContext{});
+}
+
+class BackboneGradCheck : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(BackboneGradCheck, FullForward) {
+  Rng rng(1);
+  auto m = make_backbone(GetParam(), tiny_config(), rng);
+  randomise(*m, 2);
+  Var y = forward(*m, kIds, 4);
+  ASSERT_EQ(y.shape(), (Shape{4}));
+  ASSERT_EQ(m->hidden().shape(), (Shape{4, m->hidden_dim()}));
+  clear_tape();
+  GradCheckOptions opt;
+  opt.h = 1e-3;  // small steps: ReLU kinks and LayerNorm curvature
+  opt.atol = 3e-3;
+  expect_grads_match([&](const std::vector<Var>&) { return forward(*m, kIds, 4); }, m->parameters(), opt);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, BackboneGradCheck, ::testing::ValuesIn(backbone_names()),
+                         [](const auto& info) { return info.param; });
+
+TEST(BackboneRegistry, NamesParametersAndErrors) {
+  Rng rng(1);
+  EXPECT_EQ(backbone_names().size(), 7u);
+  for (const std::string& n : backbone_names()) {
+    auto m = make_backbone(n, tiny_config(), rng);
+    EXPECT_EQ(m->name(), n);
+    EXPECT_EQ(m->parameters().front().name(), "embedding");
+    std::set<std::string> names;
+    for (const Var& p : m->parameters()) EXPECT_TRUE(names.insert(p.name()).second) << n << ": duplicate " << p.name();
+  }
+  EXPECT_THROW(make_backbone("DeepFm", tiny_config(), rng), std::invalid_argument);
+  BackboneConfig bad = tiny_config();
+  bad.num_fields = 0;
+  EXPECT_THROW(make_backbone("FM", bad, rng), std::invalid_argument);
+}
+
+// ---- independent values. Three fields, D = 2, one row: ids 0, 1, 2 with
+//   e_0 = (1, 2), e_1 = (3, -1), e_2 = (0.5, 0.5),   <e0,e1> = 1, <e0,e2> = 1.5, <e1,e2> = 1.
+
+BackboneConfig hand_config() {
+  BackboneConfig c;
+  c.num_fields = 3;
+  c.vocab_size = 3;
+  c.embedding_dim = 2;
+  return c;
+}
+const int32_t kRow[3] = {0, 1, 2};
+
+void set(Backbone& m, const std::string& name, std::vector<float> v) {
+  Var p = m.parameter(name);
+  ASSERT_EQ(p.numel(), int64_t(v.size())) << name;
+  std::copy(v.begin(), v.end(), p.value().data());
+}
+
+void set_hand_embeddings(Backbone& m) { set(m, "embedding", {1, 2, 3, -1, 0.5f, 0.5f}); }
+
+TEST(BackboneValue, LrByHand) {
+  Rng rng(1);
+  auto m = make_backbone("LR", hand_config(), rng);
+  set(*m, "lr.w", {0.1f, 0.2f, -0.4f});
+  set(*m, "lr.bias", {0.25f});
+  EXPECT_NEAR(forward(*m, kRow, 1).value()[0], 0.15f, 1e-6);  // 0.25 + 0.1 + 0.2 - 0.4
+}
+
+TEST(BackboneValue, FmByHand) {
+  Rng rng(1);
+  auto m = make_backbone("FM", hand_config(), rng);
+  set_hand_embeddings(*m);
+  set(*m, "fm.linear.w", {0.1f, 0.2f, -0.4f});
+  set(*m, "fm.linear.bias", {0.25f});
+  // 0.25 − 0.1 + (1 + 1.5 + 1) = 3.65;  h = Σ_{i<j} e_i ⊙ e_j = (3 + 0.5 + 1.5, −2 + 1 − 0.5) = (5, −1.5)
+  EXPECT_NEAR(forward(*m, kRow, 1).value()[0], 3.65f, 1e-5);
+  EXPECT_NEAR(m->hidden().value()[0], 5.0f, 1e-5);
+  EXPECT_NEAR(m->hidden().value()[1], -1.5f, 1e-5);
+}
+
+TEST(BackboneValue, FwfmByHand) {
+  Rng rng(1);
+  auto m = make_backbone("FwFM", hand_config(), rng);
+  set_hand_embeddings(*m);
+  set(*m, "fwfm.r", {0.5f, -1.0f, 2.0f});  // pairs (0,1), (0,2), (1,2)
+  set(*m, "fwfm.bias", {0.25f});
+  set(*m, "fwfm.linear.W", {0.1f, 0.1f, 0.1f, 0.1f, 0.1f, -0.2f});
+  // pairs: 0.5·1 − 1·1.5 + 2·1 = 1;  FiLV: 0.1·(1 + 2 + 3 − 1 + 0.5) − 0.2·0.5 = 0.45;  + 0.25
+  EXPECT_NEAR(forward(*m, kRow, 1).value()[0], 1.7f, 1e-5);
+}
+
+TEST(BackboneValue, FmfmByHand) {
+  Rng rng(1);
+  auto m = make_backbone("FmFM", hand_config(), rng);
+  set_hand_embeddings(*m);
+  set(*m, "fmfm.linear.w", {0.1f, 0.2f, 0.4f});
+  // M_01 = diag(1, 2): e0ᵀM e1 = 1·3 + 2·2·(−1) = −1
+  // M_02 = [[0, 1], [1, 0]]: e0ᵀM = (2, 1), · e2 = 1.5
+  // M_12 = [[1, 1], [0, 0]]: e1ᵀM = (3, 3), · e2 = 3
+  set(*m, "fmfm.M", {1, 0, 0, 2, 0, 1, 1, 0, 1, 1, 0, 0});
+  EXPECT_NEAR(forward(*m, kRow, 1).value()[0], 0.7f + 3.5f, 1e-5);
+}
+
+// ---- compositions in plain Eigen (double) for the deep models
+
+Mat value(const Backbone& m, const std::string& name, int64_t rows) {
+  const Tensor& t = m.parameter(name).value();
+  Mat out(rows, t.numel() / rows);
+  for (int64_t i = 0; i < t.numel(); ++i) out(i / out.cols(), i % out.cols()) = t[i];
+  return out;
+}
+Mat W(const Backbone& m, const std::string& n) { return value(m, n + ".W", m.parameter(n + ".W").dim(0)); }
+RowVec b(const Backbone& m, const std::string& n) { return value(m, n + ".b", 1).row(0); }
+Mat dense(const Backbone& m, const std::string& n, const Mat& x) { return (x * W(m, n).transpose()).rowwise() + b(m, n); }
+Mat relu(const Mat& x) { return x.cwiseMax(0.0); }
+Mat sigmoid(const Mat& x) { return (1.0 / (1.0 + (-x.array()).exp())).matrix(); }
+Mat layer_norm(const Backbone& m, const std::string& n, const Mat& x) {
+  Mat y(x.rows(), x.cols());
+  for (int64_t r = 0; r < x.rows(); ++r) {
+    double mu = x.row(r).mean(), var = (x.row(r).array() - mu).square().mean();
+    y.row(r) = (x.row(r).array() - mu) / std::sqrt(var + 1e-5);
+  }
+  y = y.array().rowwise() * value(m, n + ".gamma", 1).row(0).array();
+  return y.rowwise() + value(m, n + ".beta", 1).row(0);
+}
+// E of the rows, flattened [B, N·D].
+Mat flat_E(const Backbone& m, const int32_t* ids, int64_t B) {
+  const int64_t N = m.config().num_fields, D = m.config().embedding_dim;
+  Mat table = value(m, "embedding", m.config().vocab_size), E(B, N * D);
+  for (int64_t r = 0; r < B; ++r)
+    for (int64_t i = 0; i < N; ++i) E.block(r, i * D, 1, D) = table.row(ids[r * N + i]);
+  return E;
+}
+Mat fm_part(const Backbone& m, const std::string& linear, const int32_t* ids, int64_t B) {
+  const int64_t N = m.config().num_fields, D = m.config().embedding_dim;
+  Mat E = flat_E(m, ids, B), w = value(m, linear + ".w", m.config().vocab_size), y(B, 1);
+  for (int64_t r = 0; r < B; ++r) {
+    double s = 0;
+    for (int64_t i = 0; i < N; ++i) {
+      s += w(ids[r * N + i], 0);
+      for (int64_t j = i + 1; j < N; ++j) s += (E.block(r, i * D, 1, D).array() * E.block(r, j * D, 1, D).array()).sum();
+    }
+    y(r, 0) = s;
+  }
+  return y;
+}
+
+void expect_logits(Backbone& m, const Mat& ref) {
+  Var y = forward(m, kIds, 4);
+  for (int64_t r = 0; r < 4; ++r) EXPECT_NEAR(y.value()[r], ref(r, 0), 1e-4 * (1 + std::abs(ref(r, 0)))) << "row " << r;
+  clear_tape();
+}
+
+TEST(BackboneValue, DeepFmEigenComposition) {
+  Rng rng(3);
+  auto m = make_backbone("DeepFM", tiny_config(), rng);
+  randomise(*m, 4);
+  Mat h = relu(dense(*m, "mlp.1", relu(dense(*m, "mlp.0", flat_E(*m, kIds, 4)))));
+  expect_logits(*m, fm_part(*m, "fm.linear", kIds, 4) + dense(*m, "mlp.out", h));
+}
+
+TEST(BackboneValue, FinalMlpEigenComposition) {
+  Rng rng(5);
+  auto m = make_backbone("FinalMLP", tiny_config(), rng);
+  randomise(*m, 6);
+  Mat E = flat_E(*m, kIds, 4);
+  auto gate = [&](const std::string& k) {
+    Mat g = 2.0 * sigmoid(dense(*m, k + ".gate.out", relu(dense(*m, k + ".gate.0", value(*m, k + ".ctx", 1)))));
+    return Mat(E.array().rowwise() * g.row(0).array());
+  };
+  Mat x = relu(dense(*m, "mlp1.1", relu(dense(*m, "mlp1.0", gate("fs1")))));  // [4, 4]
+  Mat y = relu(dense(*m, "mlp2.0", gate("fs2")));                             // [4, 6]
+  Mat out = dense(*m, "fusion.wx", x) + dense(*m, "fusion.wy", y);
+  Mat wxy = value(*m, "fusion.wxy", 1);  // [H=2, 2, 3] flattened
+  for (int64_t r = 0; r < 4; ++r)
+    for (int64_t k = 0; k < 2; ++k)
+      for (int64_t a = 0; a < 2; ++a)
+        for (int64_t c = 0; c < 3; ++c) out(r, 0) += x(r, k * 2 + a) * wxy(0, (k * 2 + a) * 3 + c) * y(r, k * 3 + c);
+  expect_logits(*m, out);
+}
+
+TEST(BackboneValue, WuKongEigenComposition) {
+  Rng rng(7);
+  auto m = make_backbone("WuKong", tiny_config(), rng);
+  randomise(*m, 8);
+  for (Var p : m->parameters())  // LayerNorm gains near 1, so the layers do not cancel out
+    if (p.name().find("gamma") != std::string::npos) p.value().vec().array() += 1.0f;
+  const int64_t N = 3, D = 4, k = 2;
+  Mat X = flat_E(*m, kIds, 4);
+  for (int l = 0; l < 2; ++l) {
+    const std::string L = "layer" + std::to_string(l);
+    Mat P = value(*m, L + ".fmb.P", N), F(4, N * k);
+    for (int64_t r = 0; r < 4; ++r) {
+      Mat Xr(N, D);
+      for (int64_t i = 0; i < N; ++i) Xr.row(i) = X.block(r, i * D, 1, D);
+      Mat Fr = Xr * Xr.transpose() * P;  // [N, k]
+      for (int64_t i = 0; i < N; ++i) F.block(r, i * k, 1, k) = Fr.row(i);
+    }
+    Mat fmb = relu(dense(*m, L + ".fmb.mlp.out", relu(dense(*m, L + ".fmb.mlp.0", layer_norm(*m, L + ".fmb.norm", F)))));
+    Mat cat(4, 6);
+    cat << fmb, dense(*m, L + ".lcb", X);
+    X = layer_norm(*m, L + ".norm", dense(*m, L + ".transform", cat) + X);
+  }
+  expect_logits(*m, dense(*m, "mlp.out", relu(dense(*m, "mlp.0", X))));
+}
+
+}  // namespace
+}  // namespace llactr

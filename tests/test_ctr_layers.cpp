@@ -1,0 +1,163 @@
+// The nn layers (Linear, Mlp, Embedding, LayerNorm) and the fused FM-family interactions:
+// gradient checks, and forward values against direct sums over field pairs.
+#include <gtest/gtest.h>
+
+#include "gradcheck_util.h"
+#include "llactr/ctr/interactions.h"
+#include "llactr/nn/embedding.h"
+#include "llactr/nn/layer_norm_layer.h"
+#include "llactr/nn/mlp.h"
+#include "llactr/tensor/ops.h"
+
+namespace llactr {
+namespace {
+
+using testing::away_from_zero;
+using testing::expect_grads_match;
+
+TEST(NnLayers, LinearShapesInitAndGradients) {
+  Rng rng(1);
+  Linear l(6, 4, rng, "l");
+  EXPECT_EQ(l.W.shape(), (Shape{4, 6}));
+  EXPECT_EQ(l.b.shape(), (Shape{4}));
+  EXPECT_EQ(l.W.name(), "l.W");
+  EXPECT_FLOAT_EQ(l.b.value().vec().cwiseAbs().sum(), 0.0f);  // zero bias as FuxiCTR
+  // Xavier normal: std = sqrt(2 / (6 + 4)) ≈ 0.447; 24 draws stay well inside 4 std.
+  EXPECT_LT(l.W.value().vec().cwiseAbs().maxCoeff(), 4 * 0.4473f);
+  EXPECT_GT(l.W.value().vec().cwiseAbs().maxCoeff(), 0.05f);
+  Var x = random_param({3, 6}, 2);
+  l.b.value().fill(0.3f);
+  expect_grads_match([&](const std::vector<Var>& in) { return l.forward(in[0]); }, {x, l.W, l.b});
+  Linear nb(6, 2, rng, "nb", false);
+  EXPECT_EQ(nb.parameters().size(), 1u);
+}
+
+TEST(NnLayers, MlpForwardMatchesLayerByLayerAndGradients) {
+  Rng rng(3);
+  MlpOptions o;
+  o.hidden = {5, 4};
+  o.output_dim = 2;
+  o.output_activation = Activation::Sigmoid;
+  Mlp mlp(3, o, rng, "m");
+  auto ps = mlp.parameters();
+  ASSERT_EQ(ps.size(), 6u);
+  for (Var p : ps) p.value().vec() = away_from_zero(p.shape(), 100 + p.numel(), 0.2f).value().vec();
+  Var x = away_from_zero({4, 3}, 9);
+  Var last;
+  Var y = mlp.forward(x, false, nullptr, &last);
+  // The same composition written out with Eigen.
+  auto relu_ = [](const MatrixRM& m) { return MatrixRM(m.cwiseMax(0.0f)); };
+  MatrixRM h1 = relu_((x.value().mat() * ps[0].value().mat().transpose()).rowwise() + ps[1].value().vec().transpose());
+  MatrixRM h2 = relu_((h1 * ps[2].value().mat().transpose()).rowwise() + ps[3].value().vec().transpose());
+  MatrixRM z = (h2 * ps[4].value().mat().transpose()).rowwise() + ps[5].value().vec().transpose();
+  for (int64_t i = 0; i < y.numel(); ++i) EXPECT_NEAR(y.value()[i], 1.0f / (1.0f + std::exp(-z.data()[i])), 1e-5);
+  for (int64_t i = 0; i < last.numel(); ++i) EXPECT_NEAR(last.value()[i], h2.data()[i], 1e-5);
+  std::vector<Var> inputs{x};
+  inputs.insert(inputs.end(), ps.begin(), ps.end());
+  // A smaller step than the default keeps the differences from crossing ReLU kinks.
+  GradCheckOptions opt;
+  opt.h = 1e-3;
+  opt.atol = 3e-3;
+  expect_grads_match([&](const std::vector<Var>&) { return mlp.forward(x, false, nullptr); }, inputs, opt);
+}
+
+TEST(NnLayers, MlpDropoutOnlyWhenTraining) {
+  Rng init(4);
+  MlpOptions o;
+  o.hidden = {64};
+  o.dropout = 0.5f;
+  Mlp mlp(8, o, init, "m");
+  Var x = random_param({16, 8}, 5);
+  Var eval1 = mlp.forward(x, false, nullptr), eval2 = mlp.forward(x, false, nullptr);
+  EXPECT_EQ(eval1.value().vec(), eval2.value().vec());
+  Rng rng(6);
+  Var train = mlp.forward(x, true, &rng);
+  int zeros_train = 0, zeros_eval = 0;
+  for (int64_t i = 0; i < train.numel(); ++i) {
+    zeros_train += train.value()[i] == 0.0f;
+    zeros_eval += eval1.value()[i] == 0.0f;
+  }
+  EXPECT_GT(zeros_train, zeros_eval + 200);  // about half of 1024 dropped on top of the ReLU zeros
+  EXPECT_THROW(mlp.forward(x, true, nullptr), std::logic_error);
+  clear_tape();
+}
+
+TEST(NnLayers, EmbeddingGathersRowsAndInitStd) {
+  Rng rng(7);
+  Embedding emb(1000, 16, 1e-4f, rng, "e");
+  double s2 = emb.table.value().vec().squaredNorm() / emb.table.numel();
+  EXPECT_NEAR(std::sqrt(s2), 1e-4, 1e-5);
+  const int32_t ids[6] = {3, 999, 0, 3, 5, 7};
+  Var E = emb.forward(ids, 2, 3);
+  ASSERT_EQ(E.shape(), (Shape{2, 3, 16}));
+  for (int k = 0; k < 6; ++k)
+    for (int d = 0; d < 16; ++d) EXPECT_EQ(E.value()[k * 16 + d], emb.table.value()[ids[k] * 16 + d]);
+  clear_tape();
+}
+
+TEST(NnLayers, LayerNormLayerGradients) {
+  LayerNorm ln(5, "ln");
+  ln.gamma.value().vec() = random_param({5}, 1).value().vec();
+  ln.beta.value().vec() = random_param({5}, 2).value().vec();
+  Var x = random_param({3, 5}, 3);
+  expect_grads_match([&](const std::vector<Var>&) { return ln.forward(x); }, {x, ln.gamma, ln.beta});
+}
+
+// ---- the fused interactions
+
+// Σ_{i<j} w(p) · (a_i ⊙ b_j) by direct loops, with pair p numbered as in interactions.h.
+Tensor pairwise_reference(const Tensor& E, const std::function<float(int64_t p, int64_t i, int64_t j, int64_t d, int64_t b)>& term) {
+  const int64_t B = E.dim(0), N = E.dim(1), D = E.dim(2);
+  Tensor h({B, D}, 0.0f);
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t d = 0; d < D; ++d) {
+      double s = 0;
+      int64_t p = 0;
+      for (int64_t i = 0; i < N; ++i)
+        for (int64_t j = i + 1; j < N; ++j) s += term(p++, i, j, d, b);
+      h[b * D + d] = float(s);
+    }
+  return h;
+}
+
+TEST(CtrInteractions, FmMatchesPairSumAndGradients) {
+  Var E = random_param({5, 4, 3}, 11);
+  Tensor ref = pairwise_reference(E.value(), [&](int64_t, int64_t i, int64_t j, int64_t d, int64_t b) {
+    return E.value()[(b * 4 + i) * 3 + d] * E.value()[(b * 4 + j) * 3 + d];
+  });
+  Var h = fm_interaction(E);
+  ASSERT_EQ(h.shape(), (Shape{5, 3}));
+  for (int64_t k = 0; k < h.numel(); ++k) EXPECT_NEAR(h.value()[k], ref[k], 1e-5);
+  expect_grads_match([](const std::vector<Var>& in) { return fm_interaction(in[0]); }, {E});
+}
+
+TEST(CtrInteractions, FwfmMatchesPairSumAndGradients) {
+  Var E = random_param({5, 4, 3}, 12), r = random_param({6}, 13);
+  Tensor ref = pairwise_reference(E.value(), [&](int64_t p, int64_t i, int64_t j, int64_t d, int64_t b) {
+    return r.value()[p] * E.value()[(b * 4 + i) * 3 + d] * E.value()[(b * 4 + j) * 3 + d];
+  });
+  Var h = fwfm_interaction(E, r);
+  for (int64_t k = 0; k < h.numel(); ++k) EXPECT_NEAR(h.value()[k], ref[k], 1e-5);
+  expect_grads_match([](const std::vector<Var>& in) { return fwfm_interaction(in[0], in[1]); }, {E, r});
+  EXPECT_THROW(fwfm_interaction(E, random_param({5}, 1)), std::invalid_argument);
+}
+
+TEST(CtrInteractions, FmfmMatchesPairSumAndGradients) {
+  // B = 70 crosses the 64-row block boundary of the implementation.
+  const int64_t B = 70, N = 3, D = 2;
+  Var E = random_param({B, N, D}, 14), M = random_param({3, D, D}, 15);
+  auto e = [&](int64_t b, int64_t i, int64_t d) { return E.value()[(b * N + i) * D + d]; };
+  Tensor ref = pairwise_reference(E.value(), [&](int64_t p, int64_t i, int64_t j, int64_t d, int64_t b) {
+    float u = 0;  // (e_iᵀ M_p)_d
+    for (int64_t c = 0; c < D; ++c) u += e(b, i, c) * M.value()[(p * D + c) * D + d];
+    return u * e(b, j, d);
+  });
+  Var h = fmfm_interaction(E, M);
+  for (int64_t k = 0; k < h.numel(); ++k) EXPECT_NEAR(h.value()[k], ref[k], 1e-5);
+  Var Es = random_param({3, 4, 3}, 16), Ms = random_param({6, 3, 3}, 17);
+  expect_grads_match([](const std::vector<Var>& in) { return fmfm_interaction(in[0], in[1]); }, {Es, Ms});
+  expect_grads_match([](const std::vector<Var>& in) { return fmfm_interaction(in[0], in[1]); }, {E, M});
+}
+
+}  // namespace
+}  // namespace llactr
