@@ -8,6 +8,8 @@
 
 #include "data_fixtures.h"
 #include "gradcheck_util.h"
+#include "test_data.h"
+#include "llactr/llm/language_model.h"
 #include "llactr/llm/gguf.h"
 #include "llactr/llm/lora_file.h"
 #include "llactr/llm/random_model.h"
@@ -271,6 +273,23 @@ TEST(TrainableTransformer, MergedGgufMatchesBasePlusLora) {
   const PackedBatch b = pack_sequences(kSeqs);
   NoGrad no_grad;
   EXPECT_LT(error_vs_inference(t.forward(b).hidden, load_model(merged), b), 1e-5);
+}
+
+TEST(TrainableTransformer, Stories260KMatchesInferenceForward) {
+  LLACTR_REQUIRE_DATA(dir, "stories260K");
+  const LanguageModel lm = open_language_model(dir + "/stories260K.gguf");
+  const std::vector<std::vector<int32_t>> seqs = {lm.tokenizer.encode("Once upon a time, there was a cat."),
+                                                  lm.tokenizer.encode("The feature is: Toy Story (1995).")};
+  const TrainableTransformer t(lm.model, {});
+  NoGrad no_grad;
+  const PackedBatch b = pack_sequences(seqs);
+  const Tensor hidden = t.forward(b).hidden.value();
+  const ForwardOutput ref = forward(lm.model, seqs, {LogitsMode::None, false});
+  const int d = lm.model.config.n_embd;
+  for (const SeqSpan& sp : b.spans)
+    EXPECT_LT(relative_error(hidden.data() + size_t(sp.row0) * d, ref.hidden.data() + size_t(sp.seq) * ref.max_len * d,
+                             size_t(sp.n) * d),
+              1e-5);
 }
 
 TEST(LoraCheckpoint, SavesAndLoadsAdapters) {
