@@ -1,8 +1,5 @@
 // ./llactr ssft: LLaCTR's self-supervised field-feature fine-tuning on a dataset, with the field
 // embeddings of every epoch written to --out (docs/SSFT.md).
-#include <cblas.h>
-#include <malloc.h>
-#include <omp.h>
 
 #include <cstdio>
 #include <sstream>
@@ -14,6 +11,7 @@
 #include "llactr/llm/language_model.h"
 #include "llactr/methods/instance_cost.h"
 #include "llactr/methods/ssft.h"
+#include "llactr/tensor/gemm.h"
 
 namespace llactr {
 
@@ -58,11 +56,7 @@ int cmd_ssft(int argc, char** argv) {
       .flag("no-progress", "no progress bar");
   if (!args.parse(argc, argv)) return 0;
   if (!args.has("data-dir") || !args.has("out")) throw std::invalid_argument("--data-dir and --out are required");
-  // Training allocates and frees megabyte tensors for every op; keep them in the heap instead of
-  // fresh mmaps, whose page faults cost more than the arithmetic (2.4x wall time on ML-100K).
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
-  if (const long t = args.get_int("threads"); t > 0) omp_set_num_threads(int(t)), openblas_set_num_threads(int(t));
+  if (const long t = args.get_int("threads"); t > 0) set_threads(int(t));
 
   data::DataOptions d;
   d.format = data::parse_data_format(args.get("dataset"));

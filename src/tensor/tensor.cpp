@@ -1,9 +1,23 @@
 #include "llactr/tensor/tensor.h"
 
+#include <malloc.h>
+
 #include <cmath>
 #include <stdexcept>
 
 namespace llactr {
+
+namespace {
+// Training allocates and frees megabyte tensors for every op. glibc serves blocks above 128 KiB
+// with fresh mmaps and returns them on free, so every step would pay page faults on all of its
+// activations (2.4x the wall time of SSFT on ML-100K). Keeping large blocks in the heap reuses
+// the same pages step after step. This runs once, when the program starts.
+const bool kLargeBlocksStayInHeap = [] {
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  return true;
+}();
+}  // namespace
 
 std::string shape_str(const Shape& s) {
   std::string out = "[";
