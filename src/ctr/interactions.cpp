@@ -65,6 +65,37 @@ Var fm_interaction(const Var& E) {
   });
 }
 
+Var fm_interaction_pairwise(const Var& E) {
+  check_E("fm_interaction_pairwise", E);
+  const int64_t B = E.dim(0), N = E.dim(1), D = E.dim(2), P = num_pairs(N);
+  auto pairs = upper_pairs(N);
+  Tensor h({B, D});
+  const float* e = E.value().data();
+#pragma omp parallel for if (B * P * D > kParallelWork)
+  for (int64_t b = 0; b < B; ++b) {
+    Eigen::Map<const RowMat> Eb(e + b * N * D, N, D);
+    Eigen::Map<Eigen::RowVectorXf> hb(h.data() + b * D, D);
+    hb.setZero();
+    for (const Pair& p : pairs) hb.array() += Eb.row(p.i).array() * Eb.row(p.j).array();
+  }
+  return make_result(std::move(h), {E}, [E, B, N, D, P, pairs](Node& self) {
+    // dE_bi = dh_b ⊙ Σ_{j≠i} e_bj, pair by pair
+    const float* e = E.value().data();
+    float* dE = grad_buffer(*E.node()).data();
+    const float* dh = self.grad.data();
+#pragma omp parallel for if (B * P * D > kParallelWork)
+    for (int64_t b = 0; b < B; ++b) {
+      Eigen::Map<const RowMat> Eb(e + b * N * D, N, D);
+      Eigen::Map<RowMat> dEb(dE + b * N * D, N, D);
+      Eigen::Map<const Eigen::RowVectorXf> g(dh + b * D, D);
+      for (const Pair& p : pairs) {
+        dEb.row(p.i).array() += g.array() * Eb.row(p.j).array();
+        dEb.row(p.j).array() += g.array() * Eb.row(p.i).array();
+      }
+    }
+  });
+}
+
 Var fwfm_interaction(const Var& E, const Var& r) {
   check_E("fwfm_interaction", E);
   const int64_t B = E.dim(0), N = E.dim(1), D = E.dim(2), P = num_pairs(N);
