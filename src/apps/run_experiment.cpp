@@ -7,9 +7,6 @@
 // A config file holds `key = value` lines with the options' names ('#' starts a comment).
 // Writes OUT/results.json, OUT/results.md, OUT/epochs.csv, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt
 // with --save-checkpoints.
-#include <omp.h>
-#include <cblas.h>
-
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -22,6 +19,7 @@
 #include "llactr/ctr/checkpoint.h"
 #include "llactr/ctr/trainer.h"
 #include "llactr/data/dataset.h"
+#include "llactr/tensor/gemm.h"
 #include "llactr/tensor/rng.h"
 
 namespace llactr {
@@ -47,6 +45,7 @@ Args declare_options() {
       .option("embedding-update", "dense", "dense (as torch Adam) or lazy (touched rows only)")
       .option("net-dropout", "0", "dropout in DeepFM's and FinalMLP's MLPs")
       .option("threads", "2", "OpenMP and OpenBLAS threads")
+      .option("gemm", "eigen", "matrix-multiply engine: eigen or openblas")
       .option("out", "", "output folder (default results/<dataset>_<method>)")
       .flag("save-checkpoints", "write one checkpoint (model + encoder) per run into the output folder")
       .flag("quiet", "no per-epoch lines");
@@ -100,10 +99,8 @@ int run(int argc, char** argv) {
   if (!a.parse(int(arg_ptrs.size()), arg_ptrs.data())) return 0;
   if (a.get("method") != "base") throw std::invalid_argument("--method " + a.get("method") + " is not available yet (base)");
 
-  const int threads = int(a.get_int("threads"));
-  if (threads < 1) throw std::invalid_argument("--threads must be >= 1");
-  omp_set_num_threads(threads);
-  openblas_set_num_threads(threads);
+  set_threads(int(a.get_int("threads")));
+  set_gemm_backend(parse_gemm_backend(a.get("gemm")));
 
   data::DataOptions dopt;
   dopt.format = data::parse_data_format(a.get("dataset"));
