@@ -21,6 +21,7 @@ const Command kCommands[] = {
     {"generate", llactr::cmd_generate, "continue a prompt with a GGUF model (greedy or sampled)"},
     {"embed", llactr::cmd_embed, "a text's pooled final hidden state (printed or .npy)"},
     {"tokenize", llactr::cmd_tokenize, "token ids and pieces of a text"},
+    {"bench-report", llactr::cmd_bench_report, "interaction-layer tables and plots in docs/PERFORMANCE.md from bench JSON"},
 };
 
 void print_help() {
