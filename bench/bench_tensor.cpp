@@ -1,58 +1,32 @@
 // Autodiff core benchmarks: the GEMM roofline, linear forward+backward on both GEMM engines,
 // embedding gather/scatter-add, softmax and layer_norm.
 //
-// Counters: GFLOP/s from the FLOP count written beside each case, GB/s from the bytes it must
-// move at least once, and (for compute-bound cases) the ratio to the best plain GEMM measured
-// in this run (`roofline_frac`). Run: make bench  (quick)  or  build/release-native/bench/bench_tensor
+// Counters (bench_common.h): GFLOP/s from the FLOP count written beside each case, GB/s from the
+// bytes it must move at least once, and the ratios to the GEMM roofline and the memory bandwidth
+// measured in this run. Run: make bench  (quick)  or  build/release-native/bench/bench_tensor
 //
-// BENCH_QUICK_FILTER: Gemm/2048|Linear.*/4096/(288/400|1024/1024)|Gather.*/4096/13/32|Softmax/4096/400|LayerNorm/4096/400
+// BENCH_QUICK_FILTER: GemmRoofline|StreamTriad|Gemm/2048|Linear.*/4096/(288/400|1024/1024)|Gather.*/4096/13/32|Softmax/4096/400|LayerNorm/4096/400
 #include <benchmark/benchmark.h>
 
-#include <algorithm>
-#include <chrono>
-
+#include "bench_common.h"
 #include "llactr/tensor/gemm.h"
 #include "llactr/tensor/gradcheck.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/rng.h"
 
 using namespace llactr;
+using bench::random_tensor;
 
 namespace {
-
-double g_roofline_gflops = 0.0;  // best plain GEMM seen so far in this process
-
-Tensor random_tensor(const Shape& s, uint64_t seed) {
-  Rng rng(seed);
-  Tensor t(s);
-  for (int64_t i = 0; i < t.numel(); ++i) t[i] = rng.normal(0.0f, 0.1f);
-  return t;
-}
-
-// Wall time of the timed loop, measured beside Google Benchmark's so a case can compare its
-// GFLOP/s with the roofline measured earlier in the same process.
-struct LoopClock {
-  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
-  double seconds() const { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); }
-};
-
-// Sets GFLOP/s and returns it; with `versus_roofline`, also the fraction of the best GEMM.
-double report_flops(benchmark::State& state, double flops_per_iter, double seconds, bool versus_roofline) {
-  double gflops = flops_per_iter * static_cast<double>(state.iterations()) / seconds / 1e9;
-  state.counters["GFLOP/s"] = gflops;
-  if (versus_roofline && g_roofline_gflops > 0) state.counters["roofline_frac"] = gflops / g_roofline_gflops;
-  return gflops;
-}
 
 // C[n,n] = A[n,n]·B[n,n]: the machine's practical fp32 peak.
 void BM_Gemm(benchmark::State& state) {
   int64_t n = state.range(0);
   set_gemm_backend(state.range(1) ? GemmBackend::Eigen : GemmBackend::Blas);
   Tensor A = random_tensor({n, n}, 1), B = random_tensor({n, n}, 2), C({n, n});
-  LoopClock clock;
+  bench::LoopClock clock;
   for (auto _ : state) gemm(false, false, n, n, n, 1.0f, A.data(), B.data(), 0.0f, C.data());
-  double gflops = report_flops(state, 2.0 * n * n * n, clock.seconds(), false);
-  g_roofline_gflops = std::max(g_roofline_gflops, gflops);
+  bench::report(state, {2.0 * n * n * n, 0}, 1, clock.seconds());
   state.SetLabel(state.range(1) ? "eigen" : "openblas");
   set_gemm_backend(GemmBackend::Blas);
 }
@@ -64,13 +38,13 @@ void BM_Linear(benchmark::State& state, GemmBackend backend) {
   Var x = parameter(random_tensor({B, in}, 3));
   Var W = parameter(random_tensor({out, in}, 4)), b = parameter(random_tensor({out}, 5));
   Tensor seed({B, out}, 1.0f);
-  LoopClock clock;
+  bench::LoopClock clock;
   for (auto _ : state) {
     Var y = linear(x, W, b);
     backward(y, seed);
     zero_grad({x, W, b});
   }
-  report_flops(state, 6.0 * B * in * out, clock.seconds(), true);
+  bench::report(state, {6.0 * B * in * out, 0}, double(B), clock.seconds());
   set_gemm_backend(GemmBackend::Blas);
 }
 void BM_LinearBlas(benchmark::State& s) { BM_Linear(s, GemmBackend::Blas); }
@@ -84,6 +58,7 @@ void BM_Gather(benchmark::State& state, bool with_backward) {
   std::vector<int32_t> ids(static_cast<size_t>(B * N));
   for (auto& i : ids) i = static_cast<int32_t>(rng.below(V));
   Tensor seed({B, N, D}, 1.0f);
+  bench::LoopClock clock;
   for (auto _ : state) {
     Var E = gather_rows(table, ids.data(), B * N, {B, N});
     if (with_backward) {
@@ -96,8 +71,7 @@ void BM_Gather(benchmark::State& state, bool with_backward) {
   }
   // Bytes: read B·N·D table floats and write as many (the backward moves them once more each way).
   double bytes = 2.0 * B * N * D * sizeof(float) * (with_backward ? 2 : 1);
-  state.SetBytesProcessed(static_cast<int64_t>(bytes * state.iterations()));
-  state.SetItemsProcessed(B * state.iterations());
+  bench::report(state, {0, bytes}, double(B), clock.seconds());
 }
 void BM_GatherForward(benchmark::State& s) { BM_Gather(s, false); }
 void BM_GatherForwardBackward(benchmark::State& s) { BM_Gather(s, true); }
@@ -108,17 +82,20 @@ void BM_RowOp(benchmark::State& state) {
   Var x = parameter(random_tensor({R, C}, 8));
   Var g = parameter(Tensor({C}, 1.0f)), b = parameter(Tensor({C}, 0.0f));
   Tensor seed({R, C}, 1.0f);
+  bench::LoopClock clock;
   for (auto _ : state) {
     Var y = kLayerNorm ? layer_norm(x, g, b) : softmax(x);
     backward(y, seed);
     zero_grad({x, g, b});
   }
   // Forward reads x and writes y; backward reads y (or x̂), dy and x's grad and writes it back.
-  state.SetBytesProcessed(static_cast<int64_t>(6.0 * R * C * sizeof(float) * state.iterations()));
+  bench::report(state, {0, 6.0 * R * C * sizeof(float)}, double(R), clock.seconds());
 }
 
 }  // namespace
 
+BENCHMARK(bench::BM_GemmRoofline)->Name("GemmRoofline")->Iterations(1)->Unit(benchmark::kMillisecond);
+BENCHMARK(bench::BM_StreamTriad)->Name("StreamTriad")->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_Gemm)->ArgsProduct({{512, 1024, 2048}, {0, 1}})->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(BM_LinearBlas)
     ->ArgsProduct({{4096}, {32, 128, 288, 512, 1024}, {32, 128, 400, 512, 1024}})

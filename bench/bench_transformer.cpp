@@ -2,12 +2,11 @@
 // FFN 1536, vocab 49152; 30 layers, or 2 for the quick run), F32 and Q8_0 files:
 //   PromptProcessing: one forward over 64 sequences x 64 tokens (logits of each last token);
 //   Decode: 64-token prompt, then 32 tokens one at a time with the KV cache;
-//   GemmRoofline: cblas_sgemm on 2048^3, the machine's practical f32 GEMM peak.
+//   GemmRoofline: a 2048^3 GEMM, the machine's practical f32 peak (bench_common.h).
 // Counters: tokens/s, achieved GFLOP/s (matmul + attention flops) and the fraction of the
 // roofline measured in the same run.
 // BENCH_QUICK_FILTER: GemmRoofline|/layers:2/
 #include <benchmark/benchmark.h>
-#include <cblas.h>
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +14,7 @@
 #include <memory>
 #include <random>
 
+#include "bench_common.h"
 #include "llactr/llm/generate.h"
 #include "llactr/llm/random_model.h"
 #include "llactr/llm/transformer.h"
@@ -22,25 +22,6 @@
 namespace {
 
 using namespace llactr;
-
-// GFLOP/s of a 2048^3 SGEMM, best of 3.
-double measure_roofline() {
-  const int n = 2048;
-  std::vector<float> a(size_t(n) * n, 0.5f), b(size_t(n) * n, 0.25f), c(size_t(n) * n);
-  double best = 0;
-  for (int rep = 0; rep < 3; ++rep) {
-    const auto t0 = std::chrono::steady_clock::now();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    best = std::max(best, 2.0 * n * n * n / s / 1e9);
-  }
-  return best;
-}
-
-double roofline() {
-  static const double gflops = measure_roofline();
-  return gflops;
-}
 
 const llm::Model& smollm_shaped(gguf::GgmlType type, int n_layer) {
   static std::map<std::pair<int, int>, std::unique_ptr<llm::Model>> cache;
@@ -74,7 +55,7 @@ void PromptProcessing(benchmark::State& state) {
   opt.logits = llm::LogitsMode::Last;
   double flops = 2.0 * B * model.config.n_embd * model.config.n_vocab;  // LM head on the last tokens
   for (int p = 0; p < T; ++p) flops += B * token_flops(model.config, p);
-  const double peak = roofline();
+  const double peak = bench::gemm_roofline_gflops();
   for (auto _ : state) benchmark::DoNotOptimize(llm::forward(model, batch, opt).logits.data());
   state.counters["tokens/s"] = benchmark::Counter(double(B) * T, benchmark::Counter::kIsIterationInvariantRate);
   state.counters["GFLOP/s"] = benchmark::Counter(flops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
@@ -105,11 +86,6 @@ void Decode(benchmark::State& state) {
   state.counters["decode_tokens/s"] = double(state.iterations()) * n_new / seconds;
 }
 
-void GemmRoofline(benchmark::State& state) {
-  for (auto _ : state) benchmark::DoNotOptimize(roofline());
-  state.counters["GFLOP/s"] = measure_roofline();
-}
-
 void Args(benchmark::internal::Benchmark* b) {
   b->ArgNames({"type", "layers"});
   for (int layers : {2, 30})
@@ -119,7 +95,7 @@ void Args(benchmark::internal::Benchmark* b) {
 
 }  // namespace
 
-BENCHMARK(GemmRoofline)->Unit(benchmark::kMillisecond)->Iterations(1);
+BENCHMARK(bench::BM_GemmRoofline)->Name("GemmRoofline")->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(PromptProcessing)->Apply(Args);
 BENCHMARK(Decode)->Apply(Args);
 BENCHMARK_MAIN();

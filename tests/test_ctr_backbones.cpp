@@ -1,6 +1,6 @@
 // Each backbone: a gradient check of the full forward pass on a tiny batch, and its logit
-// against an independent value (by hand for LR/FM/FwFM/FmFM; for DeepFM, FinalMLP and WuKong a
-// composition written out here in plain Eigen from the model's own weights).
+// against an independent value (by hand for LR/FM/FwFM/FmFM; for DeepFM, FinalMLP, WuKong, DCNv2,
+// xDeepFM and AutoInt a composition written out here in plain Eigen from the model's own weights).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -33,6 +33,13 @@ BackboneConfig tiny_config() {
   c.wukong_compression_dim = 3;
   c.wukong_project_dim = 2;
   c.wukong_mlp = {4};
+  c.dcnv2_cross_layers = 2;
+  c.dcnv2_dnn = {5};
+  c.xdeepfm_cin = {3, 2};
+  c.xdeepfm_dnn = {4};
+  c.autoint_layers = 2;
+  c.autoint_heads = 2;
+  c.autoint_attention_dim = 6;  // != D = 4: the first layer has W_res, the second an identity residual
   return c;
 }
 
@@ -71,7 +78,7 @@ INSTANTIATE_TEST_SUITE_P(All, BackboneGradCheck, ::testing::ValuesIn(backbone_na
 
 TEST(BackboneRegistry, NamesParametersAndErrors) {
   Rng rng(1);
-  EXPECT_EQ(backbone_names().size(), 7u);
+  EXPECT_EQ(backbone_names().size(), 10u);
   for (const std::string& n : backbone_names()) {
     auto m = make_backbone(n, tiny_config(), rng);
     EXPECT_EQ(m->name(), n);
@@ -249,6 +256,79 @@ TEST(BackboneValue, WuKongEigenComposition) {
     X = layer_norm(*m, L + ".norm", dense(*m, L + ".transform", cat) + X);
   }
   expect_logits(*m, dense(*m, "mlp.out", relu(dense(*m, "mlp.0", X))));
+}
+
+TEST(BackboneValue, Dcnv2EigenComposition) {
+  Rng rng(9);
+  auto m = make_backbone("DCNv2", tiny_config(), rng);
+  randomise(*m, 10);
+  Mat x0 = flat_E(*m, kIds, 4), x = x0;
+  for (int l = 0; l < 2; ++l) x = (x0.array() * dense(*m, "cross." + std::to_string(l), x).array()).matrix() + x;
+  Mat d = relu(dense(*m, "dnn.0", x0));  // [4, 5]
+  Mat cat(4, 12 + 5);
+  cat << x, d;
+  expect_logits(*m, dense(*m, "fc", cat));
+  EXPECT_EQ(m->hidden_dim(), 17);
+}
+
+TEST(BackboneValue, XDeepFmEigenComposition) {
+  Rng rng(11);
+  auto m = make_backbone("xDeepFM", tiny_config(), rng);
+  randomise(*m, 12);
+  const int64_t N = 3, D = 4;
+  Mat E = flat_E(*m, kIds, 4), w = value(*m, "lr.w", 9), pooled(4, 3 + 2);
+  for (int64_t r = 0; r < 4; ++r) {
+    Mat X0(N, D);
+    for (int64_t i = 0; i < N; ++i) X0.row(i) = E.block(r, i * D, 1, D);
+    // Z[o] = Σ_{i,m} W[o, i·M + m] X0[i] ⊙ X[m] + b[o], the definition, pair by pair.
+    Mat X = X0;
+    int64_t col = 0;
+    for (int k = 0; k < 2; ++k) {
+      const std::string L = "cin." + std::to_string(k);
+      Mat Wk = W(*m, L);
+      Mat Z(Wk.rows(), D);
+      for (int64_t o = 0; o < Wk.rows(); ++o) {
+        Z.row(o).setConstant(b(*m, L)(o));
+        for (int64_t i = 0; i < N; ++i)
+          for (int64_t j = 0; j < X.rows(); ++j) Z.row(o) += Wk(o, i * X.rows() + j) * X0.row(i).cwiseProduct(X.row(j));
+      }
+      X = Z;
+      for (int64_t o = 0; o < Z.rows(); ++o) pooled(r, col++) = Z.row(o).sum();
+    }
+  }
+  Mat ref = dense(*m, "cin.fc", pooled) + dense(*m, "dnn.out", relu(dense(*m, "dnn.0", E)));
+  for (int64_t r = 0; r < 4; ++r)
+    for (int64_t i = 0; i < N; ++i) ref(r, 0) += w(kIds[r * N + i], 0);
+  expect_logits(*m, ref);
+}
+
+TEST(BackboneValue, AutoIntEigenComposition) {
+  Rng rng(13);
+  auto m = make_backbone("AutoInt", tiny_config(), rng);
+  randomise(*m, 14);
+  const int64_t N = 3, D = 4, A = 6, H = 2, dh = 3;
+  Mat E = flat_E(*m, kIds, 4), out(4, N * A);
+  for (int64_t r = 0; r < 4; ++r) {
+    Mat X(N, D);
+    for (int64_t i = 0; i < N; ++i) X.row(i) = E.block(r, i * D, 1, D);
+    for (int l = 0; l < 2; ++l) {
+      const std::string L = "attention" + std::to_string(l);
+      Mat Q = X * W(*m, L + ".Wq").transpose(), K = X * W(*m, L + ".Wk").transpose(), V = X * W(*m, L + ".Wv").transpose();
+      Mat O(N, A);
+      for (int64_t h = 0; h < H; ++h) {
+        Mat S = Q.middleCols(h * dh, dh) * K.middleCols(h * dh, dh).transpose();  // [N, N], unscaled
+        for (int64_t i = 0; i < N; ++i) {
+          S.row(i) = (S.row(i).array() - S.row(i).maxCoeff()).exp().matrix();
+          S.row(i) /= S.row(i).sum();
+        }
+        O.middleCols(h * dh, dh) = S * V.middleCols(h * dh, dh);
+      }
+      X = relu(O + (l == 0 ? Mat(X * W(*m, L + ".Wres").transpose()) : X));
+    }
+    for (int64_t i = 0; i < N; ++i) out.block(r, i * A, 1, A) = X.row(i);
+  }
+  expect_logits(*m, dense(*m, "fc", out));
+  EXPECT_EQ(m->hidden_dim(), N * A);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "gradcheck_util.h"
+#include "llactr/ctr/cin.h"
 #include "llactr/ctr/interactions.h"
 #include "llactr/nn/embedding.h"
 #include "llactr/nn/layer_norm_layer.h"
@@ -157,6 +158,67 @@ TEST(CtrInteractions, FmfmMatchesPairSumAndGradients) {
   Var Es = random_param({3, 4, 3}, 16), Ms = random_param({6, 3, 3}, 17);
   expect_grads_match([](const std::vector<Var>& in) { return fmfm_interaction(in[0], in[1]); }, {Es, Ms});
   expect_grads_match([](const std::vector<Var>& in) { return fmfm_interaction(in[0], in[1]); }, {E, M});
+}
+
+TEST(CtrInteractions, FmPairwiseEqualsFmAndGradients) {
+  Var E = random_param({6, 7, 5}, 18);
+  Var fast = fm_interaction(E), naive = fm_interaction_pairwise(E);
+  ASSERT_EQ(naive.shape(), fast.shape());
+  for (int64_t k = 0; k < fast.numel(); ++k) EXPECT_NEAR(naive.value()[k], fast.value()[k], 1e-4);
+  clear_tape();
+  // Same gradient as the O(N·D) form for the same seed gradient (backward clears the tape, so
+  // each form is rebuilt before its own pass).
+  Tensor seed = random_param({6, 5}, 19).value();
+  backward(fm_interaction(E), seed);
+  Tensor g_fast = E.grad();
+  zero_grad({E});
+  backward(fm_interaction_pairwise(E), seed);
+  for (int64_t k = 0; k < E.numel(); ++k) EXPECT_NEAR(E.grad()[k], g_fast[k], 1e-4);
+  expect_grads_match([](const std::vector<Var>& in) { return fm_interaction_pairwise(in[0]); }, {E});
+}
+
+// X^k[b, o, d] = b[o] + Σ_{i, m} W[o, i·M + m] X0[b, i, d] Xk[b, m, d], by direct loops.
+Tensor cin_reference(const Tensor& X0, const Tensor& Xk, const Tensor& W, const Tensor& bias) {
+  const int64_t B = X0.dim(0), N = X0.dim(1), D = X0.dim(2), M = Xk.dim(1), H = W.dim(0);
+  Tensor Z({B, H, D});
+  for (int64_t b = 0; b < B; ++b)
+    for (int64_t o = 0; o < H; ++o)
+      for (int64_t d = 0; d < D; ++d) {
+        double s = bias[o];
+        for (int64_t i = 0; i < N; ++i)
+          for (int64_t m = 0; m < M; ++m) s += W[o * N * M + i * M + m] * X0[(b * N + i) * D + d] * Xk[(b * M + m) * D + d];
+        Z[(b * H + o) * D + d] = float(s);
+      }
+  return Z;
+}
+
+TEST(CtrInteractions, CinLayerMatchesDefinitionAndGradients) {
+  // B = 70 crosses the 64-row block boundary of the backward.
+  Var X0 = random_param({70, 3, 4}, 20), Xk = random_param({70, 2, 4}, 21);
+  Var W = random_param({5, 6}, 22), bias = random_param({5}, 23);
+  Tensor ref = cin_reference(X0.value(), Xk.value(), W.value(), bias.value());
+  Var Z = cin_layer(X0, Xk, W, bias);
+  ASSERT_EQ(Z.shape(), (Shape{70, 5, 4}));
+  for (int64_t k = 0; k < Z.numel(); ++k) EXPECT_NEAR(Z.value()[k], ref[k], 1e-4);
+  clear_tape();
+  expect_grads_match([](const std::vector<Var>& in) { return cin_layer(in[0], in[1], in[2], in[3]); }, {X0, Xk, W, bias});
+  // The first layer passes E twice: both gradient paths land in the same tensor.
+  Var E = random_param({3, 3, 2}, 24), W1 = random_param({2, 9}, 25), b1 = random_param({2}, 26);
+  expect_grads_match([&](const std::vector<Var>&) { return cin_layer(E, E, W1, b1); }, {E, W1, b1});
+  EXPECT_THROW(cin_layer(X0, Xk, random_param({5, 5}, 1), bias), std::invalid_argument);
+}
+
+TEST(CtrInteractions, CinNetworkShapesAndGradients) {
+  Rng rng(27);
+  CompressedInteractionNet cin(3, {4, 2}, rng, "cin");
+  EXPECT_EQ(cin.out_dim(), 6);
+  EXPECT_EQ(cin.W[0].shape(), (Shape{4, 9}));
+  EXPECT_EQ(cin.W[1].shape(), (Shape{2, 12}));
+  Var E = random_param({2, 3, 3}, 28);
+  std::vector<Var> inputs{E};
+  for (const Var& p : cin.parameters()) inputs.push_back(p);
+  expect_grads_match([&](const std::vector<Var>&) { return cin.forward(E); }, inputs);
+  EXPECT_THROW(CompressedInteractionNet(3, {}, rng, "x"), std::invalid_argument);
 }
 
 }  // namespace

@@ -23,6 +23,10 @@ BackboneConfig config_for(const data::Dataset& d) {
   c.vocab_size = d.encoder.total_vocab();
   c.embedding_dim = 8;
   c.deepfm_hidden = {16};
+  c.dcnv2_dnn = {16};  // the DNN defaults ([300, 300, 128] ..) would dominate the suite's time
+  c.xdeepfm_dnn = {16};
+  c.xdeepfm_cin = {4, 4};
+  c.autoint_attention_dim = 8;
   return c;
 }
 

@@ -31,7 +31,7 @@ Args declare_options() {
       .option("dataset", "ml100k", "dataset format: ml100k, ml1m, amazon2023, csv")
       .option("data-dir", "", "dataset folder (default data/ml-100k or data/ml-1m; `make data` fetches ML-100K)")
       .option("cache-dir", "data/cache", "where the encoded dataset is cached (\"\" = no cache)")
-      .option("backbones", "all", "comma-separated: LR, FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong, or all")
+      .option("backbones", "all", "comma-separated: LR, FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong, DCNv2, xDeepFM, AutoInt, or all")
       .option("method", "base", "base (LLM-enhanced methods come later)")
       .option("seeds", "1", "number of seeds; runs use seed, seed+1, ..")
       .option("seed", "2024", "first seed (model init, batch order, dropout)")

@@ -40,7 +40,8 @@ struct Entry {
 };
 const Entry kBackbones[] = {
     {"LR", make_lr},     {"FM", make_fm},           {"DeepFM", make_deepfm}, {"FwFM", make_fwfm},
-    {"FmFM", make_fmfm}, {"FinalMLP", make_finalmlp}, {"WuKong", make_wukong},
+    {"FmFM", make_fmfm}, {"FinalMLP", make_finalmlp}, {"WuKong", make_wukong}, {"DCNv2", make_dcnv2},
+    {"xDeepFM", make_xdeepfm}, {"AutoInt", make_autoint},
 };
 }  // namespace
 

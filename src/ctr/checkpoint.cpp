@@ -33,6 +33,13 @@ void config_fields(Io& io, BackboneConfig& c) {
   io.num(c.wukong_project_dim);
   io.list(c.wukong_mlp);
   io.num(c.wukong_dropout);
+  io.num(c.dcnv2_cross_layers);
+  io.list(c.dcnv2_dnn);
+  io.list(c.xdeepfm_cin);
+  io.list(c.xdeepfm_dnn);
+  io.num(c.autoint_layers);
+  io.num(c.autoint_heads);
+  io.num(c.autoint_attention_dim);
 }
 
 struct Writer {

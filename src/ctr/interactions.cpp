@@ -6,6 +6,7 @@
 #include "llactr/ctr/interactions.h"
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <vector>
 
 #include "llactr/tensor/ops.h"
@@ -42,25 +43,73 @@ Var fm_interaction(const Var& E) {
   const int64_t B = E.dim(0), N = E.dim(1), D = E.dim(2);
   Tensor h({B, D});
   const float* e = E.value().data();
-#pragma omp parallel for if (B * N * D > kParallelWork)
-  for (int64_t b = 0; b < B; ++b) {
-    Eigen::Map<const RowMat> Eb(e + b * N * D, N, D);
-    Eigen::Map<Eigen::RowVectorXf> hb(h.data() + b * D, D);
-    Eigen::RowVectorXf s = Eb.colwise().sum();
-    hb = 0.5f * (s.array().square() - Eb.array().square().colwise().sum()).matrix();
+  // One pass over each row: s = Σ_i e_i and q = Σ_i e_i², in per-thread buffers (no allocation per row).
+#pragma omp parallel if (B * N * D > kParallelWork)
+  {
+    std::vector<float> s(static_cast<size_t>(D)), q(static_cast<size_t>(D));
+#pragma omp for
+    for (int64_t b = 0; b < B; ++b) {
+      std::fill(s.begin(), s.end(), 0.0f);
+      std::fill(q.begin(), q.end(), 0.0f);
+      for (int64_t i = 0; i < N; ++i) {
+        const float* ei = e + (b * N + i) * D;
+        for (int64_t d = 0; d < D; ++d) s[d] += ei[d], q[d] += ei[d] * ei[d];
+      }
+      float* hb = h.data() + b * D;
+      for (int64_t d = 0; d < D; ++d) hb[d] = 0.5f * (s[d] * s[d] - q[d]);
+    }
   }
   return make_result(std::move(h), {E}, [E, B, N, D](Node& self) {
     // dE_bi = dh_b ⊙ (s_b − e_bi),  s_b = Σ_i e_bi
     const float* e = E.value().data();
     float* dE = grad_buffer(*E.node()).data();
     const float* dh = self.grad.data();
-#pragma omp parallel for if (B * N * D > kParallelWork)
+#pragma omp parallel if (B * N * D > kParallelWork)
+    {
+      std::vector<float> s(static_cast<size_t>(D));
+#pragma omp for
+      for (int64_t b = 0; b < B; ++b) {
+        std::fill(s.begin(), s.end(), 0.0f);
+        for (int64_t i = 0; i < N; ++i)
+          for (int64_t d = 0; d < D; ++d) s[d] += e[(b * N + i) * D + d];
+        const float* g = dh + b * D;
+        for (int64_t i = 0; i < N; ++i) {
+          const float* ei = e + (b * N + i) * D;
+          float* dEi = dE + (b * N + i) * D;
+          for (int64_t d = 0; d < D; ++d) dEi[d] += g[d] * (s[d] - ei[d]);
+        }
+      }
+    }
+  });
+}
+
+Var fm_interaction_pairwise(const Var& E) {
+  check_E("fm_interaction_pairwise", E);
+  const int64_t B = E.dim(0), N = E.dim(1), D = E.dim(2), P = num_pairs(N);
+  auto pairs = upper_pairs(N);
+  Tensor h({B, D});
+  const float* e = E.value().data();
+#pragma omp parallel for if (B * P * D > kParallelWork)
+  for (int64_t b = 0; b < B; ++b) {
+    Eigen::Map<const RowMat> Eb(e + b * N * D, N, D);
+    Eigen::Map<Eigen::RowVectorXf> hb(h.data() + b * D, D);
+    hb.setZero();
+    for (const Pair& p : pairs) hb.array() += Eb.row(p.i).array() * Eb.row(p.j).array();
+  }
+  return make_result(std::move(h), {E}, [E, B, N, D, P, pairs](Node& self) {
+    // dE_bi = dh_b ⊙ Σ_{j≠i} e_bj, pair by pair
+    const float* e = E.value().data();
+    float* dE = grad_buffer(*E.node()).data();
+    const float* dh = self.grad.data();
+#pragma omp parallel for if (B * P * D > kParallelWork)
     for (int64_t b = 0; b < B; ++b) {
       Eigen::Map<const RowMat> Eb(e + b * N * D, N, D);
       Eigen::Map<RowMat> dEb(dE + b * N * D, N, D);
       Eigen::Map<const Eigen::RowVectorXf> g(dh + b * D, D);
-      Eigen::RowVectorXf s = Eb.colwise().sum();
-      for (int64_t i = 0; i < N; ++i) dEb.row(i).array() += g.array() * (s - Eb.row(i)).array();
+      for (const Pair& p : pairs) {
+        dEb.row(p.i).array() += g.array() * Eb.row(p.j).array();
+        dEb.row(p.j).array() += g.array() * Eb.row(p.i).array();
+      }
     }
   });
 }

@@ -5,60 +5,38 @@
 //   X' = LayerNorm(Linear([fmb, lcb]) + vec X)              [B, N·D]
 // then y = MLP(vec X_L) with hidden [32, 32];  h = the MLP's last hidden layer [B, 32].
 #include "llactr/ctr/models.h"
-#include "llactr/nn/layer_norm_layer.h"
-#include "llactr/nn/init.h"
-#include "llactr/nn/mlp.h"
+#include "llactr/ctr/wukong_layers.h"
 #include "llactr/tensor/ops.h"
-#include "llactr/tensor/rng.h"
 
 namespace llactr {
 namespace {
 
 struct WuKongLayer {
-  Var P;           // [N, k]
-  LayerNorm fm_norm;  // over N·k
-  Mlp fmb_mlp;     // N·k -> fmb_units -> fmb_dim
-  Linear lcb;      // N·D -> compression_dim
-  Linear transform;  // fmb_dim + compression_dim -> N·D
+  FactorizationMachineBlock fmb;
+  LinearCompressionBlock lcb;
+  Linear transform;    // fmb_dim + compression_dim -> N·D
   LayerNorm out_norm;  // over N·D
-  float dropout = 0;
 
-  WuKongLayer(const BackboneConfig& c, Rng& rng, const std::string& name) {
-    const int64_t N = c.num_fields, D = c.embedding_dim, k = c.wukong_project_dim, F = N * D;
-    Tensor p({N, k});
-    init::normal(p, rng, 1.0f);
-    P = llactr::parameter(std::move(p), name + ".fmb.P");
-    fm_norm = LayerNorm(N * k, name + ".fmb.norm");
-    MlpOptions o;
-    o.hidden = c.wukong_fmb_units;
-    o.output_dim = c.wukong_fmb_dim;
-    fmb_mlp = Mlp(N * k, o, rng, name + ".fmb.mlp");
-    lcb = Linear(F, c.wukong_compression_dim, rng, name + ".lcb");
-    transform = Linear(c.wukong_fmb_dim + c.wukong_compression_dim, F, rng, name + ".transform");
-    out_norm = LayerNorm(F, name + ".norm");
-    dropout = c.wukong_dropout;
-  }
+  WuKongLayer(const BackboneConfig& c, Rng& rng, const std::string& name)
+      : fmb(c, rng, name + ".fmb"),
+        lcb(c, rng, name + ".lcb"),
+        transform(c.wukong_fmb_dim + c.wukong_compression_dim, int64_t(c.num_fields) * c.embedding_dim, rng,
+                  name + ".transform"),
+        out_norm(int64_t(c.num_fields) * c.embedding_dim, name + ".norm") {}
 
   // X: [B, N, D] -> [B, N, D]
   Var forward(const Var& X, const ForwardContext& ctx) const {
     const int64_t B = X.dim(0), N = X.dim(1), D = X.dim(2);
     Var flat = reshape(X, {B, N * D});
-    // FMB: the N×N interaction matrix X Xᵀ, never formed, projected to rank k: X (Xᵀ P).
-    Var XtP = matmul(transpose(X), P);                      // [B, D, k]
-    Var F = reshape(bmm(X, XtP), {B, -1});                  // [B, N·k]
-    Var fmb = relu(fmb_mlp.forward(fm_norm.forward(F), ctx.training, ctx.rng));  // [B, fmb_dim]
-    // LCB: a linear compression of the layer's input.
-    Var c = lcb.forward(flat);  // [B, compression_dim]
-    if (ctx.training && dropout > 0) c = llactr::dropout(c, dropout, *ctx.rng, true);
-    // Residual + LayerNorm.
-    Var y = out_norm.forward(add(transform.forward(concat({fmb, c}, 1)), flat));  // [B, N·D]
+    // The two blocks, then residual + LayerNorm.
+    Var cat = concat({fmb.forward(X, ctx), lcb.forward(X, ctx)}, 1);   // [B, fmb_dim + compression_dim]
+    Var y = out_norm.forward(add(transform.forward(cat), flat));        // [B, N·D]
     return reshape(y, {B, N, D});
   }
 
   std::vector<Var> parameters() const {
-    std::vector<Var> ps{P};
-    for (auto part : {fm_norm.parameters(), fmb_mlp.parameters(), lcb.parameters(), transform.parameters(),
-                      out_norm.parameters()})
+    std::vector<Var> ps;
+    for (const auto& part : {fmb.parameters(), lcb.parameters(), transform.parameters(), out_norm.parameters()})
       ps.insert(ps.end(), part.begin(), part.end());
     return ps;
   }

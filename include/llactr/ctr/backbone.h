@@ -1,4 +1,5 @@
-// The common interface of the CTR backbones (FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong, LR).
+// The common interface of the CTR backbones (FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong, DCNv2,
+// xDeepFM, AutoInt, LR).
 //
 // A backbone maps a batch of B rows of N global feature ids to B logits in two steps:
 //
@@ -41,6 +42,16 @@ struct BackboneConfig {
   int64_t wukong_project_dim = 8;
   std::vector<int64_t> wukong_mlp{32, 32};
   float wukong_dropout = 0.2f;  // in the LCB, as FuxiCTR
+
+  int dcnv2_cross_layers = 3;                    // FuxiCTR's num_cross_layers
+  std::vector<int64_t> dcnv2_dnn{300, 300, 128};  // the parallel DNN (as DeepFM's)
+
+  std::vector<int64_t> xdeepfm_cin{16, 16, 16};  // FuxiCTR's class defaults
+  std::vector<int64_t> xdeepfm_dnn{64, 64, 64};
+
+  int autoint_layers = 3;  // the paper's setting: 3 layers, 2 heads, d' = 32
+  int autoint_heads = 2;
+  int64_t autoint_attention_dim = 32;
 };
 
 // What a forward pass may use besides its inputs: dropout needs training mode and an Rng.
@@ -84,7 +95,7 @@ class Backbone {
   std::vector<Var> params_;
 };
 
-// "LR", "FM", "DeepFM", "FwFM", "FmFM", "FinalMLP", "WuKong" (exact names).
+// "LR", "FM", "DeepFM", "FwFM", "FmFM", "FinalMLP", "WuKong", "DCNv2", "xDeepFM", "AutoInt" (exact names).
 const std::vector<std::string>& backbone_names();
 // Throws std::invalid_argument for an unknown name (listing the known ones) or a bad config.
 std::unique_ptr<Backbone> make_backbone(const std::string& name, const BackboneConfig& cfg, Rng& rng);

@@ -19,7 +19,7 @@
 
 namespace llactr {
 
-inline constexpr uint32_t kCheckpointVersion = 1;
+inline constexpr uint32_t kCheckpointVersion = 2;  // 2: DCNv2, xDeepFM and AutoInt config fields
 
 void save_checkpoint(const std::string& path, const Backbone& model, const data::Encoder& encoder);
 

@@ -18,6 +18,11 @@ inline int64_t num_pairs(int64_t N) { return N * (N - 1) / 2; }
 // E: [B, N, D] -> [B, D]
 Var fm_interaction(const Var& E);
 
+// The same h by the definition, one pair at a time: O(N²·D) forward and backward. Kept as the
+// teaching counterpart of fm_interaction (bench/bench_interactions.cpp times the two).
+// E: [B, N, D] -> [B, D]
+Var fm_interaction_pairwise(const Var& E);
+
 // Field-weighted: h_b = Σ_{p=(i,j)} r_p · e_bi ⊙ e_bj.   E: [B, N, D], r: [P] -> [B, D]
 Var fwfm_interaction(const Var& E, const Var& r);
 

@@ -14,5 +14,8 @@ std::unique_ptr<Backbone> make_fwfm(const BackboneConfig& cfg, Rng& rng);
 std::unique_ptr<Backbone> make_fmfm(const BackboneConfig& cfg, Rng& rng);
 std::unique_ptr<Backbone> make_finalmlp(const BackboneConfig& cfg, Rng& rng);
 std::unique_ptr<Backbone> make_wukong(const BackboneConfig& cfg, Rng& rng);
+std::unique_ptr<Backbone> make_dcnv2(const BackboneConfig& cfg, Rng& rng);
+std::unique_ptr<Backbone> make_xdeepfm(const BackboneConfig& cfg, Rng& rng);
+std::unique_ptr<Backbone> make_autoint(const BackboneConfig& cfg, Rng& rng);
 
 }  // namespace llactr

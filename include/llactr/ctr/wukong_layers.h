@@ -1,0 +1,41 @@
+// WuKong's two blocks (Zhang et al., ICML 2024), as FuxiCTR's model_zoo/WuKong. Separate from
+// the model so that bench/ can time each on its own.
+//
+//   FMB:  F = X Xᵀ P  [B, N, k]   (P: [N, k] low-rank projection, N(0, 1) init)
+//         fmb = ReLU(MLP(LayerNorm(vec F)))                 [B, fmb_dim]
+//   LCB:  lcb = Dropout(W vec X + b)                        [B, compression_dim]
+#pragma once
+#include <string>
+#include <vector>
+
+#include "llactr/ctr/backbone.h"
+#include "llactr/nn/layer_norm_layer.h"
+#include "llactr/nn/linear.h"
+#include "llactr/nn/mlp.h"
+
+namespace llactr {
+
+struct FactorizationMachineBlock {
+  Var P;           // [N, k]
+  LayerNorm norm;  // over N·k
+  Mlp mlp;         // N·k -> fmb_units -> fmb_dim
+
+  FactorizationMachineBlock() = default;
+  // Uses num_fields, embedding_dim, wukong_project_dim, wukong_fmb_units, wukong_fmb_dim.
+  FactorizationMachineBlock(const BackboneConfig& c, Rng& rng, const std::string& name);
+  Var forward(const Var& X, const ForwardContext& ctx) const;  // X: [B, N, D] -> [B, fmb_dim]
+  std::vector<Var> parameters() const;
+};
+
+struct LinearCompressionBlock {
+  Linear proj;  // N·D -> compression_dim
+  float dropout = 0;
+
+  LinearCompressionBlock() = default;
+  // Uses num_fields, embedding_dim, wukong_compression_dim, wukong_dropout.
+  LinearCompressionBlock(const BackboneConfig& c, Rng& rng, const std::string& name);
+  Var forward(const Var& X, const ForwardContext& ctx) const;  // X: [B, N, D] -> [B, compression_dim]
+  std::vector<Var> parameters() const { return proj.parameters(); }
+};
+
+}  // namespace llactr

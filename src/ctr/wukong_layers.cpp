@@ -1,0 +1,44 @@
+#include "llactr/ctr/wukong_layers.h"
+
+#include "llactr/nn/init.h"
+#include "llactr/tensor/ops.h"
+#include "llactr/tensor/rng.h"
+
+namespace llactr {
+
+FactorizationMachineBlock::FactorizationMachineBlock(const BackboneConfig& c, Rng& rng, const std::string& name) {
+  const int64_t N = c.num_fields, k = c.wukong_project_dim;
+  Tensor p({N, k});
+  init::normal(p, rng, 1.0f);
+  P = parameter(std::move(p), name + ".P");
+  norm = LayerNorm(N * k, name + ".norm");
+  MlpOptions o;
+  o.hidden = c.wukong_fmb_units;
+  o.output_dim = c.wukong_fmb_dim;
+  mlp = Mlp(N * k, o, rng, name + ".mlp");
+}
+
+Var FactorizationMachineBlock::forward(const Var& X, const ForwardContext& ctx) const {
+  const int64_t B = X.dim(0);
+  // The N×N interaction matrix X Xᵀ, never formed, projected to rank k: X (Xᵀ P).
+  Var XtP = matmul(transpose(X), P);      // [B, D, k]
+  Var F = reshape(bmm(X, XtP), {B, -1});  // [B, N·k]
+  return relu(mlp.forward(norm.forward(F), ctx.training, ctx.rng));  // [B, fmb_dim]
+}
+
+std::vector<Var> FactorizationMachineBlock::parameters() const {
+  std::vector<Var> ps{P};
+  for (const auto& part : {norm.parameters(), mlp.parameters()}) ps.insert(ps.end(), part.begin(), part.end());
+  return ps;
+}
+
+LinearCompressionBlock::LinearCompressionBlock(const BackboneConfig& c, Rng& rng, const std::string& name)
+    : proj(int64_t(c.num_fields) * c.embedding_dim, c.wukong_compression_dim, rng, name), dropout(c.wukong_dropout) {}
+
+Var LinearCompressionBlock::forward(const Var& X, const ForwardContext& ctx) const {
+  Var c = proj.forward(reshape(X, {X.dim(0), -1}));  // [B, compression_dim]
+  if (ctx.training && dropout > 0) c = llactr::dropout(c, dropout, *ctx.rng, true);
+  return c;
+}
+
+}  // namespace llactr
