@@ -59,14 +59,7 @@ TEST(CtrCheckpoint, RoundTripReproducesPredictionsBitExactly) {
     LoadedCheckpoint c = load_checkpoint(p);
     EXPECT_EQ(c.model->name(), name);
     std::vector<float> loaded = predict(*c.model, d.test), original = predict(*m, d.test);
-    if (name != "WuKong") {
-      EXPECT_EQ(loaded, original);
-    } else {
-      // tensor's layer_norm rounds by the heap alignment of its input (docs/BACKBONES.md):
-      // the weights are bit-identical, the predictions agree to float rounding.
-      ASSERT_EQ(loaded.size(), original.size());
-      for (size_t i = 0; i < loaded.size(); ++i) EXPECT_NEAR(loaded[i], original[i], 1e-6f);
-    }
+    EXPECT_EQ(loaded, original);
     for (size_t k = 0; k < m->parameters().size(); ++k)
       EXPECT_EQ(c.model->parameters()[k].value().vec(), m->parameters()[k].value().vec());
     EXPECT_EQ(c.encoder.total_vocab(), d.encoder.total_vocab());

@@ -80,9 +80,7 @@ TEST(CtrTrainer, SameSeedSamePredictions) {
   const auto& d = dataset();
   TrainConfig c = fast_config();
   c.max_epochs = 2;
-  // WuKong is left out: tensor's layer_norm reduces with Eigen, which splits the work by the
-  // heap alignment of the data, so two trainings can differ in the last bits (see BACKBONES.md).
-  for (const char* name : {"LR", "FM", "DeepFM", "FwFM", "FmFM", "FinalMLP"}) {
+  for (const std::string& name : backbone_names()) {
     SCOPED_TRACE(name);
     BackboneConfig bc = config_for(d);
     bc.net_dropout = 0.3f;  // the dropout masks must repeat too

@@ -99,9 +99,7 @@ Var fwfm_interaction(const Var& E, const Var& r) {
       }
     }
     if (r.requires_grad()) {
-      // dr_p = Σ_b Σ_d dh_bd e_bid e_bjd, summed per d first and then over d, in a fixed order:
-      // an Eigen .sum() would split the work by the data's address alignment, so the last bits
-      // would depend on where the heap put the tensors.
+      // dr_p = Σ_b Σ_d dh_bd e_bid e_bjd, summed per d first and then over d.
       float* dr = grad_buffer(*r.node()).data();
 #pragma omp parallel for if (B * P * D > kParallelWork)
       for (int64_t p = 0; p < P; ++p) {

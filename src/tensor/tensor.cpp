@@ -28,7 +28,8 @@ Tensor::Tensor(Shape shape, float fill) : shape_(std::move(shape)) {
   data_.assign(static_cast<size_t>(shape_numel(shape_)), fill);
 }
 
-Tensor::Tensor(Shape shape, std::vector<float> values) : shape_(std::move(shape)), data_(std::move(values)) {
+Tensor::Tensor(Shape shape, std::vector<float> values)
+    : shape_(std::move(shape)), data_(values.begin(), values.end()) {
   check_shape(shape_);
   if (static_cast<int64_t>(data_.size()) != shape_numel(shape_))
     throw std::invalid_argument("Tensor: " + std::to_string(data_.size()) + " values for shape " + shape_str(shape_));

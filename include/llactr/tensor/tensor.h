@@ -1,6 +1,9 @@
 // Tensor: a float32, contiguous, row-major array of rank 0 to 4.
 //
-// It owns its data (a std::vector) and knows its shape; nothing else. Arithmetic goes through
+// It owns its data and knows its shape; nothing else. The data is aligned to Eigen's largest
+// vector width (64 bytes with AVX-512): Eigen splits a reduction into a scalar head and a
+// vector body at the first aligned element, so with heap-dependent alignment the same sum
+// could round differently from run to run. Aligned storage makes every run identical. Arithmetic goes through
 // Eigen maps over the same memory (mat(), vec()), so an op reads like the maths it implements.
 // Autograd lives one level up, in autograd.h: a Tensor is just numbers.
 #pragma once
@@ -12,6 +15,7 @@
 namespace llactr {
 
 using Shape = std::vector<int64_t>;
+using FloatStorage = std::vector<float, Eigen::aligned_allocator<float>>;
 
 using MatrixRM = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 using MatMap = Eigen::Map<MatrixRM>;
@@ -57,7 +61,7 @@ class Tensor {
 
  private:
   Shape shape_;
-  std::vector<float> data_;
+  FloatStorage data_;
 };
 
 // Throws std::invalid_argument("op: shapes [..] and [..] <why>") — the one way ops report a mismatch.
