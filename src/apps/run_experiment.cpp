@@ -8,15 +8,12 @@
 // A config file holds `key = value` lines with the options' names ('#' starts a comment).
 // Writes OUT/results.json, OUT/results.md, OUT/epochs.csv, OUT/auc_<dataset>.svg,
 // OUT/valid_auc_<dataset>.svg, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt with --save-checkpoints.
-#include <omp.h>
-#include <cblas.h>
-
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <fstream>
-#include <chrono>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
@@ -31,6 +28,7 @@
 #include "llactr/llm/language_model.h"
 #include "llactr/llm/transformer.h"
 #include "llactr/methods/llactr.h"
+#include "llactr/tensor/gemm.h"
 #include "llactr/tensor/rng.h"
 
 namespace llactr {
@@ -65,6 +63,7 @@ Args declare_options() {
       .option("llm-model", "data/stories260K/stories260K.gguf", "LLaCTR: the GGUF language model")
       .option("ssft-epoch", "0", "LLaCTR: which SSFT epoch's field embeddings (0 = the untuned LLM, w/o SSFT)")
       .option("threads", "2", "OpenMP and OpenBLAS threads")
+      .option("gemm", "eigen", "matrix-multiply engine: eigen or openblas")
       .option("out", "", "output folder (default results/<dataset>_<methods>)")
       .flag("aggregate", "read RUN_DIR/results.json of each positional RUN_DIR and write OUT/results.md and charts")
       .flag("save-checkpoints", "write one checkpoint (model + encoder) per run into the output folder")
@@ -238,10 +237,8 @@ int run(int argc, char** argv) {
   if (with_llactr && a.get_flag("save-checkpoints"))
     throw std::invalid_argument("--save-checkpoints saves the backbone only, without LLaCTR's adapters: use it with --method base");
 
-  const int threads = int(a.get_int("threads"));
-  if (threads < 1) throw std::invalid_argument("--threads must be >= 1");
-  omp_set_num_threads(threads);
-  openblas_set_num_threads(threads);
+  set_threads(int(a.get_int("threads")));
+  set_gemm_backend(parse_gemm_backend(a.get("gemm")));
 
   data::DataOptions dopt;
   dopt.format = data::parse_data_format(a.get("dataset"));

@@ -1,9 +1,9 @@
 #include "llactr/llm/transformer_ops.h"
 
-#include <cblas.h>
-
 #include <algorithm>
 #include <cmath>
+
+#include "llactr/tensor/gemm.h"
 
 namespace llactr::llm {
 
@@ -21,29 +21,9 @@ void rms_norm(const float* x, const float* weight, int n, int d, float eps, floa
 
 namespace {
 
-// y = x W^T + beta y
+// y[n, rows] = x[n, cols] · Wᵀ + beta·y, W stored [rows, cols] as in the GGUF file.
 void gemm(const float* x, int n, const Matrix& w, float beta, float* y) {
-  // Small products run as plain dot products on this thread: OpenBLAS would wake its threads
-  // for them, and on a busy machine waiting for those costs far more than the arithmetic.
-  if (size_t(n) * w.rows * w.cols < (size_t(1) << 18)) {
-    for (int r = 0; r < n; ++r) {
-      const float* xr = x + size_t(r) * w.cols;
-      float* yr = y + size_t(r) * w.rows;
-      for (int o = 0; o < w.rows; ++o) {
-        const float* wo = w.row(o);
-        float acc = 0.0f;
-        for (int i = 0; i < w.cols; ++i) acc += xr[i] * wo[i];
-        yr[o] = beta == 0.0f ? acc : acc + beta * yr[o];
-      }
-    }
-    return;
-  }
-  if (n == 1) {
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, w.rows, w.cols, 1.0f, w.data.data(), w.cols, x, 1, beta, y, 1);
-  } else {
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, w.rows, w.cols, 1.0f, x, w.cols,
-                w.data.data(), w.cols, beta, y, w.rows);
-  }
+  llactr::gemm(false, true, n, w.rows, w.cols, 1.0f, x, w.data.data(), beta, y);
 }
 
 }  // namespace

@@ -1,13 +1,19 @@
 #include "llactr/tensor/gemm.h"
 
 #include <cblas.h>
+#include <omp.h>
+
+#include <stdexcept>
 
 #include "llactr/tensor/tensor.h"
 
 namespace llactr {
 
 namespace {
-GemmBackend g_backend = GemmBackend::Blas;
+// Eigen by default: it runs on the same OpenMP threads as every other loop here. Debian's
+// OpenBLAS keeps its own pthread pool, and with libgomp's default spin-waiting the two pools
+// take turns burning each other's cores (FM trained ~6x slower on a busy machine that way).
+GemmBackend g_backend = GemmBackend::Eigen;
 
 using Stride = Eigen::OuterStride<>;
 using CMap = Eigen::Map<const MatrixRM, 0, Stride>;
@@ -30,10 +36,23 @@ void eigen_gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, 
 void set_gemm_backend(GemmBackend b) { g_backend = b; }
 GemmBackend gemm_backend() { return g_backend; }
 
+GemmBackend parse_gemm_backend(const std::string& name) {
+  if (name == "eigen") return GemmBackend::Eigen;
+  if (name == "openblas") return GemmBackend::Blas;
+  throw std::invalid_argument("unknown GEMM engine '" + name + "' (eigen or openblas)");
+}
+
+void set_threads(int n) {
+  if (n < 1) throw std::invalid_argument("threads must be at least 1, got " + std::to_string(n));
+  omp_set_num_threads(n);
+  openblas_set_num_threads(n);
+}
+
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, const float* B, float beta,
           float* C) {
   if (M == 0 || N == 0) return;
-  if (g_backend == GemmBackend::Eigen) return eigen_gemm(ta, tb, M, N, K, alpha, A, B, beta, C);
+  if (g_backend == GemmBackend::Eigen || M * N * K < (int64_t(1) << 18))
+    return eigen_gemm(ta, tb, M, N, K, alpha, A, B, beta, C);
   cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, static_cast<int>(M),
               static_cast<int>(N), static_cast<int>(K), alpha, A, static_cast<int>(ta ? M : K), B,
               static_cast<int>(tb ? K : N), beta, C, static_cast<int>(N));

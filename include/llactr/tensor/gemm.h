@@ -1,16 +1,24 @@
 // One matrix-multiply entry point for the whole code base, with two interchangeable engines:
-// OpenBLAS's cblas_sgemm (the default) and Eigen's GEMM. Benchmarks compare them.
+// Eigen's GEMM and OpenBLAS's cblas_sgemm. docs/PERFORMANCE.md compares them; the default is
+// the one that measured faster here (see kDefaultGemmBackend in gemm.cpp for the reason).
 #pragma once
 #include <cstdint>
+#include <string>
 
 namespace llactr {
 
 enum class GemmBackend { Blas, Eigen };
 void set_gemm_backend(GemmBackend b);
 GemmBackend gemm_backend();
+GemmBackend parse_gemm_backend(const std::string& name);  // "eigen" or "openblas"; throws otherwise
+
+// Threads for every OpenMP loop and both GEMM engines.
+void set_threads(int n);
 
 // Row-major C[M, N] = alpha · op(A) · op(B) + beta · C, where op(A) is [M, K]: A is stored
 // [M, K], or [K, M] when trans_a. Likewise B is [K, N], or [N, K] when trans_b.
+// Products under 2^18 multiply-adds run on the calling thread whatever the engine: waking
+// threads costs more than such a product.
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
           const float* B, float beta, float* C);
 
