@@ -317,7 +317,7 @@ int run(int argc, char** argv) {
         TrainResult tr = train(*model, d.train, d.valid, tc, llactr.get());
         EvalResult ev = evaluate(*model, d.test, d.schema.user_field, tc.batch_size, llactr.get());
         RunRecord r{dataset, name, method, seed, tr.best_valid_auc, ev.auc, ev.logloss, ev.gauc,
-                    tr.best_epoch, tr.epochs, tr.train_seconds, tr.samples_per_sec, ev.infer_us_per_sample};
+                    tr.best_epoch, tr.epochs, tr.train_seconds, tr.samples_per_sec, ev.infer_us_per_sample, 0, {}};
         if (llactr) {
           r.llm_seconds = fields.llm_seconds;
           r.settings = llactr_settings(lo);
