@@ -21,6 +21,7 @@ const Command kCommands[] = {
     {"generate", llactr::cmd_generate, "continue a prompt with a GGUF model (greedy or sampled)"},
     {"embed", llactr::cmd_embed, "a text's pooled final hidden state (printed or .npy)"},
     {"tokenize", llactr::cmd_tokenize, "token ids and pieces of a text"},
+    {"ssft", llactr::cmd_ssft, "LLaCTR field-feature fine-tuning (LoRA) and field embeddings"},
 };
 
 void print_help() {

@@ -10,5 +10,6 @@ int cmd_data(int argc, char** argv);
 int cmd_generate(int argc, char** argv);
 int cmd_embed(int argc, char** argv);
 int cmd_tokenize(int argc, char** argv);
+int cmd_ssft(int argc, char** argv);
 
 }  // namespace llactr

@@ -1,0 +1,338 @@
+// The trainable (autodiff) transformer: every piece gradient-checked against finite differences
+// on a tiny random GQA model (d = 16, 2 layers, 4 query heads, 2 key/value heads), and the whole
+// forward compared with the inference forward: with LoRA B = 0, with LoRA applied vs merged
+// weights, and vs a merged GGUF written to disk.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "data_fixtures.h"
+#include "gradcheck_util.h"
+#include "test_data.h"
+#include "llactr/llm/language_model.h"
+#include "llactr/llm/gguf.h"
+#include "llactr/llm/lora_file.h"
+#include "llactr/llm/random_model.h"
+#include "llactr/llm/trainable_transformer.h"
+#include "llactr/llm/transformer.h"
+#include "llactr/tensor/ops.h"
+
+namespace llactr::llm {
+namespace {
+
+using llactr::testing::expect_grads_match;
+
+RandomModelSpec tiny_spec(const std::string& arch = "llama") {
+  RandomModelSpec s;
+  s.arch = arch;
+  s.n_embd = 16, s.n_layer = 2, s.n_head = 4, s.n_head_kv = 2, s.n_ff = 24, s.n_vocab = 40, s.n_ctx = 64;
+  s.seed = 11;
+  return s;
+}
+
+gguf::GgufFile tiny_file(const RandomModelSpec& s) { return gguf::GgufFile::from_memory(random_model_writer(s).to_bytes()); }
+Model tiny_model(const std::string& arch = "llama") { return load_model(tiny_file(tiny_spec(arch))); }
+
+const std::vector<std::vector<int32_t>> kSeqs = {{1, 5, 9, 3, 7}, {2, 8}, {4, 4, 6, 11, 12, 13, 30}};
+
+// Sets every LoRA B to small random values (A stays as initialised), so the adapters matter.
+void randomise_lora_b(const TrainableTransformer& t, uint64_t seed) {
+  Rng rng(seed);
+  for (Var p : t.lora_parameters())
+    if (p.name().find("lora_b") != std::string::npos)
+      for (int64_t i = 0; i < p.numel(); ++i) p.value()[i] = rng.normal(0.0f, 0.3f);
+}
+
+// max |a - b| / max |b|
+double relative_error(const float* a, const float* b, size_t n) {
+  double diff = 0, scale = 0;
+  for (size_t i = 0; i < n; ++i) diff = std::max(diff, double(std::abs(a[i] - b[i]))), scale = std::max(scale, double(std::abs(b[i])));
+  return diff / scale;
+}
+
+// The packed trainable hidden states [N, d] against the inference forward's padded [B, T, d].
+double error_vs_inference(const Var& hidden, const Model& inference_model, const PackedBatch& batch) {
+  const ForwardOutput ref = forward(inference_model, kSeqs, {LogitsMode::None, false});
+  const int d = inference_model.config.n_embd;
+  std::vector<float> packed_ref;
+  for (const SeqSpan& sp : batch.spans) {
+    const float* row0 = ref.hidden.data() + size_t(sp.seq) * ref.max_len * d;
+    packed_ref.insert(packed_ref.end(), row0, row0 + size_t(sp.n) * d);
+  }
+  return relative_error(hidden.value().data(), packed_ref.data(), packed_ref.size());
+}
+
+TEST(TrainableOps, PackSequencesRowsAndPositions) {
+  const PackedBatch b = pack_sequences(kSeqs);
+  EXPECT_EQ(b.rows(), 14);
+  EXPECT_EQ(b.size(), 3);
+  EXPECT_EQ(b.spans[2].row0, 7);
+  EXPECT_EQ(b.pos[7], 0);
+  EXPECT_EQ(b.pos[13], 6);
+  EXPECT_THROW(pack_sequences({{1}, {}}), std::invalid_argument);
+}
+
+TEST(TrainableOps, RopeGradCheckBothStyles) {
+  for (RopeStyle style : {RopeStyle::Normal, RopeStyle::Neox}) {
+    TransformerConfig c = tiny_model().config;
+    c.rope = style;
+    c.n_rot = 2;  // partial rotation: dims >= n_rot pass through
+    const PackedBatch b = pack_sequences(kSeqs);
+    const auto angles = rope_angles_for(b, c);
+    Var x = random_param({b.rows(), c.q_dim()}, 3);
+    expect_grads_match([&](const std::vector<Var>& in) { return rope_op(in[0], angles, c.n_head, c); }, {x});
+  }
+}
+
+TEST(TrainableOps, CausalAttentionGradCheckWithGqaAndSpans) {
+  const TransformerConfig c = tiny_model().config;
+  ASSERT_LT(c.n_head_kv, c.n_head);
+  const PackedBatch b = pack_sequences(kSeqs);
+  Var q = random_param({b.rows(), c.q_dim()}, 4), k = random_param({b.rows(), c.kv_dim()}, 5),
+      v = random_param({b.rows(), c.kv_dim()}, 6);
+  expect_grads_match([&](const std::vector<Var>& in) { return causal_attention_op(in[0], in[1], in[2], b, c); },
+                     {q, k, v});
+}
+
+TEST(TrainableOps, CausalAttentionIsCausalAndStaysInItsSequence) {
+  // Changing the last token's key/value of sequence 0 must not move any earlier row, nor any
+  // row of another sequence.
+  const TransformerConfig c = tiny_model().config;
+  const PackedBatch b = pack_sequences(kSeqs);
+  NoGrad no_grad;
+  Var q = random_param({b.rows(), c.q_dim()}, 4), k = random_param({b.rows(), c.kv_dim()}, 5),
+      v = random_param({b.rows(), c.kv_dim()}, 6);
+  const Tensor before = causal_attention_op(q, k, v, b, c).value();
+  for (int i = 0; i < c.kv_dim(); ++i) k.value()[4 * c.kv_dim() + i] += 1.0f, v.value()[4 * c.kv_dim() + i] -= 2.0f;
+  const Tensor after = causal_attention_op(q, k, v, b, c).value();
+  for (int r = 0; r < b.rows(); ++r)
+    for (int i = 0; i < c.q_dim(); ++i) {
+      const int64_t e = int64_t(r) * c.q_dim() + i;
+      if (r == 4) continue;
+      EXPECT_EQ(before[e], after[e]) << "row " << r;
+    }
+}
+
+TEST(TrainablePieces, TokenEmbeddingGradCheck) {
+  const PackedBatch b = pack_sequences(kSeqs);
+  Var table = random_param({40, 16}, 7);
+  expect_grads_match([&](const std::vector<Var>& in) { return embed_tokens(in[0], b); }, {table});
+}
+
+// A layer whose every weight is a random parameter (so gradients of all of them are checked).
+TrainableLayer random_layer(const TransformerConfig& c, bool lora, uint64_t seed) {
+  auto W = [&](int64_t out, int64_t in) { return random_param({out, in}, seed++, 1.0f / std::sqrt(float(in))); };
+  auto proj = [&](int64_t out, int64_t in) {
+    Projection p{W(out, in), {}, {}, {}};
+    if (lora) p.lora_a = W(2, in), p.lora_b = random_param({out, 2}, seed++, 0.3f);
+    return p;
+  };
+  TrainableLayer L;
+  L.attn_norm = random_param({c.n_embd}, seed++, 0.2f);
+  L.ffn_norm = random_param({c.n_embd}, seed++, 0.2f);
+  for (int i = 0; i < c.n_embd; ++i) L.attn_norm.value()[i] += 1.0f, L.ffn_norm.value()[i] += 1.0f;
+  L.q = proj(c.q_dim(), c.n_embd), L.k = proj(c.kv_dim(), c.n_embd), L.v = proj(c.kv_dim(), c.n_embd);
+  L.o = proj(c.n_embd, c.q_dim());
+  L.gate = proj(c.n_ff, c.n_embd), L.up = proj(c.n_ff, c.n_embd), L.down = proj(c.n_embd, c.n_ff);
+  return L;
+}
+
+std::vector<Var> all_weights(const TrainableLayer& L, bool attention) {
+  std::vector<Var> v = {attention ? L.attn_norm : L.ffn_norm};
+  for (const Projection* p : attention ? std::vector<const Projection*>{&L.q, &L.k, &L.v, &L.o}
+                                       : std::vector<const Projection*>{&L.gate, &L.up, &L.down}) {
+    v.push_back(p->W);
+    if (p->lora_a) v.push_back(p->lora_a), v.push_back(p->lora_b);
+  }
+  return v;
+}
+
+TEST(TrainablePieces, AttentionBlockGradCheck) {
+  // RMSNorm, q/k/v/o projections with LoRA, RoPE, causal GQA attention over 3 sequences, residual.
+  const TransformerConfig c = tiny_model().config;
+  const PackedBatch b = pack_sequences(kSeqs);
+  const auto angles = rope_angles_for(b, c);
+  const TrainableLayer L = random_layer(c, true, 20);
+  LoraOptions lora;
+  lora.rank = 2, lora.alpha = 2;  // scale 1: a larger one saturates the softmax, and finite differences with it
+  std::vector<Var> inputs = all_weights(L, true);
+  inputs.insert(inputs.begin(), random_param({b.rows(), c.n_embd}, 8));
+  expect_grads_match(
+      [&](const std::vector<Var>& in) { return attention_block(in[0], L, b, angles, c, lora, {}); }, inputs);
+}
+
+TEST(TrainablePieces, FfnBlockGradCheck) {
+  // RMSNorm, SwiGLU with LoRA on gate/up/down, residual.
+  const TransformerConfig c = tiny_model().config;
+  const TrainableLayer L = random_layer(c, true, 40);
+  LoraOptions lora;
+  lora.rank = 2, lora.alpha = 2;  // scale 1: a larger one saturates the softmax, and finite differences with it
+  std::vector<Var> inputs = all_weights(L, false);
+  inputs.insert(inputs.begin(), random_param({6, c.n_embd}, 9));
+  expect_grads_match([&](const std::vector<Var>& in) { return ffn_block(in[0], L, c, lora, {}); }, inputs);
+}
+
+TEST(TrainablePieces, LmHeadAndPoolingGradCheck) {
+  const PackedBatch b = pack_sequences(kSeqs);
+  Var hidden = random_param({b.rows(), 16}, 10), head = random_param({40, 16}, 11, 0.25f);
+  expect_grads_match([&](const std::vector<Var>& in) { return linear(last_rows(in[0], b), in[1]); }, {hidden, head});
+  expect_grads_match([&](const std::vector<Var>& in) { return mean_rows(in[0], b); }, {hidden});
+}
+
+TEST(TrainablePieces, MeanRowsAveragesEachSequence) {
+  const PackedBatch b = pack_sequences({{1, 2}, {3}});
+  Var h = constant(Tensor({3, 2}, {1, 2, 3, 4, 10, 20}));
+  const Tensor m = mean_rows(h, b).value();
+  EXPECT_EQ(m.shape(), (Shape{2, 2}));
+  EXPECT_FLOAT_EQ(m[0], 2.0f);
+  EXPECT_FLOAT_EQ(m[1], 3.0f);
+  EXPECT_FLOAT_EQ(m[2], 10.0f);
+  EXPECT_FLOAT_EQ(m[3], 20.0f);
+}
+
+TEST(TrainableTransformer, MatchesInferenceForwardWithZeroLoraB) {
+  for (const std::string arch : {"llama", "qwen2"}) {
+    const Model m = tiny_model(arch);
+    const TrainableTransformer t(m, {});
+    const PackedBatch b = pack_sequences(kSeqs);
+    NoGrad no_grad;
+    EXPECT_LT(error_vs_inference(t.forward(b).hidden, m, b), 1e-5) << arch;
+  }
+}
+
+TEST(TrainableTransformer, LoraForwardMatchesMergedInferenceForward) {
+  LoraOptions lora;
+  lora.targets = {"q", "k", "v", "o", "gate", "up", "down"};
+  const Model m = tiny_model();
+  const TrainableTransformer t(m, lora);
+  randomise_lora_b(t, 5);
+  const PackedBatch b = pack_sequences(kSeqs);
+  NoGrad no_grad;
+  const Var hidden = t.forward(b).hidden;
+  EXPECT_GT(error_vs_inference(hidden, m, b), 1e-3);  // the adapters change the output
+  EXPECT_LT(error_vs_inference(hidden, t.merged_model(), b), 1e-5);
+}
+
+TEST(TrainableTransformer, WholeForwardGradCheckWrtLora) {
+  LoraOptions lora;
+  lora.rank = 2, lora.alpha = 2;  // scale 1: a larger one saturates the softmax, and finite differences with it
+  lora.targets = {"q", "v", "down"};
+  const TrainableTransformer t(tiny_model(), lora);
+  randomise_lora_b(t, 6);
+  const PackedBatch b = pack_sequences(kSeqs);
+  // Last-token hidden states and the LM logits of every row.
+  expect_grads_match(
+      [&](const std::vector<Var>&) {
+        const TrainableOutput out = t.forward(b);
+        return concat({reshape(out.last, {-1}), reshape(t.lm_logits(out.hidden), {-1})}, 0);
+      },
+      t.lora_parameters());
+}
+
+TEST(TrainableTransformer, DropoutOnlyInTraining) {
+  LoraOptions lora;
+  lora.dropout = 0.5f;
+  const TrainableTransformer t(tiny_model(), lora);
+  randomise_lora_b(t, 7);
+  const PackedBatch b = pack_sequences(kSeqs);
+  NoGrad no_grad;
+  Rng r1(1), r2(1);
+  const Tensor eval = t.forward(b).last.value();
+  const Tensor train1 = t.forward(b, {true, &r1}).last.value();
+  const Tensor train2 = t.forward(b, {true, &r2}).last.value();
+  EXPECT_GT(relative_error(train1.data(), eval.data(), eval.numel()), 1e-4);
+  EXPECT_EQ(relative_error(train1.data(), train2.data(), eval.numel()), 0.0);  // same seed, same masks
+  EXPECT_THROW(t.forward(b, {true, nullptr}), std::invalid_argument);
+}
+
+TEST(TrainableTransformer, RejectsBadOptionsAndTokens) {
+  LoraOptions bad;
+  bad.targets = {"q", "w"};
+  EXPECT_THROW(TrainableTransformer(tiny_model(), bad), std::invalid_argument);
+  bad.targets = {"q"}, bad.rank = 0;
+  EXPECT_THROW(TrainableTransformer(tiny_model(), bad), std::invalid_argument);
+  const TrainableTransformer t(tiny_model(), {});
+  EXPECT_THROW(t.forward(pack_sequences({{1, 40}})), std::out_of_range);
+}
+
+TEST(TrainableTransformer, MergedGgufMatchesBasePlusLora) {
+  llactr::testing::TempDir dir;
+  const RandomModelSpec spec = tiny_spec();
+  random_model_writer(spec).write(dir.file("base.gguf"));
+  const TrainableTransformer t(load_model(dir.file("base.gguf")), {});
+  randomise_lora_b(t, 8);
+  write_merged_gguf(dir.file("base.gguf"), t, dir.file("merged.gguf"));
+
+  const gguf::GgufFile base = gguf::GgufFile::open(dir.file("base.gguf"));
+  const gguf::GgufFile merged = gguf::GgufFile::open(dir.file("merged.gguf"));
+  EXPECT_EQ(merged.metadata().size(), base.metadata().size());
+  EXPECT_EQ(merged.tensors().size(), base.tensors().size());
+  EXPECT_EQ(merged.dequantize(merged.tensor("blk.1.attn_k.weight")), base.dequantize(base.tensor("blk.1.attn_k.weight")));
+  EXPECT_NE(merged.dequantize(merged.tensor("blk.1.attn_q.weight")), base.dequantize(base.tensor("blk.1.attn_q.weight")));
+
+  const PackedBatch b = pack_sequences(kSeqs);
+  NoGrad no_grad;
+  EXPECT_LT(error_vs_inference(t.forward(b).hidden, load_model(merged), b), 1e-5);
+}
+
+TEST(TrainableTransformer, Stories260KMatchesInferenceForward) {
+  LLACTR_REQUIRE_DATA(dir, "stories260K");
+  const LanguageModel lm = open_language_model(dir + "/stories260K.gguf");
+  const std::vector<std::vector<int32_t>> seqs = {lm.tokenizer.encode("Once upon a time, there was a cat."),
+                                                  lm.tokenizer.encode("The feature is: Toy Story (1995).")};
+  const TrainableTransformer t(lm.model, {});
+  NoGrad no_grad;
+  const PackedBatch b = pack_sequences(seqs);
+  const Tensor hidden = t.forward(b).hidden.value();
+  const ForwardOutput ref = forward(lm.model, seqs, {LogitsMode::None, false});
+  const int d = lm.model.config.n_embd;
+  for (const SeqSpan& sp : b.spans)
+    EXPECT_LT(relative_error(hidden.data() + size_t(sp.row0) * d, ref.hidden.data() + size_t(sp.seq) * ref.max_len * d,
+                             size_t(sp.n) * d),
+              1e-5);
+}
+
+TEST(LoraCheckpoint, SavesAndLoadsAdapters) {
+  llactr::testing::TempDir dir;
+  const TrainableTransformer a(tiny_model(), {});
+  randomise_lora_b(a, 9);
+  save_lora_adapters(a, dir.file("lora.gguf"));
+  LoraOptions other_seed;
+  other_seed.seed = 99;
+  TrainableTransformer b(tiny_model(), other_seed);
+  load_lora_adapters(dir.file("lora.gguf"), b);
+  const std::vector<Var> pa = a.lora_parameters(), pb = b.lora_parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (size_t i = 0; i < pa.size(); ++i)
+    EXPECT_EQ(relative_error(pa[i].value().data(), pb[i].value().data(), pa[i].numel()), 0.0) << pa[i].name();
+  const gguf::GgufFile f = gguf::GgufFile::open(dir.file("lora.gguf"));
+  EXPECT_EQ(f.get_string("adapter.type"), "lora");
+  EXPECT_EQ(f.tensor("blk.0.attn_q.weight.lora_a").ne, (std::vector<int64_t>{16, 8}));
+  EXPECT_EQ(f.tensor("blk.0.attn_v.weight.lora_b").ne, (std::vector<int64_t>{8, 8}));
+}
+
+TEST(LoraCheckpoint, RejectsMismatchedAdapters) {
+  llactr::testing::TempDir dir;
+  const TrainableTransformer a(tiny_model(), {});
+  save_lora_adapters(a, dir.file("lora.gguf"));
+  LoraOptions rank4;
+  rank4.rank = 4;
+  TrainableTransformer b(tiny_model(), rank4);
+  try {
+    load_lora_adapters(dir.file("lora.gguf"), b);
+    FAIL() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("blk.0.attn_q.weight.lora_a' has shape [16, 8], expected [16, 4]"),
+              std::string::npos)
+        << e.what();
+  }
+  LoraOptions targets;
+  targets.targets = {"q"};
+  TrainableTransformer c(tiny_model(), targets);
+  EXPECT_THROW(load_lora_adapters(dir.file("lora.gguf"), c), std::runtime_error);
+  random_model_writer(tiny_spec()).write(dir.file("model.gguf"));
+  EXPECT_THROW(load_lora_adapters(dir.file("model.gguf"), c), std::runtime_error);
+}
+
+}  // namespace
+}  // namespace llactr::llm
