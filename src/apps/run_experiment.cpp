@@ -9,7 +9,6 @@
 // Writes OUT/results.json, OUT/results.md, OUT/epochs.csv, OUT/auc_<dataset>.svg,
 // OUT/valid_auc_<dataset>.svg, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt with --save-checkpoints.
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
@@ -25,9 +24,8 @@
 #include "llactr/ctr/trainer.h"
 #include "llactr/data/dataset.h"
 #include "llactr/data/json.h"
-#include "llactr/llm/language_model.h"
-#include "llactr/llm/transformer.h"
 #include "llactr/methods/llactr.h"
+#include "llactr/methods/ssft.h"
 #include "llactr/tensor/gemm.h"
 #include "llactr/tensor/rng.h"
 
@@ -61,7 +59,13 @@ Args declare_options() {
       .option("fie-mode", "per-sample", "LLaCTR: per-sample (the paper, all backbones) or released (FinalMLP/WuKong add a constant)")
       .flag("llactr-frozen-adapters", "LLaCTR: W, b, A, c keep their random init, as the released code")
       .option("llm-model", "data/stories260K/stories260K.gguf", "LLaCTR: the GGUF language model")
-      .option("ssft-epoch", "0", "LLaCTR: which SSFT epoch's field embeddings (0 = the untuned LLM, w/o SSFT)")
+      .option("ssft-epoch", "-1", "LLaCTR: which SSFT epoch's field embeddings (-1 = the last; 0 = the untuned LLM, w/o SSFT)")
+      .option("ssft-epochs", "3", "SSFT: epochs of LoRA fine-tuning")
+      .option("ssft-loss", "infonce", "SSFT: infonce, generative or both")
+      .option("ssft-per-field", "300", "SSFT: feature values sampled per field")
+      .option("ssft-lr", "1e-3", "SSFT: AdamW learning rate")
+      .option("ssft-dir", "", "SSFT: its output folder and cache (default data/cache/ssft/<dataset-label>)")
+      .option("ssft-threads", "1", "SSFT: threads (its small ops run fastest on one)")
       .option("threads", "2", "OpenMP and OpenBLAS threads")
       .option("gemm", "eigen", "matrix-multiply engine: eigen or openblas")
       .option("out", "", "output folder (default results/<dataset>_<methods>)")
@@ -110,9 +114,6 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
 // The field embeddings LLaCTR uses, what they cost and where they came from.
 struct FieldSource {
   std::vector<std::string> names;  // [K]
@@ -122,31 +123,41 @@ struct FieldSource {
   std::vector<std::pair<std::string, std::string>> settings;  // provenance for results.json
 };
 
-// The untuned model's field embeddings (SSFT epoch 0): the last token's final-norm hidden state of
-// each field's description.
-FieldSource field_embeddings(const Args& a, const data::Dataset& d) {
-  const std::string path = a.get("llm-model");
-  if (!std::filesystem::exists(path))
-    throw std::runtime_error("language model " + path + " not found: run `make data` (it fetches stories260K), or pass --llm-model");
-  if (a.get_int("ssft-epoch") != 0) throw std::invalid_argument("--ssft-epoch > 0 needs SSFT, which this build lacks");
-  auto t0 = Clock::now();
-  const llm::LanguageModel lm = llm::open_language_model(path);
-  FieldSource f;
-  f.d = lm.model.config.n_embd;
-  std::vector<std::vector<int32_t>> texts;
-  for (const data::Field& field : d.schema.fields) {
-    f.names.push_back(field.name);
-    texts.push_back(lm.tokenizer.encode(field.description));
-  }
-  llm::ForwardOptions fo;
-  fo.logits = llm::LogitsMode::None;
-  const llm::ForwardOutput out = llm::forward(lm.model, texts, fo);  // hidden: [K, T, d]
-  for (size_t k = 0; k < texts.size(); ++k) {
-    const float* last = out.hidden.data() + (k * size_t(out.max_len) + size_t(out.lengths[k] - 1)) * size_t(f.d);
-    f.H.insert(f.H.end(), last, last + f.d);
-  }
-  f.llm_seconds = seconds_since(t0);
-  f.settings = {{"llm_model", data::json_quote(path)}, {"ssft_epoch", "0"}, {"pooling", "\"last\""}};
+// The field embeddings after SSFT epoch --ssft-epoch (0 = the untuned LLM, "w/o SSFT"), from the
+// SSFT cache in --ssft-dir or by running SSFT there (docs/SSFT.md).
+FieldSource field_embeddings(const Args& a, const data::Dataset& d, const std::string& dataset) {
+  methods::SsftOptions so;
+  so.model_path = a.get("llm-model");
+  if (!std::filesystem::exists(so.model_path))
+    throw std::runtime_error("language model " + so.model_path + " not found: run `make data` (it fetches stories260K), or pass --llm-model");
+  so.out_dir = a.has("ssft-dir") ? a.get("ssft-dir") : "data/cache/ssft/" + dataset;
+  so.epochs = int(a.get_int("ssft-epochs"));
+  so.per_field = int(a.get_int("ssft-per-field"));
+  so.lr = float(a.get_double("ssft-lr"));
+  const std::string loss = a.get("ssft-loss");
+  if (loss == "infonce") so.w_cl = 1, so.w_lg = 0;
+  else if (loss == "generative") so.w_cl = 0, so.w_lg = 1;
+  else if (loss == "both") so.w_cl = 1, so.w_lg = 1;
+  else throw std::invalid_argument("--ssft-loss must be infonce, generative or both, not '" + loss + "'");
+  const long epoch = a.get_int("ssft-epoch") < 0 ? so.epochs : a.get_int("ssft-epoch");
+  if (epoch > so.epochs) throw std::invalid_argument("--ssft-epoch is past --ssft-epochs");
+  if (epoch == 0) so.epochs = 0;  // the untuned LLM: nothing to fine-tune
+  so.progress = !a.get_flag("quiet");
+  // The SSFT engine's small ops run fastest on one thread (docs/SSFT.md).
+  set_threads(int(a.get_int("ssft-threads")));
+  const methods::SsftResult r = methods::run_ssft(d, so);
+  set_threads(int(a.get_int("threads")));
+  const methods::FieldEmbeddings& h = r.embeddings[size_t(epoch)];
+  const methods::SsftEpoch& e = r.epochs[size_t(epoch)];
+  FieldSource f{h.fields, h.H, h.dim, e.seconds, {}};
+  char acc[32];
+  std::snprintf(acc, sizeof acc, "%.6g", e.heldout_accuracy);
+  f.settings = {{"llm_model", data::json_quote(so.model_path)}, {"llm_sha256", data::json_quote(h.model_sha256)},
+                {"ssft_epoch", std::to_string(epoch)}, {"ssft_epochs", std::to_string(so.epochs)},
+                {"ssft_loss", data::json_quote(loss)}, {"ssft_per_field", std::to_string(so.per_field)},
+                {"ssft_lr", a.get("ssft-lr")}, {"ssft_heldout_accuracy", acc},
+                {"ssft_cached", r.from_cache ? "true" : "false"}, {"pooling", data::json_quote(h.pooling)},
+                {"field_embeddings", data::json_quote(h.npy_path)}};
   return f;
 }
 
@@ -283,7 +294,7 @@ int run(int argc, char** argv) {
   FieldSource fields;
   if (with_llactr) {
     std::fprintf(stderr, "LLaCTR field embeddings from %s ..\n", a.get("llm-model").c_str());
-    fields = field_embeddings(a, d);
+    fields = field_embeddings(a, d, dataset);
     std::fprintf(stderr, "LLaCTR field embeddings: %zu fields x d = %d (%.1f s)\n", fields.names.size(), fields.d,
                  fields.llm_seconds);
   }
