@@ -24,4 +24,7 @@ variant "w-o-FRE" --lambda-fre 0
 variant "w-o-FIE" --lambda-fie 0
 variant frozen-adapters --llactr-frozen-adapters
 variant released-FIE --fie-mode released
-./run_experiment --aggregate --out "$OUT" results/ablation/{base,LLaCTR,w-o-SSFT,w-o-FRE,w-o-FIE,frozen-adapters,released-FIE}
+variant SSFT-generative --ssft-loss generative   # LLaCTR above is SSFT with InfoNCE only (the default)
+variant SSFT-both --ssft-loss both
+./run_experiment --aggregate --out "$OUT" \
+    results/ablation/{base,LLaCTR,w-o-SSFT,w-o-FRE,w-o-FIE,frozen-adapters,released-FIE,SSFT-generative,SSFT-both}
