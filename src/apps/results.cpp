@@ -1,5 +1,6 @@
 #include "llactr/apps/results.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -19,22 +20,56 @@ std::string num(double v, const char* fmt = "%.17g") {
   return buf;
 }
 
-// "0.7812" for one value, "0.7812 ± 0.0012" (sample std) for several.
-std::string mean_std(const std::vector<double>& xs) {
-  double m = 0;
-  for (double x : xs) m += x;
-  m /= double(xs.size());
-  if (xs.size() == 1) return num(m, "%.4f");
-  double v = 0;
-  for (double x : xs) v += (x - m) * (x - m);
-  return num(m, "%.4f") + " ± " + num(std::sqrt(v / double(xs.size() - 1)), "%.4f");
-}
-
 template <class T>
 void push_unique(std::vector<T>& v, const T& x) {
   for (const T& y : v)
     if (y == x) return;
   v.push_back(x);
+}
+
+struct Stats {
+  double mean = 0, std = 0;
+  size_t n = 0;
+};
+
+Stats stats(const std::vector<double>& xs) {
+  Stats st;
+  st.n = xs.size();
+  if (xs.empty()) return st;
+  for (double x : xs) st.mean += x;
+  st.mean /= double(xs.size());
+  if (xs.size() > 1) {
+    for (double x : xs) st.std += (x - st.mean) * (x - st.mean);
+    st.std = std::sqrt(st.std / double(xs.size() - 1));
+  }
+  return st;
+}
+
+// One metric over the seeds of (dataset, backbone, method).
+std::vector<double> metric(const std::vector<RunRecord>& runs, const std::string& dataset, const std::string& backbone,
+                           const std::string& method, double RunRecord::*field) {
+  std::vector<double> xs;
+  for (const RunRecord& r : runs)
+    if (r.dataset == dataset && r.backbone == backbone && r.method == method) xs.push_back(r.*field);
+  return xs;
+}
+
+// "0.7812" for one value, "0.7812 ± 0.0012" (sample std) for several, "–" for none.
+std::string cell(const std::vector<double>& xs, const char* fmt = "%.4f") {
+  if (xs.empty()) return "–";
+  Stats st = stats(xs);
+  return xs.size() == 1 ? num(st.mean, fmt) : num(st.mean, fmt) + " ± " + num(st.std, fmt);
+}
+
+std::string json_text(const data::JsonValue& v, const std::string& path, const std::string& key) {
+  using T = data::JsonValue::Type;
+  switch (v.type) {
+    case T::Null: return "null";
+    case T::String: return data::json_quote(v.text);
+    case T::Number:
+    case T::Bool: return v.text;
+    default: throw std::runtime_error(path + ": run member \"" + key + "\" is an array or object (not a setting)");
+  }
 }
 
 }  // namespace
@@ -50,7 +85,9 @@ std::string results_json(const std::vector<RunRecord>& runs) {
          ",\"test_logloss\":" + num(r.test_logloss) + ",\"test_gauc\":" + (r.test_gauc < 0 ? "null" : num(r.test_gauc)) +
          ",\"best_epoch\":" + std::to_string(r.best_epoch) + ",\"epochs\":" + std::to_string(r.epochs) +
          ",\"train_seconds\":" + num(r.train_seconds) + ",\"train_samples_per_sec\":" + num(r.train_samples_per_sec) +
-         ",\"infer_us_per_sample\":" + num(r.infer_us_per_sample) + "}";
+         ",\"infer_us_per_sample\":" + num(r.infer_us_per_sample) + ",\"llm_seconds\":" + num(r.llm_seconds);
+    for (const auto& [key, value] : r.settings) s += "," + data::json_quote(key) + ":" + value;
+    s += "}";
   }
   return s + "\n]}\n";
 }
@@ -77,7 +114,130 @@ std::string results_table(const std::vector<RunRecord>& runs) {
           l.push_back(r.test_logloss);
           if (r.test_gauc >= 0) g.push_back(r.test_gauc);
         }
-      s += a.empty() ? " | | |" : " " + mean_std(a) + " | " + mean_std(l) + " | " + (g.empty() ? "–" : mean_std(g)) + " |";
+      s += a.empty() ? " | | |" : " " + cell(a) + " | " + cell(l) + " | " + cell(g) + " |";
+    }
+    s += "\n";
+  }
+  return s;
+}
+
+std::vector<RunRecord> parse_results_json(const std::string& text, const std::string& path) {
+  data::JsonValue doc;
+  try {
+    doc = data::parse_json(text);
+  } catch (const std::invalid_argument& e) {
+    throw std::runtime_error(path + ": " + e.what());
+  }
+  const data::JsonValue* list = doc.find("runs");
+  if (!list || list->type != data::JsonValue::Type::Array) throw std::runtime_error(path + ": no \"runs\" array");
+  std::vector<RunRecord> runs;
+  for (const data::JsonValue& o : list->items) {
+    const std::string where = path + ": run " + std::to_string(runs.size() + 1);
+    if (o.type != data::JsonValue::Type::Object) throw std::runtime_error(where + " is not an object");
+    RunRecord r;
+    auto str = [&](const char* k) -> std::string {
+      const data::JsonValue* v = o.find(k);
+      if (!v || v->type != data::JsonValue::Type::String) throw std::runtime_error(where + ": missing string \"" + std::string(k) + "\"");
+      return v->text;
+    };
+    r.dataset = str("dataset"), r.backbone = str("backbone"), r.method = str("method");
+    std::vector<std::pair<const char*, double*>> numbers{
+        {"valid_auc", &r.valid_auc},         {"test_auc", &r.test_auc},
+        {"test_logloss", &r.test_logloss},   {"train_seconds", &r.train_seconds},
+        {"train_samples_per_sec", &r.train_samples_per_sec}, {"infer_us_per_sample", &r.infer_us_per_sample},
+        {"llm_seconds", &r.llm_seconds}};
+    for (auto& [key, dst] : numbers) {
+      const data::JsonValue* v = o.find(key);
+      if (!v) {
+        if (std::string(key) == "llm_seconds") continue;  // absent in files written before LLaCTR
+        throw std::runtime_error(where + ": missing \"" + key + "\"");
+      }
+      if (v->type != data::JsonValue::Type::Number) throw std::runtime_error(where + ": \"" + key + "\" is not a number");
+      *dst = std::stod(v->text);
+    }
+    const data::JsonValue* g = o.find("test_gauc");
+    r.test_gauc = g && g->type == data::JsonValue::Type::Number ? std::stod(g->text) : -1;
+    for (auto [key, dst] : {std::pair<const char*, int*>{"best_epoch", &r.best_epoch}, {"epochs", &r.epochs}}) {
+      const data::JsonValue* v = o.find(key);
+      if (!v || v->type != data::JsonValue::Type::Number) throw std::runtime_error(where + ": missing \"" + key + "\"");
+      *dst = std::stoi(v->text);
+    }
+    const data::JsonValue* seed = o.find("seed");
+    if (!seed || seed->type != data::JsonValue::Type::Number) throw std::runtime_error(where + ": missing \"seed\"");
+    r.seed = std::stoull(seed->text);
+    static const char* known[] = {"dataset", "backbone", "method", "seed", "valid_auc", "test_auc", "test_logloss",
+                                  "test_gauc", "best_epoch", "epochs", "train_seconds", "train_samples_per_sec",
+                                  "infer_us_per_sample", "llm_seconds"};
+    for (const auto& [key, value] : o.members)
+      if (std::find(std::begin(known), std::end(known), key) == std::end(known))
+        r.settings.emplace_back(key, json_text(value, path, key));
+    runs.push_back(std::move(r));
+  }
+  return runs;
+}
+
+std::string comparison_table(const std::vector<RunRecord>& runs, const std::string& base) {
+  std::vector<std::string> datasets, methods, backbones;
+  for (const RunRecord& r : runs) {
+    push_unique(datasets, r.dataset);
+    if (r.method != base) push_unique(methods, r.method);
+    push_unique(backbones, r.backbone);
+  }
+  std::string s;
+  for (const std::string& ds : datasets)
+    for (const std::string& m : methods) {
+      std::string rows;
+      for (const std::string& b : backbones) {
+        std::vector<double> auc_b = metric(runs, ds, b, base, &RunRecord::test_auc);
+        std::vector<double> auc_m = metric(runs, ds, b, m, &RunRecord::test_auc);
+        if (auc_b.empty() || auc_m.empty()) continue;
+        const double impr = (stats(auc_m).mean - 0.5) / (stats(auc_b).mean - 0.5) - 1;
+        rows += "| " + b + " | " + cell(auc_b) + " | " + cell(auc_m) + " | " + num(100 * impr, "%+.2f") + "% | " +
+                cell(metric(runs, ds, b, base, &RunRecord::test_logloss)) + " | " +
+                cell(metric(runs, ds, b, m, &RunRecord::test_logloss)) + " | " +
+                cell(metric(runs, ds, b, m, &RunRecord::llm_seconds), "%.1f") + " | " +
+                cell(metric(runs, ds, b, base, &RunRecord::train_seconds), "%.1f") + " | " +
+                cell(metric(runs, ds, b, m, &RunRecord::train_seconds), "%.1f") + " | " +
+                cell(metric(runs, ds, b, base, &RunRecord::infer_us_per_sample), "%.2f") + " | " +
+                cell(metric(runs, ds, b, m, &RunRecord::infer_us_per_sample), "%.2f") + " |\n";
+      }
+      if (rows.empty()) continue;
+      s += "### " + ds + ": " + base + " vs " + m + "\n\n";
+      s += "| Backbone | AUC " + base + " | AUC " + m + " | RelaImpr | Logloss " + base + " | Logloss " + m +
+           " | LLM s | train s " + base + " | train s " + m + " | infer µs " + base + " | infer µs " + m + " |\n";
+      s += "|---|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n";
+    }
+  return s;
+}
+
+std::string validation_table(const std::vector<RunRecord>& runs) {
+  std::vector<std::string> datasets, methods, backbones;
+  for (const RunRecord& r : runs) {
+    push_unique(datasets, r.dataset);
+    push_unique(methods, r.method);
+    push_unique(backbones, r.backbone);
+  }
+  std::string s;
+  for (const std::string& ds : datasets) {
+    s += "### " + ds + ": validation AUC (best in bold) and the test AUC of the method chosen on validation\n\n| Backbone |";
+    for (const std::string& m : methods) s += " " + m + " |";
+    s += " chosen | its test AUC |\n|---|";
+    for (size_t i = 0; i < methods.size() + 2; ++i) s += "---|";
+    s += "\n";
+    for (const std::string& b : backbones) {
+      std::string best;
+      double best_auc = -1;
+      for (const std::string& m : methods) {
+        std::vector<double> v = metric(runs, ds, b, m, &RunRecord::valid_auc);
+        if (!v.empty() && stats(v).mean > best_auc) best_auc = stats(v).mean, best = m;
+      }
+      if (best.empty()) continue;
+      s += "| " + b + " |";
+      for (const std::string& m : methods) {
+        std::string c = cell(metric(runs, ds, b, m, &RunRecord::valid_auc));
+        s += " " + (m == best ? "**" + c + "**" : c) + " |";
+      }
+      s += " " + best + " | " + cell(metric(runs, ds, b, best, &RunRecord::test_auc)) + " |\n";
     }
     s += "\n";
   }

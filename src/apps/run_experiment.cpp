@@ -1,24 +1,31 @@
-// ./run_experiment: trains CTR backbones on one dataset and prints the paper-style table.
+// ./run_experiment: trains CTR backbones on one dataset, base and +LLaCTR, and prints the paper-style table.
 //
-//   ./run_experiment                                     # ML-100K, all six backbones + LR, 1 seed
-//   ./run_experiment --backbones FM,DeepFM --seeds 3 --out results/x
-//   ./run_experiment --config experiments/ml100k_base.cfg --lr 2e-3   # the command line wins
+//   ./run_experiment                          # ML-100K, the six backbones, base vs LLaCTR (stories260K), 1 seed
+//   ./run_experiment --method base --backbones all --seeds 3 --out results/x
+//   ./run_experiment --config experiments/ml100k_main.cfg --lambda-fie 0.3   # the command line wins
+//   ./run_experiment --aggregate --out docs/results/ablation results/a results/b  # tables of finished runs
 //
 // A config file holds `key = value` lines with the options' names ('#' starts a comment).
-// Writes OUT/results.json, OUT/results.md, OUT/epochs.csv, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt
-// with --save-checkpoints.
+// Writes OUT/results.json, OUT/results.md, OUT/epochs.csv, OUT/auc_<dataset>.svg,
+// OUT/valid_auc_<dataset>.svg, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt with --save-checkpoints.
+#include <algorithm>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <stdexcept>
 
 #include "llactr/apps/args.h"
+#include "llactr/apps/result_plots.h"
 #include "llactr/apps/results.h"
 #include "llactr/ctr/checkpoint.h"
 #include "llactr/ctr/trainer.h"
 #include "llactr/data/dataset.h"
+#include "llactr/data/json.h"
+#include "llactr/methods/llactr.h"
+#include "llactr/methods/ssft.h"
 #include "llactr/tensor/gemm.h"
 #include "llactr/tensor/rng.h"
 
@@ -26,13 +33,16 @@ namespace llactr {
 namespace {
 
 Args declare_options() {
-  Args a("run_experiment [--config FILE] [--dataset ml100k --data-dir DIR] [--backbones all|FM,DeepFM,..] [options]");
+  Args a("run_experiment [--config FILE] [--dataset ml100k --data-dir DIR] [--method base,llactr] [--backbones six] [options]\n"
+         "       run_experiment --aggregate --out DIR RUN_DIR...   (tables and charts of finished runs' results.json)");
   a.option("config", "", "a file of `key = value` lines with any of these options (command line wins)")
       .option("dataset", "ml100k", "dataset format: ml100k, ml1m, amazon2023, csv")
       .option("data-dir", "", "dataset folder (default data/ml-100k or data/ml-1m; `make data` fetches ML-100K)")
+      .option("dataset-label", "", "the dataset's name in the tables (default: the format, e.g. ml100k)")
       .option("cache-dir", "data/cache", "where the encoded dataset is cached (\"\" = no cache)")
-      .option("backbones", "all", "comma-separated: LR, FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong, DCNv2, xDeepFM, AutoInt, or all")
-      .option("method", "base", "base (LLM-enhanced methods come later)")
+      .option("backbones", "six", "comma-separated: LR, FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong, DCNv2, xDeepFM, AutoInt; six = the paper's six; all")
+      .option("method", "base,llactr", "comma-separated: base, llactr")
+      .option("label", "llactr", "the LLaCTR runs' method name in the tables (e.g. \"w/o FRE\" for an ablation)")
       .option("seeds", "1", "number of seeds; runs use seed, seed+1, ..")
       .option("seed", "2024", "first seed (model init, batch order, dropout)")
       .option("lr", "1e-3", "Adam learning rate")
@@ -44,9 +54,22 @@ Args declare_options() {
       .option("grad-clip", "10", "max gradient L2 norm (0 = off)")
       .option("embedding-update", "dense", "dense (as torch Adam) or lazy (touched rows only)")
       .option("net-dropout", "0", "dropout in DeepFM's and FinalMLP's MLPs")
+      .option("lambda-fre", "0.1", "LLaCTR: weight of the FRE loss (0 = w/o FRE)")
+      .option("lambda-fie", "0.1", "LLaCTR: weight of the FIE logit (0 = w/o FIE)")
+      .option("fie-mode", "per-sample", "LLaCTR: per-sample (the paper, all backbones) or released (FinalMLP/WuKong add a constant)")
+      .flag("llactr-frozen-adapters", "LLaCTR: W, b, A, c keep their random init, as the released code")
+      .option("llm-model", "data/stories260K/stories260K.gguf", "LLaCTR: the GGUF language model")
+      .option("ssft-epoch", "-1", "LLaCTR: which SSFT epoch's field embeddings (-1 = the last; 0 = the untuned LLM, w/o SSFT)")
+      .option("ssft-epochs", "3", "SSFT: epochs of LoRA fine-tuning")
+      .option("ssft-loss", "infonce", "SSFT: infonce, generative or both")
+      .option("ssft-per-field", "300", "SSFT: feature values sampled per field")
+      .option("ssft-lr", "1e-3", "SSFT: AdamW learning rate")
+      .option("ssft-dir", "", "SSFT: its output folder and cache (default data/cache/ssft/<dataset-label>)")
+      .option("ssft-threads", "1", "SSFT: threads (its small ops run fastest on one)")
       .option("threads", "2", "OpenMP and OpenBLAS threads")
       .option("gemm", "eigen", "matrix-multiply engine: eigen or openblas")
-      .option("out", "", "output folder (default results/<dataset>_<method>)")
+      .option("out", "", "output folder (default results/<dataset>_<methods>)")
+      .flag("aggregate", "read RUN_DIR/results.json of each positional RUN_DIR and write OUT/results.md and charts")
       .flag("save-checkpoints", "write one checkpoint (model + encoder) per run into the output folder")
       .flag("quiet", "no per-epoch lines");
   return a;
@@ -91,20 +114,146 @@ std::vector<std::string> split_list(const std::string& s) {
   return out;
 }
 
+// The field embeddings LLaCTR uses, what they cost and where they came from.
+struct FieldSource {
+  std::vector<std::string> names;  // [K]
+  std::vector<float> H;            // [K, d] row-major
+  int d = 0;
+  double llm_seconds = 0;  // SSFT + extraction
+  std::vector<std::pair<std::string, std::string>> settings;  // provenance for results.json
+};
+
+// The field embeddings after SSFT epoch --ssft-epoch (0 = the untuned LLM, "w/o SSFT"), from the
+// SSFT cache in --ssft-dir or by running SSFT there (docs/SSFT.md).
+FieldSource field_embeddings(const Args& a, const data::Dataset& d, const std::string& dataset) {
+  methods::SsftOptions so;
+  so.model_path = a.get("llm-model");
+  if (!std::filesystem::exists(so.model_path))
+    throw std::runtime_error("language model " + so.model_path + " not found: run `make data` (it fetches stories260K), or pass --llm-model");
+  so.out_dir = a.has("ssft-dir") ? a.get("ssft-dir") : "data/cache/ssft/" + dataset;
+  so.epochs = int(a.get_int("ssft-epochs"));
+  so.per_field = int(a.get_int("ssft-per-field"));
+  so.lr = float(a.get_double("ssft-lr"));
+  const std::string loss = a.get("ssft-loss");
+  if (loss == "infonce") so.w_cl = 1, so.w_lg = 0;
+  else if (loss == "generative") so.w_cl = 0, so.w_lg = 1;
+  else if (loss == "both") so.w_cl = 1, so.w_lg = 1;
+  else throw std::invalid_argument("--ssft-loss must be infonce, generative or both, not '" + loss + "'");
+  const long epoch = a.get_int("ssft-epoch") < 0 ? so.epochs : a.get_int("ssft-epoch");
+  if (epoch > so.epochs) throw std::invalid_argument("--ssft-epoch is past --ssft-epochs");
+  if (epoch == 0) so.epochs = 0;  // the untuned LLM: nothing to fine-tune
+  so.progress = !a.get_flag("quiet");
+  // The SSFT engine's small ops run fastest on one thread (docs/SSFT.md).
+  set_threads(int(a.get_int("ssft-threads")));
+  const methods::SsftResult r = methods::run_ssft(d, so);
+  set_threads(int(a.get_int("threads")));
+  const methods::FieldEmbeddings& h = r.embeddings[size_t(epoch)];
+  const methods::SsftEpoch& e = r.epochs[size_t(epoch)];
+  FieldSource f{h.fields, h.H, h.dim, e.seconds, {}};
+  char acc[32];
+  std::snprintf(acc, sizeof acc, "%.6g", e.heldout_accuracy);
+  f.settings = {{"llm_model", data::json_quote(so.model_path)}, {"llm_sha256", data::json_quote(h.model_sha256)},
+                {"ssft_epoch", std::to_string(epoch)}, {"ssft_epochs", std::to_string(so.epochs)},
+                {"ssft_loss", data::json_quote(loss)}, {"ssft_per_field", std::to_string(so.per_field)},
+                {"ssft_lr", a.get("ssft-lr")}, {"ssft_heldout_accuracy", acc},
+                {"ssft_cached", r.from_cache ? "true" : "false"}, {"pooling", data::json_quote(h.pooling)},
+                {"field_embeddings", data::json_quote(h.npy_path)}};
+  return f;
+}
+
+std::vector<std::pair<std::string, std::string>> llactr_settings(const methods::LlactrOptions& o) {
+  char fre[32], fie[32];
+  std::snprintf(fre, sizeof fre, "%g", double(o.lambda_fre));
+  std::snprintf(fie, sizeof fie, "%g", double(o.lambda_fie));
+  return {{"lambda_fre", fre},
+          {"lambda_fie", fie},
+          {"fie_mode", data::json_quote(methods::fie_mode_name(o.fie_mode))},
+          {"frozen_adapters", o.frozen_adapters ? "true" : "false"}};
+}
+
+std::string command_line(int argc, char** argv) {
+  std::string s = "./run_experiment";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    s += arg.find_first_of(" \"'|&;<>()$") == std::string::npos ? " " + arg : " '" + arg + "'";
+  }
+  return s;
+}
+
+// Tables and charts for a set of runs, into out/.
+void write_reports(const std::string& out, const std::string& title, const std::vector<RunRecord>& runs,
+                   const std::vector<EpochRecord>& epochs) {
+  std::vector<std::string> datasets, methods_seen;
+  for (const RunRecord& r : runs) {
+    if (std::find(datasets.begin(), datasets.end(), r.dataset) == datasets.end()) datasets.push_back(r.dataset);
+    if (std::find(methods_seen.begin(), methods_seen.end(), r.method) == methods_seen.end()) methods_seen.push_back(r.method);
+  }
+  std::string md = title + "\n## Test metrics (mean ± std over seeds)\n\n" + results_table(runs) + "\n";
+  if (methods_seen.size() > 1) {
+    md += "## Base vs method (RelaImpr on the seed means; cost columns in seconds and µs/sample)\n\n" + comparison_table(runs);
+    md += "## Validation AUC\n\n" + validation_table(runs);
+  }
+  md += "## Charts\n\n";
+  for (const std::string& ds : datasets) {
+    svg::write_file(out + "/auc_" + ds + ".svg", svg::render(auc_bar_chart(runs, ds)));
+    md += "![test AUC](auc_" + ds + ".svg)\n";
+    uint64_t first_seed = ~uint64_t(0);
+    for (const EpochRecord& e : epochs)
+      if (e.dataset == ds) first_seed = std::min(first_seed, e.seed);
+    if (first_seed != ~uint64_t(0)) {
+      svg::write_file(out + "/valid_auc_" + ds + ".svg", svg::render(valid_auc_chart(epochs, ds, first_seed)));
+      md += "![validation AUC per epoch](valid_auc_" + ds + ".svg)\n";
+    }
+  }
+  write_text_file(out + "/results.md", md);
+  std::printf("\n%s\nwrote %s/results.md and charts\n", md.c_str(), out.c_str());
+}
+
+int aggregate(const Args& a, const std::string& cmd) {
+  if (!a.has("out")) throw std::invalid_argument("--aggregate needs --out DIR");
+  if (a.positional().empty()) throw std::invalid_argument("--aggregate needs run folders (each with a results.json)");
+  std::vector<RunRecord> runs;
+  std::string sources;
+  for (const std::string& dir : a.positional()) {
+    const std::string path = dir + "/results.json";
+    std::ifstream f(path, std::ios::binary);
+    if (!f) throw std::runtime_error("cannot open " + path);
+    std::stringstream text;
+    text << f.rdbuf();
+    for (RunRecord& r : parse_results_json(text.str(), path)) runs.push_back(std::move(r));
+    sources += "- " + path + "\n";
+  }
+  const std::string out = a.get("out");
+  std::filesystem::create_directories(out);
+  write_reports(out, "# Aggregated results\n\nCommand: `" + cmd + "`\n\nFrom:\n" + sources, runs, {});
+  return 0;
+}
+
 int run(int argc, char** argv) {
   std::vector<std::string> arg_strings = with_config(argc, argv);
   std::vector<char*> arg_ptrs;
   for (std::string& s : arg_strings) arg_ptrs.push_back(s.data());
   Args a = declare_options();
   if (!a.parse(int(arg_ptrs.size()), arg_ptrs.data())) return 0;
-  if (a.get("method") != "base") throw std::invalid_argument("--method " + a.get("method") + " is not available yet (base)");
+  const std::string cmd = command_line(argc, argv);
+  if (a.get_flag("aggregate")) return aggregate(a, cmd);
+  if (!a.positional().empty()) throw std::invalid_argument("unexpected argument " + a.positional()[0] + " (see --help)");
+
+  const std::vector<std::string> method_list = split_list(a.get("method"));
+  bool with_llactr = false;
+  for (const std::string& m : method_list) {
+    if (m != "base" && m != "llactr") throw std::invalid_argument("--method: unknown method " + m + " (base, llactr)");
+    with_llactr = with_llactr || m == "llactr";
+  }
+  if (with_llactr && a.get_flag("save-checkpoints"))
+    throw std::invalid_argument("--save-checkpoints saves the backbone only, without LLaCTR's adapters: use it with --method base");
 
   set_threads(int(a.get_int("threads")));
   set_gemm_backend(parse_gemm_backend(a.get("gemm")));
 
   data::DataOptions dopt;
   dopt.format = data::parse_data_format(a.get("dataset"));
-  const std::string dataset = data::data_format_name(dopt.format);
+  const std::string dataset = a.has("dataset-label") ? a.get("dataset-label") : data::data_format_name(dopt.format);
   dopt.dir = a.has("data-dir") ? a.get("data-dir") : dopt.format == data::DataFormat::Ml1m ? "data/ml-1m" : "data/ml-100k";
   dopt.cache_dir = a.get("cache-dir");
   if (!std::filesystem::exists(dopt.dir))
@@ -115,7 +264,11 @@ int run(int argc, char** argv) {
                d.train.size(), d.valid.size(), d.test.size(), d.schema.num_fields(), d.encoder.total_vocab(),
                d.from_cache ? " (cached)" : "");
 
-  std::vector<std::string> backbones = a.get("backbones") == "all" ? backbone_names() : split_list(a.get("backbones"));
+  // "six": the backbones of the LLaCTR paper's table.
+  const std::string which = a.get("backbones");
+  std::vector<std::string> backbones = which == "all"   ? backbone_names()
+                                       : which == "six" ? std::vector<std::string>{"FM", "DeepFM", "FwFM", "FmFM", "FinalMLP", "WuKong"}
+                                                        : split_list(which);
   BackboneConfig bc;
   bc.num_fields = d.schema.num_fields();
   bc.vocab_size = d.encoder.total_vocab();
@@ -133,41 +286,73 @@ int run(int argc, char** argv) {
   if (update != "dense" && update != "lazy") throw std::invalid_argument("--embedding-update must be dense or lazy");
   tc.embedding_update = update == "dense" ? SparseUpdate::Dense : SparseUpdate::Lazy;
 
-  const std::string out = a.has("out") ? a.get("out") : "results/" + dataset + "_" + a.get("method");
+  methods::LlactrOptions lo;
+  lo.lambda_fre = float(a.get_double("lambda-fre"));
+  lo.lambda_fie = float(a.get_double("lambda-fie"));
+  lo.fie_mode = methods::parse_fie_mode(a.get("fie-mode"));
+  lo.frozen_adapters = a.get_flag("llactr-frozen-adapters");
+  FieldSource fields;
+  if (with_llactr) {
+    std::fprintf(stderr, "LLaCTR field embeddings from %s ..\n", a.get("llm-model").c_str());
+    fields = field_embeddings(a, d, dataset);
+    std::fprintf(stderr, "LLaCTR field embeddings: %zu fields x d = %d (%.1f s)\n", fields.names.size(), fields.d,
+                 fields.llm_seconds);
+  }
+
+  std::string method_names;
+  for (const std::string& m : method_list) method_names += (method_names.empty() ? "" : "+") + (m == "llactr" ? a.get("label") : m);
+  const std::string out = a.has("out") ? a.get("out") : "results/" + dataset + "_" + method_names;
   std::filesystem::create_directories(out);
   const long seeds = a.get_int("seeds");
   const uint64_t first_seed = uint64_t(a.get_int("seed"));
 
   std::vector<RunRecord> runs;
   std::vector<EpochRecord> epochs;
+  const size_t total = backbones.size() * size_t(seeds) * method_list.size();
   for (const std::string& name : backbones)
-    for (long s = 0; s < seeds; ++s) {
-      const uint64_t seed = first_seed + uint64_t(s);
-      Rng init(seed);
-      auto model = make_backbone(name, bc, init);
-      tc.seed = seed;
-      TrainResult tr = train(*model, d.train, d.valid, tc);
-      EvalResult ev = evaluate(*model, d.test, d.schema.user_field, tc.batch_size);
-      RunRecord r{dataset, name, a.get("method"), seed, tr.best_valid_auc, ev.auc, ev.logloss, ev.gauc,
-                  tr.best_epoch, tr.epochs, tr.train_seconds, tr.samples_per_sec, ev.infer_us_per_sample};
-      runs.push_back(r);
-      for (const EpochLog& e : tr.log)
-        epochs.push_back({dataset, name, r.method, seed, e.epoch, e.train_loss, e.valid_auc, e.valid_logloss, e.lr,
-                          e.train_seconds, e.samples_per_sec});
-      std::fprintf(stderr, "%s seed %llu: test AUC %.6f logloss %.6f gAUC %.6f (best epoch %d of %d, %.1f s, %.0f samples/s)\n",
-                   name.c_str(), (unsigned long long)seed, ev.auc, ev.logloss, ev.gauc, tr.best_epoch, tr.epochs,
-                   tr.train_seconds, tr.samples_per_sec);
-      if (a.get_flag("save-checkpoints"))
-        save_checkpoint(out + "/" + dataset + "_" + name + "_" + r.method + "_s" + std::to_string(seed) + ".ckpt", *model,
-                        d.encoder);
-      // Rewritten after every run, so an interrupted experiment keeps what finished.
-      write_text_file(out + "/results.json", results_json(runs));
-      write_text_file(out + "/epochs.csv", epochs_csv(epochs));
-    }
-  const std::string table = results_table(runs);
-  write_text_file(out + "/results.md", "# " + dataset + ", method " + a.get("method") + ", " + std::to_string(seeds) +
-                                           " seed(s) from " + std::to_string(first_seed) + "\n\n" + table);
-  std::printf("\n%s\nwrote %s/results.json, results.md, epochs.csv\n", table.c_str(), out.c_str());
+    for (long s = 0; s < seeds; ++s)
+      for (const std::string& m : method_list) {
+        const uint64_t seed = first_seed + uint64_t(s);
+        const std::string method = m == "llactr" ? a.get("label") : m;
+        std::fprintf(stderr, "[%zu/%zu] %s %s seed %llu\n", runs.size() + 1, total, name.c_str(), method.c_str(),
+                     (unsigned long long)seed);
+        // The same seed gives base and LLaCTR the same backbone initialisation; LLaCTR's adapters
+        // are drawn after it, from the same generator (as PyTorch creates them after the model).
+        Rng init(seed);
+        auto model = make_backbone(name, bc, init);
+        std::unique_ptr<methods::LlactrEnhancer> llactr;
+        if (m == "llactr")
+          llactr = std::make_unique<methods::LlactrEnhancer>(d.schema, fields.names, fields.H, fields.d, name,
+                                                             bc.embedding_dim, lo, init);
+        tc.seed = seed;
+        TrainResult tr = train(*model, d.train, d.valid, tc, llactr.get());
+        EvalResult ev = evaluate(*model, d.test, d.schema.user_field, tc.batch_size, llactr.get());
+        RunRecord r{dataset, name, method, seed, tr.best_valid_auc, ev.auc, ev.logloss, ev.gauc,
+                    tr.best_epoch, tr.epochs, tr.train_seconds, tr.samples_per_sec, ev.infer_us_per_sample, 0, {}};
+        if (llactr) {
+          r.llm_seconds = fields.llm_seconds;
+          r.settings = llactr_settings(lo);
+          r.settings.insert(r.settings.end(), fields.settings.begin(), fields.settings.end());
+        }
+        runs.push_back(r);
+        for (const EpochLog& e : tr.log)
+          epochs.push_back({dataset, name, method, seed, e.epoch, e.train_loss, e.valid_auc, e.valid_logloss, e.lr,
+                            e.train_seconds, e.samples_per_sec});
+        std::fprintf(stderr, "%s %s seed %llu: test AUC %.6f logloss %.6f gAUC %.6f (best epoch %d of %d, %.1f s, %.0f samples/s)\n",
+                     name.c_str(), method.c_str(), (unsigned long long)seed, ev.auc, ev.logloss, ev.gauc, tr.best_epoch,
+                     tr.epochs, tr.train_seconds, tr.samples_per_sec);
+        if (a.get_flag("save-checkpoints"))
+          save_checkpoint(out + "/" + dataset + "_" + name + "_" + method + "_s" + std::to_string(seed) + ".ckpt", *model,
+                          d.encoder);
+        // Rewritten after every run, so an interrupted experiment keeps what finished.
+        write_text_file(out + "/results.json", results_json(runs));
+        write_text_file(out + "/epochs.csv", epochs_csv(epochs));
+      }
+  write_reports(out,
+                "# " + dataset + ", " + method_names + ", " + std::to_string(seeds) + " seed(s) from " +
+                    std::to_string(first_seed) + "\n\nCommand: `" + cmd + "`\n",
+                runs, epochs);
+  std::printf("wrote %s/results.json, epochs.csv\n", out.c_str());
   return 0;
 }
 

@@ -1,0 +1,80 @@
+// run_experiment's results: results.json round-trips through the parser, and the comparison
+// table's RelaImpr and columns follow the definitions.
+#include <gtest/gtest.h>
+
+#include "llactr/apps/result_plots.h"
+#include "llactr/apps/results.h"
+
+namespace llactr {
+namespace {
+
+RunRecord run(const std::string& backbone, const std::string& method, uint64_t seed, double valid, double test) {
+  RunRecord r;
+  r.dataset = "ml100k", r.backbone = backbone, r.method = method, r.seed = seed;
+  r.valid_auc = valid, r.test_auc = test, r.test_logloss = 0.45, r.test_gauc = -1;
+  r.best_epoch = 2, r.epochs = 4, r.train_seconds = 10, r.train_samples_per_sec = 5000, r.infer_us_per_sample = 1.5;
+  return r;
+}
+
+TEST(ResultsJsonParse, RoundTripsRecordsAndSettings) {
+  RunRecord a = run("FM", "base", 2024, 0.79, 0.78), b = run("FM", "llactr", 2024, 0.80, 0.79);
+  b.test_gauc = 0.77;
+  b.llm_seconds = 12.5;
+  b.settings = {{"lambda_fre", "0.1"}, {"fie_mode", "\"per-sample\""}, {"frozen_adapters", "false"}};
+  std::vector<RunRecord> back = parse_results_json(results_json({a, b}), "x.json");
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].method, "base");
+  EXPECT_EQ(back[0].test_gauc, -1);
+  EXPECT_DOUBLE_EQ(back[1].test_auc, 0.79);
+  EXPECT_DOUBLE_EQ(back[1].test_gauc, 0.77);
+  EXPECT_DOUBLE_EQ(back[1].llm_seconds, 12.5);
+  EXPECT_EQ(back[1].seed, 2024u);
+  EXPECT_EQ(back[1].best_epoch, 2);
+  EXPECT_EQ(back[1].settings, b.settings);
+  EXPECT_EQ(results_json(back), results_json({a, b}));
+}
+
+TEST(ResultsJsonParse, MalformedInputNamesTheFile) {
+  EXPECT_THROW(parse_results_json("{\"runs\":[", "bad.json"), std::runtime_error);
+  EXPECT_THROW(parse_results_json("{\"x\":1}", "bad.json"), std::runtime_error);
+  try {
+    parse_results_json("{\"runs\":[{\"dataset\":\"d\",\"backbone\":\"FM\",\"method\":\"base\"}]}", "bad.json");
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("bad.json: run 1"), std::string::npos) << e.what();
+  }
+}
+
+TEST(ResultsComparison, RelaImprUsesTheSeedMeans) {
+  // base AUCs 0.70, 0.72 (mean 0.71); method 0.73, 0.75 (mean 0.74): (0.24/0.21) − 1 = +14.29%.
+  std::vector<RunRecord> runs{run("FM", "base", 1, 0.7, 0.70), run("FM", "base", 2, 0.7, 0.72),
+                              run("FM", "llactr", 1, 0.7, 0.73), run("FM", "llactr", 2, 0.7, 0.75)};
+  runs[2].llm_seconds = runs[3].llm_seconds = 30;
+  const std::string t = comparison_table(runs);
+  EXPECT_NE(t.find("| FM | 0.7100 ± 0.0141 | 0.7400 ± 0.0141 | +14.29% |"), std::string::npos) << t;
+  EXPECT_NE(t.find("| 30.0 ± 0.0 |"), std::string::npos) << t;  // LLM seconds
+}
+
+TEST(ResultsComparison, ValidationChoosesOnValidNotTest) {
+  // "a" is better on valid, "b" on test: the choice is "a" and its test AUC is reported.
+  std::vector<RunRecord> runs{run("FM", "a", 1, 0.80, 0.70), run("FM", "b", 1, 0.79, 0.90)};
+  const std::string t = validation_table(runs);
+  EXPECT_NE(t.find("| FM | **0.8000** | 0.7900 | a | 0.7000 |"), std::string::npos) << t;
+}
+
+TEST(ResultPlots, BarChartHasErrorBarsOnlyWithSeveralSeeds) {
+  std::vector<RunRecord> one{run("FM", "base", 1, 0.7, 0.70), run("FM", "llactr", 1, 0.7, 0.72)};
+  svg::BarChart c = auc_bar_chart(one, "ml100k");
+  ASSERT_EQ(c.groups.size(), 1u);
+  EXPECT_EQ(c.series_names, (std::vector<std::string>{"base", "llactr"}));
+  EXPECT_TRUE(c.groups[0].errors.empty());
+  one.push_back(run("FM", "base", 2, 0.7, 0.72));
+  c = auc_bar_chart(one, "ml100k");
+  EXPECT_NEAR(c.groups[0].values[0], 0.71, 1e-12);
+  EXPECT_NEAR(c.groups[0].errors[0], 0.0141421, 1e-6);
+  EXPECT_EQ(c.groups[0].errors[1], 0);
+  EXPECT_THROW(auc_bar_chart(one, "other"), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace llactr
