@@ -67,7 +67,7 @@ Args declare_options() {
       .option("ssft-dir", "", "SSFT: its output folder and cache (default data/cache/ssft/<dataset-label>)")
       .option("ssft-threads", "1", "SSFT: threads (its small ops run fastest on one)")
       .option("threads", "2", "OpenMP and OpenBLAS threads")
-      .option("gemm", "eigen", "matrix-multiply engine: eigen or openblas")
+      .option("gemm", "openblas", "matrix-multiply engine: openblas or eigen")
       .option("out", "", "output folder (default results/<dataset>_<methods>)")
       .flag("aggregate", "read RUN_DIR/results.json of each positional RUN_DIR and write OUT/results.md and charts")
       .flag("save-checkpoints", "write one checkpoint (model + encoder) per run into the output folder")

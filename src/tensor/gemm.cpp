@@ -10,10 +10,12 @@
 namespace llactr {
 
 namespace {
-// Eigen by default: it runs on the same OpenMP threads as every other loop here. Debian's
-// OpenBLAS keeps its own pthread pool, and with libgomp's default spin-waiting the two pools
-// take turns burning each other's cores (FM trained ~6x slower on a busy machine that way).
-GemmBackend g_backend = GemmBackend::Eigen;
+// OpenBLAS by default. Eigen's parallel GEMM synchronises its two halves often; when the OS
+// deschedules one thread (a shared machine), the weight-gradient products (inner dimension =
+// batch, tiny output) stalled: DeepFM trained at 6.8k samples/s with Eigen vs 25.8k with
+// OpenBLAS on ml-1m-u2999 under load (docs/PERFORMANCE.md). On a shared machine also set
+// OMP_WAIT_POLICY=passive, so idle OpenMP threads do not spin against OpenBLAS's own threads.
+GemmBackend g_backend = GemmBackend::Blas;
 
 using Stride = Eigen::OuterStride<>;
 using CMap = Eigen::Map<const MatrixRM, 0, Stride>;

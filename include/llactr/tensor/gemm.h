@@ -1,6 +1,6 @@
 // One matrix-multiply entry point for the whole code base, with two interchangeable engines:
-// Eigen's GEMM and OpenBLAS's cblas_sgemm. docs/PERFORMANCE.md compares them; the default is
-// the one that measured faster here (see kDefaultGemmBackend in gemm.cpp for the reason).
+// Eigen's GEMM and OpenBLAS's cblas_sgemm (the default; gemm.cpp says why).
+// docs/PERFORMANCE.md compares them.
 #pragma once
 #include <cstdint>
 #include <string>
