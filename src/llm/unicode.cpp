@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "llactr/data/utf8.h"
+
 namespace llactr::llm {
 
 namespace {
@@ -102,24 +104,6 @@ std::vector<uint32_t> utf8_decode(std::string_view text, std::vector<size_t>* cp
   return cps;
 }
 
-void utf8_append(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xC0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += char(0xE0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  } else {
-    out += char(0xF0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3F));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  }
-}
-
 bool is_letter(uint32_t cp) { return in_ranges(kLetters, cp); }
 bool is_number(uint32_t cp) { return in_ranges(kNumbers, cp); }
 
@@ -145,7 +129,7 @@ int unicode_to_byte(uint32_t cp) {
 std::string bytes_to_unicode_text(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size() * 2);
-  for (char c : bytes) utf8_append(out, byte_to_unicode(uint8_t(c)));
+  for (char c : bytes) data::append_utf8(out, byte_to_unicode(uint8_t(c)));
   return out;
 }
 

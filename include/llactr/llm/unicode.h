@@ -23,7 +23,6 @@ int utf8_len(uint8_t lead);
 // Decodes text into code points; cp_offsets[i] is the byte offset where code point i starts.
 // Malformed sequences decode byte by byte as U+FFFD, still one "code point" per consumed byte.
 std::vector<uint32_t> utf8_decode(std::string_view text, std::vector<size_t>* cp_offsets = nullptr);
-void utf8_append(std::string& out, uint32_t cp);
 
 bool is_letter(uint32_t cp);      // \p{L} (see coverage above)
 bool is_number(uint32_t cp);      // \p{N}
