@@ -220,8 +220,16 @@ int aggregate(const Args& a, const std::string& cmd) {
     if (!f) throw std::runtime_error("cannot open " + path);
     std::stringstream text;
     text << f.rdbuf();
-    for (RunRecord& r : parse_results_json(text.str(), path)) runs.push_back(std::move(r));
-    sources += "- " + path + "\n";
+    size_t repeated = 0;
+    for (RunRecord& r : parse_results_json(text.str(), path)) {
+      // The same run in two folders (e.g. base runs in every ablation folder) counts once.
+      auto same = [&](const RunRecord& o) {
+        return o.dataset == r.dataset && o.backbone == r.backbone && o.method == r.method && o.seed == r.seed;
+      };
+      if (std::any_of(runs.begin(), runs.end(), same)) ++repeated;
+      else runs.push_back(std::move(r));
+    }
+    sources += "- " + path + (repeated ? " (" + std::to_string(repeated) + " runs already read from an earlier folder skipped)" : "") + "\n";
   }
   const std::string out = a.get("out");
   std::filesystem::create_directories(out);
