@@ -4,23 +4,31 @@
 # embeddings are used. The aggregate's validation table is the selection rule: the value with the
 # best validation AUC, and its test AUC — never the best test AUC.
 #   DATA=../shared/data experiments/sensitivity.sh
+# BACKBONES, THREADS and RUNS as in experiments/ablation.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-data}
 SEEDS=${SEEDS:-1}
+BACKBONES=${BACKBONES:-six}
+THREADS=${THREADS:-2}
+RUNS=${RUNS:-results/sensitivity}
 OUT=${OUT:-docs/results/sensitivity}
 export OMP_WAIT_POLICY=passive
 common=(--config experiments/ml100k_main.cfg --data-dir "$DATA/ml-100k" --seeds "$SEEDS"
-        --llm-model "$DATA/stories260K/stories260K.gguf" --quiet --method llactr)
+        --llm-model "$DATA/stories260K/stories260K.gguf" --quiet --backbones "$BACKBONES" --threads "$THREADS")
+run() {  # run NAME [options..]
+  local dir="$RUNS/$1@${BACKBONES//,/-}"; shift
+  [[ -f "$dir/results.json" ]] || ./run_experiment "${common[@]}" --out "$dir" "$@"
+}
 values=(0.01 0.05 0.1 0.3 0.5 0.7)
-./run_experiment "${common[@]}" --method base --out results/sensitivity/base
+run base --method base
 for v in "${values[@]}"; do
-  ./run_experiment "${common[@]}" --lambda-fre "$v" --label "fre=$v" --out "results/sensitivity/fre_$v"
-  ./run_experiment "${common[@]}" --lambda-fie "$v" --label "fie=$v" --out "results/sensitivity/fie_$v"
+  run "fre_$v" --method llactr --lambda-fre "$v" --label "fre=$v"
+  run "fie_$v" --method llactr --lambda-fie "$v" --label "fie=$v"
 done
 for e in ${SSFT_EPOCHS:-0 1 2 3}; do
-  ./run_experiment "${common[@]}" --ssft-epoch "$e" --label "ssft-epoch=$e" --out "results/sensitivity/ssft_epoch_$e"
+  run "ssft_epoch_$e" --method llactr --ssft-epoch "$e" --label "ssft-epoch=$e"
 done
-./run_experiment --aggregate --out "$OUT/lambda_fre" results/sensitivity/base results/sensitivity/fre_*
-./run_experiment --aggregate --out "$OUT/lambda_fie" results/sensitivity/base results/sensitivity/fie_*
-./run_experiment --aggregate --out "$OUT/ssft_epoch" results/sensitivity/base results/sensitivity/ssft_epoch_*
+./run_experiment --aggregate --out "$OUT/lambda_fre" "$RUNS"/base@* "$RUNS"/fre_*
+./run_experiment --aggregate --out "$OUT/lambda_fie" "$RUNS"/base@* "$RUNS"/fie_*
+./run_experiment --aggregate --out "$OUT/ssft_epoch" "$RUNS"/base@* "$RUNS"/ssft_epoch_*
