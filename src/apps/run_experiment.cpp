@@ -5,7 +5,8 @@
 //   ./run_experiment --config experiments/ml100k_main.cfg --lambda-fie 0.3   # the command line wins
 //   ./run_experiment --aggregate --out docs/results/ablation results/a results/b  # tables of finished runs
 //
-// A config file holds `key = value` lines with the options' names ('#' starts a comment).
+// A config file holds `key = value` lines with the options' names ('#' starts a comment);
+// `WuKong.lr = 1e-4` (or `--WuKong.lr 1e-4`) sets an option for one backbone's runs only.
 // Writes OUT/results.json, OUT/results.md, OUT/epochs.csv, OUT/auc_<dataset>.svg,
 // OUT/valid_auc_<dataset>.svg, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt with --save-checkpoints.
 #include <algorithm>
@@ -352,11 +353,11 @@ int run(int argc, char** argv) {
         const std::string method = m == "llactr" ? a.get("label") : m;
         std::fprintf(stderr, "[%zu/%zu] %s %s seed %llu\n", runs.size() + 1, total, name.c_str(), method.c_str(),
                      (unsigned long long)seed);
-        // The same seed gives base and LLaCTR the same backbone initialisation; LLaCTR's adapters
-        // are drawn after it, from the same generator (as PyTorch creates them after the model).
         const Args& ab = per_backbone.at(name);
         const BackboneConfig bc = backbone_config(ab, d);
         const TrainConfig tc = train_config(ab, seed);
+        // The same seed gives base and LLaCTR the same backbone initialisation; LLaCTR's adapters
+        // are drawn after it, from the same generator (as PyTorch creates them after the model).
         Rng init(seed);
         auto model = make_backbone(name, bc, init);
         std::unique_ptr<methods::LlactrEnhancer> llactr;
