@@ -5,7 +5,8 @@
 //   ./run_experiment --config experiments/ml100k_main.cfg --lambda-fie 0.3   # the command line wins
 //   ./run_experiment --aggregate --out docs/results/ablation results/a results/b  # tables of finished runs
 //
-// A config file holds `key = value` lines with the options' names ('#' starts a comment).
+// A config file holds `key = value` lines with the options' names ('#' starts a comment);
+// `WuKong.lr = 1e-4` (or `--WuKong.lr 1e-4`) sets an option for one backbone's runs only.
 // Writes OUT/results.json, OUT/results.md, OUT/epochs.csv, OUT/auc_<dataset>.svg,
 // OUT/valid_auc_<dataset>.svg, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt with --save-checkpoints.
 #include <algorithm>
@@ -13,11 +14,13 @@
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <stdexcept>
 
 #include "llactr/apps/args.h"
+#include "llactr/apps/backbone_overrides.h"
 #include "llactr/apps/result_plots.h"
 #include "llactr/apps/results.h"
 #include "llactr/ctr/checkpoint.h"
@@ -54,6 +57,8 @@ Args declare_options() {
       .option("grad-clip", "10", "max gradient L2 norm (0 = off)")
       .option("embedding-update", "dense", "dense (as torch Adam) or lazy (touched rows only)")
       .option("net-dropout", "0", "dropout in DeepFM's and FinalMLP's MLPs")
+      .option("wukong-dropout", "0.2", "dropout in WuKong's linear compression blocks")
+      .option("wukong-layers", "3", "WuKong's interaction layers")
       .option("lambda-fre", "0.1", "LLaCTR: weight of the FRE loss (0 = w/o FRE)")
       .option("lambda-fie", "0.1", "LLaCTR: weight of the FIE logit (0 = w/o FIE)")
       .option("fie-mode", "per-sample", "LLaCTR: per-sample (the paper, all backbones) or released (FinalMLP/WuKong add a constant)")
@@ -237,8 +242,45 @@ int aggregate(const Args& a, const std::string& cmd) {
   return 0;
 }
 
+// The options of one backbone's runs, from argv-like strings (argv[0] first).
+Args parse_args(std::vector<std::string> strings) {
+  std::vector<char*> ptrs;
+  for (std::string& s : strings) ptrs.push_back(s.data());
+  Args a = declare_options();
+  a.parse(int(ptrs.size()), ptrs.data());
+  return a;
+}
+
+BackboneConfig backbone_config(const Args& a, const data::Dataset& d) {
+  BackboneConfig bc;
+  bc.num_fields = d.schema.num_fields();
+  bc.vocab_size = d.encoder.total_vocab();
+  bc.embedding_dim = int(a.get_int("embedding-dim"));
+  bc.net_dropout = float(a.get_double("net-dropout"));
+  bc.wukong_dropout = float(a.get_double("wukong-dropout"));
+  bc.wukong_layers = int(a.get_int("wukong-layers"));
+  return bc;
+}
+
+TrainConfig train_config(const Args& a, uint64_t seed) {
+  TrainConfig tc;
+  tc.lr = float(a.get_double("lr"));
+  tc.batch_size = size_t(a.get_int("batch-size"));
+  tc.max_epochs = int(a.get_int("epochs"));
+  tc.patience = int(a.get_int("patience"));
+  tc.weight_decay = float(a.get_double("weight-decay"));
+  tc.grad_clip = float(a.get_double("grad-clip"));
+  tc.verbose = !a.get_flag("quiet");
+  const std::string update = a.get("embedding-update");
+  if (update != "dense" && update != "lazy") throw std::invalid_argument("--embedding-update must be dense or lazy");
+  tc.embedding_update = update == "dense" ? SparseUpdate::Dense : SparseUpdate::Lazy;
+  tc.seed = seed;
+  return tc;
+}
+
 int run(int argc, char** argv) {
-  std::vector<std::string> arg_strings = with_config(argc, argv);
+  const BackboneOverrides overrides = split_backbone_overrides(with_config(argc, argv));
+  std::vector<std::string> arg_strings = overrides.shared;
   std::vector<char*> arg_ptrs;
   for (std::string& s : arg_strings) arg_ptrs.push_back(s.data());
   Args a = declare_options();
@@ -277,22 +319,9 @@ int run(int argc, char** argv) {
   std::vector<std::string> backbones = which == "all"   ? backbone_names()
                                        : which == "six" ? std::vector<std::string>{"FM", "DeepFM", "FwFM", "FmFM", "FinalMLP", "WuKong"}
                                                         : split_list(which);
-  BackboneConfig bc;
-  bc.num_fields = d.schema.num_fields();
-  bc.vocab_size = d.encoder.total_vocab();
-  bc.embedding_dim = int(a.get_int("embedding-dim"));
-  bc.net_dropout = float(a.get_double("net-dropout"));
-  TrainConfig tc;
-  tc.lr = float(a.get_double("lr"));
-  tc.batch_size = size_t(a.get_int("batch-size"));
-  tc.max_epochs = int(a.get_int("epochs"));
-  tc.patience = int(a.get_int("patience"));
-  tc.weight_decay = float(a.get_double("weight-decay"));
-  tc.grad_clip = float(a.get_double("grad-clip"));
-  tc.verbose = !a.get_flag("quiet");
-  const std::string update = a.get("embedding-update");
-  if (update != "dense" && update != "lazy") throw std::invalid_argument("--embedding-update must be dense or lazy");
-  tc.embedding_update = update == "dense" ? SparseUpdate::Dense : SparseUpdate::Lazy;
+  // Each backbone's options: the shared ones, then its own overrides (`WuKong.lr = 1e-4`).
+  std::map<std::string, Args> per_backbone;
+  for (const std::string& name : backbones) per_backbone.emplace(name, parse_args(overrides.args_for(name)));
 
   methods::LlactrOptions lo;
   lo.lambda_fre = float(a.get_double("lambda-fre"));
@@ -324,6 +353,9 @@ int run(int argc, char** argv) {
         const std::string method = m == "llactr" ? a.get("label") : m;
         std::fprintf(stderr, "[%zu/%zu] %s %s seed %llu\n", runs.size() + 1, total, name.c_str(), method.c_str(),
                      (unsigned long long)seed);
+        const Args& ab = per_backbone.at(name);
+        const BackboneConfig bc = backbone_config(ab, d);
+        const TrainConfig tc = train_config(ab, seed);
         // The same seed gives base and LLaCTR the same backbone initialisation; LLaCTR's adapters
         // are drawn after it, from the same generator (as PyTorch creates them after the model).
         Rng init(seed);
@@ -332,7 +364,6 @@ int run(int argc, char** argv) {
         if (m == "llactr")
           llactr = std::make_unique<methods::LlactrEnhancer>(d.schema, fields.names, fields.H, fields.d, name,
                                                              bc.embedding_dim, lo, init);
-        tc.seed = seed;
         TrainResult tr = train(*model, d.train, d.valid, tc, llactr.get());
         EvalResult ev = evaluate(*model, d.test, d.schema.user_field, tc.batch_size, llactr.get());
         RunRecord r{dataset, name, method, seed, tr.best_valid_auc, ev.auc, ev.logloss, ev.gauc,
@@ -342,6 +373,12 @@ int run(int argc, char** argv) {
           r.settings = llactr_settings(lo);
           r.settings.insert(r.settings.end(), fields.settings.begin(), fields.settings.end());
         }
+        // A backbone's own settings ("--lr=1e-4" -> ("lr", "\"1e-4\"")), so the table's rows say how they differ.
+        if (auto own = overrides.per_backbone.find(name); own != overrides.per_backbone.end())
+          for (const std::string& o : own->second) {
+            const size_t eq = o.find('=');
+            r.settings.emplace_back(o.substr(2, eq - 2), data::json_quote(o.substr(eq + 1)));
+          }
         runs.push_back(r);
         for (const EpochLog& e : tr.log)
           epochs.push_back({dataset, name, method, seed, e.epoch, e.train_loss, e.valid_auc, e.valid_logloss, e.lr,
