@@ -65,10 +65,11 @@ all: check-deps llactr run_experiment
 check-deps:
 	@scripts/install-deps.sh --check
 
+# cp -f replaces the file even while a running experiment holds the old one open.
 llactr: $(BUILD)/apps/llactr
-	@cp $< $@
+	@cp -f $< $@
 run_experiment: $(BUILD)/apps/run_experiment
-	@cp $< $@
+	@cp -f $< $@
 
 $(BUILD)/apps/%: $(BUILD)/src/apps/%.o $(LIB)
 	@mkdir -p $(dir $@)
