@@ -5,6 +5,7 @@
 #include <string>
 
 #include "llactr/apps/commands.h"
+#include "llactr/apps/omp_wait_policy.h"
 
 namespace {
 
@@ -34,6 +35,7 @@ void print_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  llactr::ensure_passive_omp_wait(argv);
   if (argc < 2 || !std::strcmp(argv[1], "help") || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     print_help();
     return argc < 2 ? 1 : 0;
