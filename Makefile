@@ -39,6 +39,9 @@ CPPFLAGS  += -Iinclude -isystem $(EIGEN_INC)
 CXXFLAGS  += -std=c++17 $(OPT) -fno-math-errno -fopenmp -Wall -Wextra -Wno-maybe-uninitialized -MMD -MP
 LDFLAGS   += -fopenmp $(filter -fsanitize=%,$(OPT))
 LDLIBS    += -lopenblas -lpthread
+# OpenBLAS's own cblas.h (it declares openblas_set_num_threads). The generic cblas.h is a Debian
+# alternative that can point at netlib's header when libblas-dev is also installed.
+CPPFLAGS  += $(shell pkg-config --cflags openblas 2>/dev/null)
 
 # ---- sources: every .cpp under src/<layer>/ is part of the library, except the two program mains.
 APP_MAINS := src/apps/llactr.cpp src/apps/run_experiment.cpp

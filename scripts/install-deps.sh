@@ -4,14 +4,16 @@
 set -euo pipefail
 PKGS=(libeigen3-dev libopenblas-dev libgtest-dev libbenchmark-dev)
 # One file that each package installs, to tell whether it is there.
-FILES=(/usr/include/eigen3/Eigen/Core /usr/include/x86_64-linux-gnu/cblas.h /usr/include/gtest/gtest.h /usr/include/benchmark/benchmark.h)
+FILES=(/usr/include/eigen3/Eigen/Core openblas_config.h /usr/include/gtest/gtest.h /usr/include/benchmark/benchmark.h)
 
 missing=()
 for i in "${!PKGS[@]}"; do
   f=${FILES[$i]}
-  # cblas.h lives in an arch folder on Debian; accept any.
-  if [[ $f == */cblas.h ]]; then
-    compgen -G "/usr/include/*/cblas.h" >/dev/null || compgen -G "/usr/include/cblas.h" >/dev/null || missing+=("${PKGS[$i]}")
+  # Look for OpenBLAS's own header, not cblas.h: netlib's libblas-dev installs a cblas.h too,
+  # without openblas_set_num_threads, so its presence says nothing about OpenBLAS.
+  if [[ $f == openblas_config.h ]]; then
+    compgen -G "/usr/include/*/openblas_config.h" >/dev/null || compgen -G "/usr/include/openblas_config.h" >/dev/null ||
+      compgen -G "/usr/include/*/openblas*/openblas_config.h" >/dev/null || missing+=("${PKGS[$i]}")
   elif [[ ! -e $f ]]; then
     missing+=("${PKGS[$i]}")
   fi
