@@ -74,7 +74,7 @@ struct TrainResult {
 struct EvalResult {
   double auc = 0, logloss = 0;
   double gauc = -1;            // -1 when there is no user field
-  double infer_us_per_sample = 0;
+  double infer_us_per_sample = 0;  // median of 3 timed passes over the split, after a warm-up pass
 };
 
 // Trains in place; on return the model holds the best-on-validation weights. Throws
