@@ -45,6 +45,62 @@ TEST(ResultsJsonParse, MalformedInputNamesTheFile) {
   }
 }
 
+TEST(EpochsCsvParse, RoundTripsTheLog) {
+  EpochRecord e;
+  e.dataset = "ml100k", e.backbone = "WuKong", e.method = "llactr", e.seed = 2025, e.epoch = 3;
+  e.train_loss = 0.25, e.valid_auc = 0.75, e.valid_logloss = 0.5, e.lr = 1e-4, e.train_seconds = 1.5, e.samples_per_sec = 35000;
+  EpochRecord f = e;
+  f.epoch = 4, f.valid_auc = 0.7425;
+  const std::string text = epochs_csv({e, f});
+  std::vector<EpochRecord> back = parse_epochs_csv(text, "epochs.csv");
+  ASSERT_EQ(back.size(), 2u);
+  EXPECT_EQ(back[0].backbone, "WuKong");
+  EXPECT_EQ(back[0].seed, 2025u);
+  EXPECT_EQ(back[1].epoch, 4);
+  EXPECT_DOUBLE_EQ(back[1].valid_auc, 0.7425);
+  EXPECT_DOUBLE_EQ(back[0].lr, 1e-4);
+  EXPECT_EQ(epochs_csv(back), text);
+  EXPECT_TRUE(parse_epochs_csv(epochs_csv({}), "empty.csv").empty());
+}
+
+TEST(EpochsCsvParse, MalformedInputNamesFileLineAndReason) {
+  const std::string header = epochs_csv({});
+  auto message = [](const std::string& text) {
+    try {
+      parse_epochs_csv(text, "runs/epochs.csv");
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(message("a,b,c\n").find("runs/epochs.csv: line 1: not an epochs.csv header"), std::string::npos);
+  EXPECT_NE(message(header + "ml100k,FM,base,2024,1,0.5\n").find("line 2: 6 columns, expected 11"), std::string::npos);
+  EXPECT_NE(message(header + "ml100k,FM,base,2024,1,0.5,0.7,0.4,0.001,1.0,5000\nml100k,FM,base,2024,2,0.4,x,0.4,0.001,1.0,5000\n")
+                .find("line 3: column 7 is not a number: 'x'"),
+            std::string::npos);
+}
+
+TEST(ResultPlots, ValidAucChartColoursByBackboneAndDashesTheMethod) {
+  std::vector<EpochRecord> log;
+  for (const char* b : {"FM", "DeepFM"})
+    for (const char* m : {"base", "llactr"})
+      for (int epoch = 1; epoch <= 2; ++epoch) {
+        EpochRecord e;
+        e.dataset = "ml100k", e.backbone = b, e.method = m, e.seed = 2024, e.epoch = epoch, e.valid_auc = 0.7 + 0.01 * epoch;
+        log.push_back(e);
+        e.seed = 2025;  // other seeds are not drawn
+        log.push_back(e);
+      }
+  svg::LineChart c = valid_auc_chart(log, "ml100k", 2024);
+  ASSERT_EQ(c.series.size(), 4u);
+  EXPECT_EQ(c.series[1].name, "FM llactr");
+  EXPECT_EQ(c.series[0].colour, c.series[1].colour);
+  EXPECT_NE(c.series[1].colour, c.series[2].colour);
+  EXPECT_FALSE(c.series[2].dashed);
+  EXPECT_TRUE(c.series[3].dashed);
+  EXPECT_EQ(c.series[3].x, (std::vector<double>{1, 2}));
+}
+
 TEST(ResultsComparison, RelaImprUsesTheSeedMeans) {
   // base AUCs 0.70, 0.72 (mean 0.71); method 0.73, 0.75 (mean 0.74): (0.24/0.21) − 1 = +14.29%.
   std::vector<RunRecord> runs{run("FM", "base", 1, 0.7, 0.70), run("FM", "base", 2, 0.7, 0.72),

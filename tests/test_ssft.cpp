@@ -141,7 +141,9 @@ TEST(Ssft, LoraTrainingLowersInfoNceAndWritesEveryEpoch) {
     EXPECT_EQ(j.find("fields")->items[0].text, "UserID");
     EXPECT_EQ(j.find("model_sha256")->text.size(), 64u);
     EXPECT_EQ(j.find("ssft")->find("lora_rank")->text, "8");
-    if (e > 0) EXPECT_TRUE(std::filesystem::exists(o.out_dir + "/lora_epoch" + std::to_string(e) + ".gguf"));
+    if (e > 0) {
+      EXPECT_TRUE(std::filesystem::exists(o.out_dir + "/lora_epoch" + std::to_string(e) + ".gguf"));
+    }
   }
   EXPECT_NE(r.embeddings[0].H, r.embeddings[3].H);  // SSFT moved the field embeddings
 }

@@ -15,7 +15,7 @@ int count(const std::string& s, const std::string& what) {
 }  // namespace
 
 TEST(SvgPlot, LineChartHasOnePolylinePerSeriesAndEscapesText) {
-  svg::LineChart c{"a < b", "N", "us"};
+  svg::LineChart c{"a < b", "N", "us", {}};
   c.series.push_back({"FM", {8, 13, 39}, {1, 2, 6}});
   c.series.push_back({"FwFM & co", {8, 13, 39}, {2, 5, 30}});
   std::string s = svg::render(c);
@@ -24,10 +24,16 @@ TEST(SvgPlot, LineChartHasOnePolylinePerSeriesAndEscapesText) {
   EXPECT_NE(s.find("a &lt; b"), std::string::npos);
   EXPECT_NE(s.find("FwFM &amp; co"), std::string::npos);
   EXPECT_EQ(s.find("nan"), std::string::npos);
+  EXPECT_EQ(s.find("stroke-dasharray"), std::string::npos);
+  c.series[1].dashed = true;
+  c.series[1].colour = 0;  // same colour as FM, dashed: line and legend stroke
+  s = svg::render(c);
+  EXPECT_EQ(count(s, "stroke-dasharray"), 2);
+  EXPECT_EQ(count(s, "stroke=\"#0072B2\""), 4);  // two polylines + two legend strokes
 }
 
 TEST(SvgPlot, PointsMapInsideTheFrameOnLogAxes) {
-  svg::LineChart c{"t", "N", "us"};
+  svg::LineChart c{"t", "N", "us", {}};
   c.log_x = c.log_y = true;
   c.series.push_back({"x", {1, 10, 100}, {3, 30, 300}});
   std::string s = svg::render(c);
@@ -48,7 +54,7 @@ TEST(SvgPlot, PointsMapInsideTheFrameOnLogAxes) {
 }
 
 TEST(SvgPlot, BarChartWithErrorBars) {
-  svg::BarChart c{"AUC", "AUC", {"base", "LLaCTR"}};
+  svg::BarChart c{"AUC", "AUC", {"base", "LLaCTR"}, {}};
   c.y_min = 0.7;
   c.groups.push_back({"FM", {0.78, 0.79}, {0.002, 0.003}});
   c.groups.push_back({"DeepFM", {0.77, 0.78}, {}});

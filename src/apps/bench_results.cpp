@@ -1,11 +1,11 @@
 #include "llactr/apps/bench_results.h"
 
 #include <cmath>
-#include <fstream>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 
+#include "llactr/apps/results.h"
 #include "llactr/data/json.h"
 
 namespace llactr {
@@ -38,14 +38,11 @@ const data::JsonValue& member(const data::JsonValue& v, const char* key, const s
 }  // namespace
 
 BenchFile read_bench_json(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = read_text_file(path);
   BenchFile f;
   f.path = path;
   try {
-    data::JsonValue doc = data::parse_json(ss.str());
+    data::JsonValue doc = data::parse_json(text);
     const data::JsonValue& ctx = member(doc, "context", "the document");
     if (const auto* h = ctx.find("host_name")) f.host = h->text;
     if (const auto* d = ctx.find("date")) f.date = d->text;

@@ -19,6 +19,7 @@
 #include "llactr/apps/args.h"
 #include "llactr/apps/bench_results.h"
 #include "llactr/apps/commands.h"
+#include "llactr/apps/results.h"
 #include "llactr/apps/svg_plot.h"
 #include "llactr/data/json.h"
 
@@ -185,13 +186,10 @@ std::vector<std::string> plots(const Data& d, const std::string& dir) {
 }
 
 void training_rows(std::ostringstream& md, const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = read_text_file(path);
   data::JsonValue doc;
   try {
-    doc = data::parse_json(ss.str());
+    doc = data::parse_json(text);
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": " + e.what());
   }

@@ -49,11 +49,17 @@ svg::LineChart valid_auc_chart(const std::vector<EpochRecord>& epochs, const std
   c.title = dataset + ": validation AUC per epoch (seed " + std::to_string(seed) + ")";
   c.x_label = "epoch";
   c.y_label = "validation AUC";
+  // One colour per backbone; the base run solid, the other methods dashed in the same colour.
+  std::vector<std::string> backbones;
   for (const EpochRecord& e : epochs) {
     if (e.dataset != dataset || e.seed != seed) continue;
     const std::string name = e.backbone + " " + e.method;
     auto it = std::find_if(c.series.begin(), c.series.end(), [&](const svg::Series& s) { return s.name == name; });
-    if (it == c.series.end()) it = c.series.insert(c.series.end(), svg::Series{name, {}, {}});
+    if (it == c.series.end()) {
+      auto b = std::find(backbones.begin(), backbones.end(), e.backbone);
+      if (b == backbones.end()) b = backbones.insert(b, e.backbone);
+      it = c.series.insert(c.series.end(), svg::Series{name, {}, {}, int(b - backbones.begin()), e.method != "base"});
+    }
     it->x.push_back(e.epoch);
     it->y.push_back(e.valid_auc);
   }

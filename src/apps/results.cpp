@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <stdexcept>
 
@@ -251,6 +253,49 @@ std::string epochs_csv(const std::vector<EpochRecord>& epochs) {
          "," + num(e.train_loss, "%.6f") + "," + num(e.valid_auc, "%.6f") + "," + num(e.valid_logloss, "%.6f") + "," +
          num(e.lr, "%g") + "," + num(e.train_seconds, "%.3f") + "," + num(e.samples_per_sec, "%.0f") + "\n";
   return s;
+}
+
+std::vector<EpochRecord> parse_epochs_csv(const std::string& text, const std::string& path) {
+  const std::string header = epochs_csv({});
+  if (text.compare(0, header.size(), header) != 0)
+    throw std::runtime_error(path + ": line 1: not an epochs.csv header (expected " + header.substr(0, header.size() - 1) + ")");
+  std::vector<EpochRecord> epochs;
+  size_t pos = header.size();
+  for (int line = 2; pos < text.size(); ++line) {
+    size_t end = text.find('\n', pos);
+    if (end == std::string::npos) end = text.size();
+    const std::string row = text.substr(pos, end - pos);
+    pos = end + 1;
+    if (row.empty()) continue;
+    std::vector<std::string> f;
+    for (size_t a = 0;;) {
+      const size_t b = row.find(',', a);
+      f.push_back(row.substr(a, b == std::string::npos ? std::string::npos : b - a));
+      if (b == std::string::npos) break;
+      a = b + 1;
+    }
+    const std::string where = path + ": line " + std::to_string(line) + ": ";
+    if (f.size() != 11) throw std::runtime_error(where + std::to_string(f.size()) + " columns, expected 11");
+    auto number = [&](size_t i) {
+      char* stop = nullptr;
+      const double v = std::strtod(f[i].c_str(), &stop);
+      if (f[i].empty() || *stop != '\0') throw std::runtime_error(where + "column " + std::to_string(i + 1) + " is not a number: '" + f[i] + "'");
+      return v;
+    };
+    EpochRecord e;
+    e.dataset = f[0], e.backbone = f[1], e.method = f[2];
+    e.seed = uint64_t(number(3)), e.epoch = int(number(4));
+    e.train_loss = number(5), e.valid_auc = number(6), e.valid_logloss = number(7);
+    e.lr = number(8), e.train_seconds = number(9), e.samples_per_sec = number(10);
+    epochs.push_back(std::move(e));
+  }
+  return epochs;
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error(path + ": cannot open");
+  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
 void write_text_file(const std::string& path, const std::string& text) {

@@ -219,27 +219,37 @@ int aggregate(const Args& a, const std::string& cmd) {
   if (!a.has("out")) throw std::invalid_argument("--aggregate needs --out DIR");
   if (a.positional().empty()) throw std::invalid_argument("--aggregate needs run folders (each with a results.json)");
   std::vector<RunRecord> runs;
+  std::vector<EpochRecord> epochs;
   std::string sources;
   for (const std::string& dir : a.positional()) {
     const std::string path = dir + "/results.json";
-    std::ifstream f(path, std::ios::binary);
-    if (!f) throw std::runtime_error("cannot open " + path);
-    std::stringstream text;
-    text << f.rdbuf();
     size_t repeated = 0;
-    for (RunRecord& r : parse_results_json(text.str(), path)) {
+    for (RunRecord& r : parse_results_json(read_text_file(path), path)) {
       // The same run in two folders (e.g. base runs in every ablation folder) counts once.
       auto same = [&](const RunRecord& o) {
         return o.dataset == r.dataset && o.backbone == r.backbone && o.method == r.method && o.seed == r.seed;
       };
-      if (std::any_of(runs.begin(), runs.end(), same)) ++repeated;
-      else runs.push_back(std::move(r));
+      if (std::any_of(runs.begin(), runs.end(), same)) {
+        ++repeated;
+        continue;
+      }
+      runs.push_back(std::move(r));
     }
     sources += "- " + path + (repeated ? " (" + std::to_string(repeated) + " runs already read from an earlier folder skipped)" : "") + "\n";
+    // The per-epoch log, for the validation-AUC chart; folders written without one just add no lines.
+    const std::string log = dir + "/epochs.csv";
+    if (!std::filesystem::exists(log)) continue;
+    for (EpochRecord& e : parse_epochs_csv(read_text_file(log), log)) {
+      auto same = [&](const EpochRecord& o) {
+        return o.dataset == e.dataset && o.backbone == e.backbone && o.method == e.method && o.seed == e.seed &&
+               o.epoch == e.epoch;
+      };
+      if (std::none_of(epochs.begin(), epochs.end(), same)) epochs.push_back(std::move(e));
+    }
   }
   const std::string out = a.get("out");
   std::filesystem::create_directories(out);
-  write_reports(out, "# Aggregated results\n\nCommand: `" + cmd + "`\n\nFrom:\n" + sources, runs, {});
+  write_reports(out, "# Aggregated results\n\nCommand: `" + cmd + "`\n\nFrom:\n" + sources, runs, epochs);
   return 0;
 }
 

@@ -97,6 +97,8 @@ std::string y_axis(const Axis& y, int x0, int x1, const std::string& label, int 
   return s;
 }
 
+const char* const kDash = " stroke-dasharray=\"6,4\"";
+
 std::string legend(const std::vector<std::string>& names, int x, int y) {
   std::string s;
   for (size_t i = 0; i < names.size(); ++i) {
@@ -104,6 +106,20 @@ std::string legend(const std::vector<std::string>& names, int x, int y) {
     s += "<rect x=\"" + std::to_string(x) + "\" y=\"" + std::to_string(yy - 9) + "\" width=\"12\" height=\"12\" fill=\"" +
          kColours[i % 8] + "\"/>\n";
     s += "<text x=\"" + std::to_string(x + 18) + "\" y=\"" + std::to_string(yy + 2) + "\">" + escape(names[i]) + "</text>\n";
+  }
+  return s;
+}
+
+// A line chart's legend: a short stroke per series, in its colour and dash.
+std::string line_legend(const std::vector<Series>& series, int x, int y) {
+  std::string s;
+  for (size_t i = 0; i < series.size(); ++i) {
+    const int yy = y + static_cast<int>(i) * 18;
+    const char* colour = kColours[(series[i].colour < 0 ? i : size_t(series[i].colour)) % 8];
+    s += "<line x1=\"" + std::to_string(x) + "\" y1=\"" + std::to_string(yy - 3) + "\" x2=\"" + std::to_string(x + 14) +
+         "\" y2=\"" + std::to_string(yy - 3) + "\" stroke=\"" + colour + "\" stroke-width=\"2\"" +
+         (series[i].dashed ? kDash : "") + "/>\n";
+    s += "<text x=\"" + std::to_string(x + 18) + "\" y=\"" + std::to_string(yy + 2) + "\">" + escape(series[i].name) + "</text>\n";
   }
   return s;
 }
@@ -136,19 +152,19 @@ std::string render(const LineChart& c) {
        escape(c.x_label) + "</text>\n";
   s += "<rect x=\"" + std::to_string(x0) + "\" y=\"" + std::to_string(y1) + "\" width=\"" + std::to_string(x1 - x0) +
        "\" height=\"" + std::to_string(y0 - y1) + "\" fill=\"none\" stroke=\"#444\"/>\n";
-  std::vector<std::string> names;
   for (size_t k = 0; k < c.series.size(); ++k) {
     const Series& ser = c.series[k];
-    names.push_back(ser.name);
+    const char* colour = kColours[(ser.colour < 0 ? k : size_t(ser.colour)) % 8];
     std::string pts;
     for (size_t i = 0; i < ser.x.size(); ++i) {
       pts += num(X.to_px(ser.x[i])) + "," + num(Y.to_px(ser.y[i])) + " ";
       s += "<circle cx=\"" + num(X.to_px(ser.x[i])) + "\" cy=\"" + num(Y.to_px(ser.y[i])) + "\" r=\"3\" fill=\"" +
-           kColours[k % 8] + "\"/>\n";
+           colour + "\"/>\n";
     }
-    s += "<polyline points=\"" + pts + "\" fill=\"none\" stroke=\"" + kColours[k % 8] + "\" stroke-width=\"2\"/>\n";
+    s += "<polyline points=\"" + pts + "\" fill=\"none\" stroke=\"" + colour + "\" stroke-width=\"2\"" +
+         (ser.dashed ? kDash : "") + "/>\n";
   }
-  return s + legend(names, x1 + 16, y1 + 10) + "</svg>\n";
+  return s + line_legend(c.series, x1 + 16, y1 + 10) + "</svg>\n";
 }
 
 std::string render(const BarChart& c) {

@@ -45,7 +45,11 @@ std::string comparison_table(const std::vector<RunRecord>& runs, const std::stri
 std::string validation_table(const std::vector<RunRecord>& runs);
 
 std::string epochs_csv(const std::vector<EpochRecord>& epochs);
+// The records of an epochs.csv written by epochs_csv. Throws std::runtime_error naming `path`, the
+// line and the reason for malformed input.
+std::vector<EpochRecord> parse_epochs_csv(const std::string& text, const std::string& path);
 
 void write_text_file(const std::string& path, const std::string& text);  // throws naming the path
+std::string read_text_file(const std::string& path);                      // throws naming the path
 
 }  // namespace llactr

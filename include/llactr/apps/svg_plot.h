@@ -15,6 +15,8 @@ namespace llactr::svg {
 struct Series {
   std::string name;
   std::vector<double> x, y;  // same length; points are joined in the order given
+  int colour = -1;           // palette index; -1 = the series' position
+  bool dashed = false;       // e.g. a method's line beside the solid base line of the same colour
 };
 
 struct LineChart {
