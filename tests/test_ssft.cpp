@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <filesystem>
 #include <set>
 
 #include "data_fixtures.h"
@@ -162,6 +163,15 @@ TEST(Ssft, CacheReusesTheSameRunAndMissesOnChangedSettings) {
   const FieldEmbeddings h0 = load_or_compute_field_embeddings(d, o, 0);  // cached, the "w/o SSFT" epoch
   EXPECT_EQ(h0.epoch, 0);
   EXPECT_EQ(h0.H, first.embeddings[0].H);
+  SsftOptions untuned = o;  // the "w/o SSFT" run alone: its own folder, the full run's cache stays valid
+  untuned.epochs = 0;
+  const SsftResult zero = run_ssft(d, untuned);
+  EXPECT_FALSE(zero.from_cache);
+  EXPECT_EQ(zero.embeddings[0].H, first.embeddings[0].H);
+  EXPECT_TRUE(run_ssft(d, untuned).from_cache);
+  EXPECT_TRUE(run_ssft(d, o).from_cache);
+  for (const auto& f : std::filesystem::recursive_directory_iterator(o.out_dir))
+    EXPECT_EQ(f.path().string().find(".tmp"), std::string::npos) << f.path();  // written by rename
 
   o.tau = 0.2f;  // any setting changes the key
   const SsftResult changed = run_ssft(d, o);

@@ -1,5 +1,7 @@
 #include "llactr/methods/ssft.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -167,11 +169,18 @@ std::vector<std::vector<int32_t>> prompts_of(const std::vector<Tokens>& t) {
 
 // ---- files
 
-std::string epoch_stem(const SsftOptions& o, int e) { return o.out_dir + "/field_embeddings_epoch" + std::to_string(e); }
+// A 0-epoch run (the untuned model only, "w/o SSFT") has its own cache key, so it gets its own
+// folder: in out_dir it would overwrite a full run's epoch-0 files and make the next full run
+// repeat the whole fine-tuning.
+std::string cache_dir(const SsftOptions& o) { return o.epochs == 0 ? o.out_dir + "/untuned" : o.out_dir; }
+std::string epoch_stem(const SsftOptions& o, int e) { return cache_dir(o) + "/field_embeddings_epoch" + std::to_string(e); }
 
 void write_epoch(const SsftOptions& o, const Setup& s, const data::Schema& schema, const FieldEmbeddings& h,
                  const SsftEpoch& st) {
-  llm::write_npy(h.npy_path, h.H, {int64_t(h.fields.size()), h.dim});
+  // Written under temporary names and renamed, so that a run reading the cache at the same time
+  // never sees half a file.
+  const std::string stem = epoch_stem(o, st.epoch), tmp = stem + ".tmp" + std::to_string(::getpid());
+  llm::write_npy(tmp + ".npy", h.H, {int64_t(h.fields.size()), h.dim});
   std::ostringstream j;
   j.precision(17);
   j << "{\n  \"model_sha256\": " << data::json_quote(s.model_sha256) << ",\n  \"model_path\": "
@@ -182,9 +191,13 @@ void write_epoch(const SsftOptions& o, const Setup& s, const data::Schema& schem
     << ",\n  \"heldout_accuracy\": " << st.heldout_accuracy << ",\n  \"heldout_infonce\": " << st.heldout_infonce << ",\n  \"loss\": " << st.loss
     << ",\n  \"loss_cl\": " << st.loss_cl << ",\n  \"loss_lg\": " << st.loss_lg << ",\n  \"tokens\": " << st.tokens
     << ",\n  \"seconds\": " << st.seconds << ",\n  \"ssft\": " << settings_json(o, s) << "\n}\n";
-  std::ofstream f(epoch_stem(o, st.epoch) + ".json", std::ios::binary);
-  f << j.str();
-  if (!f) throw std::runtime_error("cannot write " + epoch_stem(o, st.epoch) + ".json");
+  {
+    std::ofstream f(tmp + ".json", std::ios::binary);
+    f << j.str();
+    if (!f) throw std::runtime_error("cannot write " + tmp + ".json");
+  }
+  fs::rename(tmp + ".npy", stem + ".npy");
+  fs::rename(tmp + ".json", stem + ".json");
 }
 
 std::string read_text(const std::string& path) {
@@ -318,7 +331,7 @@ SsftResult run_ssft(const data::Dataset& dataset, const SsftOptions& o) {
   SsftResult r;
   r.n_train = int(s.train.size()), r.n_heldout = int(s.heldout.size());
   r.cache_key = s.cache_key;
-  fs::create_directories(o.out_dir);
+  fs::create_directories(cache_dir(o));
   if (o.use_cache && read_cache(o, s, schema, r)) {
     r.from_cache = true;
     return r;

@@ -8,7 +8,9 @@
 // Files in out_dir, for every epoch e = 0..epochs (epoch 0 = the untuned model, the "w/o SSFT"
 // ablation):  field_embeddings_epoch<e>.npy  (float32 [K, d])  and  field_embeddings_epoch<e>.json
 // (model_sha256, cache_key, fields, epoch, pooling, dim, heldout_accuracy, loss, tokens, seconds,
-// ssft settings), and for e >= 1 lora_epoch<e>.gguf (the adapters, see llm/lora_file.h).
+// ssft settings), and for e >= 1 lora_epoch<e>.gguf (the adapters, see llm/lora_file.h). A run with
+// epochs = 0 (the untuned model only) writes its epoch 0 to out_dir/untuned/ instead, so that it never
+// overwrites a full run's cache.
 #pragma once
 #include <cstdint>
 #include <string>
