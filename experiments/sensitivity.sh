@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
-# LLaCTR's sensitivity on ML-100K (six backbones, SEEDS seeds, default 1): λ_FRE and λ_FIE over
+# LLaCTR's sensitivity (six backbones, SEEDS seeds, default 1): λ_FRE and λ_FIE over
 # {0.01, 0.05, 0.1, 0.3, 0.5, 0.7} (the other at its default 0.1), and the SSFT epoch whose field
 # embeddings are used. The aggregate's validation table is the selection rule: the value with the
 # best validation AUC, and its test AUC — never the best test AUC.
-#   DATA=../shared/data experiments/sensitivity.sh
+#   DATA=../shared/data experiments/sensitivity.sh                 # ML-100K
+#   DATA=../shared/data DATASET=ml1m experiments/sensitivity.sh    # ml-1m-u2999
 # BACKBONES, THREADS and RUNS as in experiments/ablation.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-data}
+DATASET=${DATASET:-ml100k}
 SEEDS=${SEEDS:-1}
 BACKBONES=${BACKBONES:-six}
 THREADS=${THREADS:-2}
-RUNS=${RUNS:-results/sensitivity}
-OUT=${OUT:-docs/results/sensitivity}
+case $DATASET in
+  ml100k) data_dir=ml-100k suffix= ;;
+  ml1m) data_dir=ml-1m-u2999 suffix=_ml1m ;;
+  *) echo "DATASET must be ml100k or ml1m, not '$DATASET'" >&2; exit 2 ;;
+esac
+RUNS=${RUNS:-results/sensitivity$suffix}
+OUT=${OUT:-docs/results/sensitivity$suffix}
 export OMP_WAIT_POLICY=passive
-common=(--config experiments/ml100k_main.cfg --data-dir "$DATA/ml-100k" --seeds "$SEEDS"
+common=(--config "experiments/${DATASET}_main.cfg" --data-dir "$DATA/$data_dir" --seeds "$SEEDS"
         --llm-model "$DATA/stories260K/stories260K.gguf" --quiet --backbones "$BACKBONES" --threads "$THREADS")
 run() {  # run NAME [options..]
   local dir="$RUNS/$1@${BACKBONES//,/-}"; shift
