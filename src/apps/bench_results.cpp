@@ -5,8 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "llactr/apps/results.h"
 #include "llactr/data/json.h"
+#include "llactr/data/line_parsing.h"
 
 namespace llactr {
 
@@ -38,7 +38,7 @@ const data::JsonValue& member(const data::JsonValue& v, const char* key, const s
 }  // namespace
 
 BenchFile read_bench_json(const std::string& path) {
-  const std::string text = read_text_file(path);
+  const std::string text = data::read_text_file(path, "a Google Benchmark JSON file (--benchmark_out)");
   BenchFile f;
   f.path = path;
   try {

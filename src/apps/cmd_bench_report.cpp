@@ -19,9 +19,9 @@
 #include "llactr/apps/args.h"
 #include "llactr/apps/bench_results.h"
 #include "llactr/apps/commands.h"
-#include "llactr/apps/results.h"
 #include "llactr/apps/svg_plot.h"
 #include "llactr/data/json.h"
+#include "llactr/data/line_parsing.h"
 
 namespace llactr {
 
@@ -186,7 +186,7 @@ std::vector<std::string> plots(const Data& d, const std::string& dir) {
 }
 
 void training_rows(std::ostringstream& md, const std::string& path) {
-  const std::string text = read_text_file(path);
+  const std::string text = data::read_text_file(path, "a results.json written by ./run_experiment");
   data::JsonValue doc;
   try {
     doc = data::parse_json(text);

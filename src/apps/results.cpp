@@ -5,7 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <stdexcept>
 
@@ -290,12 +289,6 @@ std::vector<EpochRecord> parse_epochs_csv(const std::string& text, const std::st
     epochs.push_back(std::move(e));
   }
   return epochs;
-}
-
-std::string read_text_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw std::runtime_error(path + ": cannot open");
-  return std::string(std::istreambuf_iterator<char>(f), std::istreambuf_iterator<char>());
 }
 
 void write_text_file(const std::string& path, const std::string& text) {

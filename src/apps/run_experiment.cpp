@@ -28,6 +28,7 @@
 #include "llactr/ctr/trainer.h"
 #include "llactr/data/dataset.h"
 #include "llactr/data/json.h"
+#include "llactr/data/line_parsing.h"
 #include "llactr/methods/llactr.h"
 #include "llactr/methods/ssft.h"
 #include "llactr/tensor/gemm.h"
@@ -224,7 +225,7 @@ int aggregate(const Args& a, const std::string& cmd) {
   for (const std::string& dir : a.positional()) {
     const std::string path = dir + "/results.json";
     size_t repeated = 0;
-    for (RunRecord& r : parse_results_json(read_text_file(path), path)) {
+    for (RunRecord& r : parse_results_json(data::read_text_file(path, "each folder given to --aggregate needs the results.json ./run_experiment wrote"), path)) {
       // The same run in two folders (e.g. base runs in every ablation folder) counts once.
       auto same = [&](const RunRecord& o) {
         return o.dataset == r.dataset && o.backbone == r.backbone && o.method == r.method && o.seed == r.seed;
@@ -239,7 +240,7 @@ int aggregate(const Args& a, const std::string& cmd) {
     // The per-epoch log, for the validation-AUC chart; folders written without one just add no lines.
     const std::string log = dir + "/epochs.csv";
     if (!std::filesystem::exists(log)) continue;
-    for (EpochRecord& e : parse_epochs_csv(read_text_file(log), log)) {
+    for (EpochRecord& e : parse_epochs_csv(data::read_text_file(log, "the run's per-epoch log"), log)) {
       auto same = [&](const EpochRecord& o) {
         return o.dataset == e.dataset && o.backbone == e.backbone && o.method == e.method && o.seed == e.seed &&
                o.epoch == e.epoch;

@@ -99,6 +99,9 @@ std::string y_axis(const Axis& y, int x0, int x1, const std::string& label, int 
 
 const char* const kDash = " stroke-dasharray=\"6,4\"";
 
+// Series k's colour: its own palette index when set, else its position.
+const char* colour_of(const Series& s, size_t k) { return kColours[(s.colour < 0 ? k : size_t(s.colour)) % 8]; }
+
 std::string legend(const std::vector<std::string>& names, int x, int y) {
   std::string s;
   for (size_t i = 0; i < names.size(); ++i) {
@@ -115,7 +118,7 @@ std::string line_legend(const std::vector<Series>& series, int x, int y) {
   std::string s;
   for (size_t i = 0; i < series.size(); ++i) {
     const int yy = y + static_cast<int>(i) * 18;
-    const char* colour = kColours[(series[i].colour < 0 ? i : size_t(series[i].colour)) % 8];
+    const char* colour = colour_of(series[i], i);
     s += "<line x1=\"" + std::to_string(x) + "\" y1=\"" + std::to_string(yy - 3) + "\" x2=\"" + std::to_string(x + 14) +
          "\" y2=\"" + std::to_string(yy - 3) + "\" stroke=\"" + colour + "\" stroke-width=\"2\"" +
          (series[i].dashed ? kDash : "") + "/>\n";
@@ -154,7 +157,7 @@ std::string render(const LineChart& c) {
        "\" height=\"" + std::to_string(y0 - y1) + "\" fill=\"none\" stroke=\"#444\"/>\n";
   for (size_t k = 0; k < c.series.size(); ++k) {
     const Series& ser = c.series[k];
-    const char* colour = kColours[(ser.colour < 0 ? k : size_t(ser.colour)) % 8];
+    const char* colour = colour_of(ser, k);
     std::string pts;
     for (size_t i = 0; i < ser.x.size(); ++i) {
       pts += num(X.to_px(ser.x[i])) + "," + num(Y.to_px(ser.y[i])) + " ";

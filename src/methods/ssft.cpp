@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "llactr/data/json.h"
+#include "llactr/data/line_parsing.h"
 #include "llactr/data/sha256.h"
 #include "llactr/llm/language_model.h"
 #include "llactr/llm/lora_file.h"
@@ -200,13 +201,6 @@ void write_epoch(const SsftOptions& o, const Setup& s, const data::Schema& schem
   fs::rename(tmp + ".json", stem + ".json");
 }
 
-std::string read_text(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 double number(const data::JsonValue& j, const char* key) {
   const data::JsonValue* v = j.find(key);
   if (!v || v->type != data::JsonValue::Type::Number) throw std::runtime_error(std::string("no number '") + key + "'");
@@ -218,7 +212,7 @@ bool read_cache(const SsftOptions& o, const Setup& s, const data::Schema& schema
   for (int e = 0; e <= o.epochs; ++e) {
     const std::string stem = epoch_stem(o, e);
     if (!fs::exists(stem + ".json") || !fs::exists(stem + ".npy")) return false;
-    const data::JsonValue j = data::parse_json(read_text(stem + ".json"));
+    const data::JsonValue j = data::parse_json(data::read_text_file(stem + ".json", "an SSFT cache sidecar"));
     const data::JsonValue* key = j.find("cache_key");
     if (!key || key->text != s.cache_key) return false;
     FieldEmbeddings h;

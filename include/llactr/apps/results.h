@@ -50,6 +50,5 @@ std::string epochs_csv(const std::vector<EpochRecord>& epochs);
 std::vector<EpochRecord> parse_epochs_csv(const std::string& text, const std::string& path);
 
 void write_text_file(const std::string& path, const std::string& text);  // throws naming the path
-std::string read_text_file(const std::string& path);                      // throws naming the path
 
 }  // namespace llactr
