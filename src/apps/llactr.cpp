@@ -5,7 +5,7 @@
 #include <string>
 
 #include "llactr/apps/commands.h"
-#include "llactr/apps/omp_wait_policy.h"
+#include "llactr/apps/thread_wait_policy.h"
 
 namespace {
 
@@ -35,7 +35,7 @@ void print_help() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  llactr::ensure_passive_omp_wait(argv);
+  llactr::ensure_sleeping_idle_threads(argv);
   if (argc < 2 || !std::strcmp(argv[1], "help") || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
     print_help();
     return argc < 2 ? 1 : 0;

@@ -21,7 +21,7 @@
 
 #include "llactr/apps/args.h"
 #include "llactr/apps/backbone_overrides.h"
-#include "llactr/apps/omp_wait_policy.h"
+#include "llactr/apps/thread_wait_policy.h"
 #include "llactr/apps/result_plots.h"
 #include "llactr/apps/results.h"
 #include "llactr/ctr/checkpoint.h"
@@ -417,7 +417,7 @@ int run(int argc, char** argv) {
 }  // namespace llactr
 
 int main(int argc, char** argv) {
-  llactr::ensure_passive_omp_wait(argv);
+  llactr::ensure_sleeping_idle_threads(argv);
   try {
     return llactr::run(argc, argv);
   } catch (const std::exception& e) {

@@ -52,6 +52,26 @@ void restore(const std::vector<Var>& params, const std::vector<Tensor>& s) {
 
 }  // namespace
 
+float train_step(Backbone& model, const data::Batch& batch, const ForwardContext& ctx, Optimizer& opt,
+                 const std::vector<Var>& params, float grad_clip, Enhancer* enhancer, int epoch, size_t step) {
+  Tensor labels({int64_t(batch.size)}, std::vector<float>(batch.labels.begin(), batch.labels.begin() + batch.size));
+  Var E;
+  Var loss = bce_with_logits(forward_logits(model, batch, ctx, enhancer, &E), labels);  // scalar
+  const float bce = loss.value().item();
+  if (enhancer)
+    if (Var extra = enhancer->extra_loss(E, model.hidden(), batch)) loss = add(loss, extra);
+  if (!std::isfinite(loss.value().item())) {
+    clear_tape();
+    non_finite("the training loss", epoch, step, opt.lr());
+  }
+  backward(loss);
+  if (grad_clip > 0 && !std::isfinite(clip_grad_norm(params, grad_clip)))
+    non_finite("the gradient norm", epoch, step, opt.lr());
+  opt.step();
+  opt.zero_grad();
+  return bce;
+}
+
 TrainResult train(Backbone& model, const data::Split& train_split, const data::Split& valid, const TrainConfig& cfg,
                   Enhancer* enhancer) {
   if (train_split.size() == 0 || valid.size() == 0) throw std::invalid_argument("train: empty train or valid split");
@@ -97,21 +117,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
     batcher.start_epoch(uint64_t(epoch - 1));
     while (batcher.next(batch)) {
       ++steps;
-      Tensor labels({int64_t(batch.size)}, std::vector<float>(batch.labels.begin(), batch.labels.begin() + batch.size));
-      Var E;
-      Var loss = bce_with_logits(forward_logits(model, batch, ctx, enhancer, &E), labels);
-      const float bce = loss.value().item();
-      if (enhancer)
-        if (Var extra = enhancer->extra_loss(E, model.hidden(), batch)) loss = add(loss, extra);
-      if (!std::isfinite(loss.value().item())) {
-        clear_tape();
-        non_finite("the training loss", epoch, steps, opt.lr());
-      }
-      backward(loss);
-      if (cfg.grad_clip > 0 && !std::isfinite(clip_grad_norm(params, cfg.grad_clip)))
-        non_finite("the gradient norm", epoch, steps, opt.lr());
-      opt.step();
-      opt.zero_grad();
+      const float bce = train_step(model, batch, ctx, opt, params, cfg.grad_clip, enhancer, epoch, steps);
       loss_sum += bce;
       samples += batch.size;
       if (live && seconds_since(last_print) > 0.5) {

@@ -13,8 +13,8 @@ namespace {
 // OpenBLAS by default. Eigen's parallel GEMM synchronises its two halves often; when the OS
 // deschedules one thread (a shared machine), the weight-gradient products (inner dimension =
 // batch, tiny output) stalled: DeepFM trained at 6.8k samples/s with Eigen vs 25.8k with
-// OpenBLAS on ml-1m-u2999 under load (docs/PERFORMANCE.md). On a shared machine also set
-// OMP_WAIT_POLICY=passive, so idle OpenMP threads do not spin against OpenBLAS's own threads.
+// OpenBLAS on ml-1m-u2999 under load (docs/PERFORMANCE.md). Idle threads of both pools should
+// sleep rather than spin (apps/thread_wait_policy.h).
 GemmBackend g_backend = GemmBackend::Blas;
 
 using Stride = Eigen::OuterStride<>;

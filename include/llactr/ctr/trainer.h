@@ -82,6 +82,15 @@ struct EvalResult {
 TrainResult train(Backbone& model, const data::Split& train, const data::Split& valid, const TrainConfig& cfg,
                   Enhancer* enhancer = nullptr);
 
+// One optimisation step on one batch, the body of train()'s loop:
+//   E = embed(ids);  y = logit(E) (+ extra_logit);  loss = BCE(y, labels) (+ extra_loss);
+//   backward;  clip the gradient norm to grad_clip (0 = off);  opt.step();  opt.zero_grad().
+// Returns the batch's mean BCE. epoch and step only name the place in the error thrown when the
+// loss or the gradient norm is not finite.
+float train_step(Backbone& model, const data::Batch& batch, const ForwardContext& ctx, Optimizer& opt,
+                 const std::vector<Var>& params, float grad_clip, Enhancer* enhancer = nullptr, int epoch = 0,
+                 size_t step = 0);
+
 // Click probabilities for every row of the split, in split order (no gradient, no dropout).
 std::vector<float> predict(Backbone& model, const data::Split& split, size_t batch_size = 4096,
                            Enhancer* enhancer = nullptr);
