@@ -1,6 +1,8 @@
 // The tape, the grad switch, sparse rows, shape errors, and forward values computed by hand.
 #include <gtest/gtest.h>
 
+#include <omp.h>
+
 #include <cmath>
 
 #include "gradcheck_util.h"
@@ -34,6 +36,52 @@ TEST(Autograd, BackwardAccumulatesAndZeroGradClears) {
   zero_grad({x});
   EXPECT_FLOAT_EQ(x.grad()[1], 0.0f);
   EXPECT_EQ(tape_size(), 0u);
+}
+
+TEST(Autograd, IntermediateUsedTwiceGetsTheSumIntoAFreshGradient) {
+  // h = x + 0 is an intermediate without a gradient buffer; its first consumer in the backward
+  // assigns into a fresh (unset) buffer, the second adds. Each op below writes its input's
+  // gradient in a different kernel: linear (GEMM, beta 0 then 1), reshape, same-shape mul with
+  // both operands the same node, layer_norm, transpose, concat.
+  Var x = param_of({2, 3}, {0.5f, -1.0f, 2.0f, 1.5f, 0.25f, -0.75f});
+  Var W = param_of({1, 3}, {1.0f, 2.0f, 3.0f});
+  Var g = param_of({3}, {1.0f, 1.0f, 1.0f}), z = param_of({3}, {0.0f, 0.0f, 0.0f});
+  auto loss_of = [&](const Var& xin) {
+    Var h = add_scalar(xin, 0.0f);  // [2, 3]
+    Var terms = add(add(sum_all(linear(h, W)), sum_all(reshape(h, {6}))), sum_all(mul(h, h)));
+    terms = add(terms, sum_all(mul(layer_norm(h, g, z, 1e-5f), param_of({2, 3}, {1, 2, 3, 4, 5, 6}))));
+    return add(terms, add(sum_all(transpose(h)), sum_all(concat({h, h}, 0))));
+  };
+  testing::expect_grads_match([&](const std::vector<Var>& in) { return loss_of(in[0]); }, {x});
+  // By hand for the parts without layer_norm: d/dx = W + 1 + 2x + 1 + 2.
+  x.grad().fill(0.0f);
+  Var h = add_scalar(x, 0.0f);
+  backward(add(add(sum_all(linear(h, W)), sum_all(reshape(h, {6}))),
+               add(sum_all(mul(h, h)), add(sum_all(transpose(h)), sum_all(concat({h, h}, 0))))));
+  for (int64_t i = 0; i < 6; ++i) EXPECT_FLOAT_EQ(x.grad()[i], W.value()[i % 3] + 1.0f + 2.0f * x.value()[i] + 1.0f + 2.0f);
+}
+
+TEST(Autograd, ThreadedBroadcastIsBitIdenticalToSerialAndCorrect) {
+  // Above kParallelMin the broadcast kernels split one axis across threads; a stretched input's
+  // gradient (g [1, F] below, summed over rows) must still be summed in row order by one thread.
+  Var x = testing::away_from_zero({300, 256}, 7), g = random_param({1, 256}, 8), c = random_param({300, 1}, 9);
+  auto run = [&](int threads) {
+    omp_set_num_threads(threads);
+    for (Var v : {x, g, c}) v.grad().fill(0.0f);
+    Var y = add(mul(x, g), mul(c, x));  // [300, 256]
+    backward(sum_all(mul(y, y)));
+    return std::vector<Tensor>{y.value(), x.grad(), g.grad(), c.grad()};
+  };
+  std::vector<Tensor> one = run(1), two = run(2);
+  omp_set_num_threads(2);
+  for (size_t k = 0; k < one.size(); ++k)
+    for (int64_t i = 0; i < one[k].numel(); ++i) ASSERT_EQ(one[k][i], two[k][i]) << "tensor " << k << " element " << i;
+  // dL/dg_f = Σ_r 2 y_rf x_rf, in double.
+  for (int64_t f = 0; f < 256; f += 51) {
+    double s = 0;
+    for (int64_t r = 0; r < 300; ++r) s += 2.0 * double(one[0][r * 256 + f]) * x.value()[r * 256 + f];
+    EXPECT_NEAR(one[2][f], s, 1e-3 * std::abs(s) + 1e-3);
+  }
 }
 
 TEST(Autograd, NoGradRecordsNothing) {

@@ -62,6 +62,27 @@ TEST(NnLayers, MlpForwardMatchesLayerByLayerAndGradients) {
   expect_grads_match([&](const std::vector<Var>&) { return mlp.forward(x, false, nullptr); }, inputs, opt);
 }
 
+TEST(NnLayers, MlpForwardScaledEqualsForwardOfScaledInput) {
+  // forward_scaled(x, s) folds s into the first layer's weights; it must equal forward(x ⊙ s).
+  for (int64_t out : {0, 2}) {  // with hidden layers, and a bare output layer
+    Rng rng(4);
+    MlpOptions o;
+    if (out == 0) o.hidden = {5, 4};
+    else o.output_dim = out;
+    Mlp mlp(6, o, rng, "m");
+    Var x = away_from_zero({3, 6}, 1), s = random_param({1, 6}, 2);
+    Var a = mlp.forward(mul(x, s), false, nullptr), b = mlp.forward_scaled(x, s, false, nullptr);
+    ASSERT_EQ(a.shape(), b.shape());
+    for (int64_t i = 0; i < a.numel(); ++i) EXPECT_NEAR(a.value()[i], b.value()[i], 1e-5);
+    std::vector<Var> inputs{x, s};
+    for (const Var& p : mlp.parameters()) inputs.push_back(p);
+    GradCheckOptions opt;
+    opt.h = 1e-3;
+    opt.atol = 3e-3;
+    expect_grads_match([&](const std::vector<Var>&) { return mlp.forward_scaled(x, s, false, nullptr); }, inputs, opt);
+  }
+}
+
 TEST(NnLayers, MlpDropoutOnlyWhenTraining) {
   Rng init(4);
   MlpOptions o;

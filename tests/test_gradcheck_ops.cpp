@@ -47,6 +47,25 @@ TEST(GradCheckProducts, LinearWithAndWithoutBias) {
   expect_grads_match([](const std::vector<Var>& in) { return linear(in[0], in[1]); }, {x, W});
 }
 
+TEST(GradCheckProducts, LinearReluEqualsReluOfLinear) {
+  Var x = random_param({2, 3, 4}, 1), W = random_param({5, 4}, 2), b = random_param({5}, 3);
+  GradCheckOptions opt;
+  opt.h = 1e-3;  // keeps the differences from crossing the ReLU's kink
+  opt.atol = 3e-3;
+  expect_grads_match([](const std::vector<Var>& in) { return linear_relu(in[0], in[1], in[2]); }, {x, W, b}, opt);
+  expect_grads_match([](const std::vector<Var>& in) { return linear_relu(in[0], in[1]); }, {x, W}, opt);
+  // The fused node computes exactly what the two nodes compute, values and gradients.
+  auto grads = [&](bool fused) {
+    for (Var v : {x, W, b}) v.grad().fill(0.0f);
+    Var y = fused ? linear_relu(x, W, b) : relu(linear(x, W, b));
+    backward(sum_all(mul(y, y)));
+    return std::vector<Tensor>{y.value(), x.grad(), W.grad(), b.grad()};
+  };
+  std::vector<Tensor> fused = grads(true), separate = grads(false);
+  for (size_t k = 0; k < fused.size(); ++k)
+    for (int64_t i = 0; i < fused[k].numel(); ++i) EXPECT_EQ(fused[k][i], separate[k][i]) << k << " " << i;
+}
+
 // ---- elementwise with broadcasting
 
 struct BroadcastCase { Shape a, b; };

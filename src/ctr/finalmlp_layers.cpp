@@ -18,9 +18,14 @@ FeatureSelection::FeatureSelection(int64_t num_fields, int64_t dim, const std::v
   gate2 = Mlp(dim, o, rng, "fs2.gate");
 }
 
-std::pair<Var, Var> FeatureSelection::forward(const Var& flat, const ForwardContext& ctx) const {
+std::pair<Var, Var> FeatureSelection::gates(const ForwardContext& ctx) const {
   Var g1 = mul_scalar(gate1.forward(ctx1, ctx.training, ctx.rng), 2.0f);  // [1, N·D] in (0, 2)
   Var g2 = mul_scalar(gate2.forward(ctx2, ctx.training, ctx.rng), 2.0f);
+  return {g1, g2};
+}
+
+std::pair<Var, Var> FeatureSelection::forward(const Var& flat, const ForwardContext& ctx) const {
+  auto [g1, g2] = gates(ctx);
   return {mul(flat, g1), mul(flat, g2)};
 }
 

@@ -1,6 +1,6 @@
 // FinalMLP (Mao et al., AAAI 2023), as FuxiCTR's model_zoo/FinalMLP with no context features:
-//   x̃_1, x̃_2 = FeatureSelection(vec E)                  (finalmlp_layers.h)
-//   x = MLP_1(x̃_1) [B, d1],  y = MLP_2(x̃_2) [B, d2]
+//   g_1, g_2 = FeatureSelection gates [1, N·D];  x̃_k = vec(E) ⊙ g_k   (finalmlp_layers.h)
+//   x = MLP_1(x̃_1) [B, d1],  y = MLP_2(x̃_2) [B, d2]   (each gate folded into the first layer's weights)
 //   logit = BilinearFusion(x, y);   h = [x, y]  [B, d1 + d2]
 #include <stdexcept>
 
@@ -36,11 +36,12 @@ class FinalMlp : public Backbone {
 
   Var logit(const Var& E, const int32_t*, const ForwardContext& ctx) override {
     const int64_t B = E.dim(0);
-    // Feature selection: two gated copies of vec(E).
-    auto [x1, x2] = fs_.forward(reshape(E, {B, -1}), ctx);  // [B, N·D] each
-    // Two streams.
-    Var x = mlp1_.forward(x1, ctx.training, ctx.rng);  // [B, dx]
-    Var y = mlp2_.forward(x2, ctx.training, ctx.rng);  // [B, dy]
+    Var flat = reshape(E, {B, -1});  // [B, N·D]
+    // Feature selection: the gates g_k [1, N·D]; the two streams see x̃_k = flat ⊙ g_k, which
+    // forward_scaled computes as flat · (W ⊙ g_k)ᵀ without forming x̃_k.
+    auto [g1, g2] = fs_.gates(ctx);
+    Var x = mlp1_.forward_scaled(flat, g1, ctx.training, ctx.rng);  // [B, dx]
+    Var y = mlp2_.forward_scaled(flat, g2, ctx.training, ctx.rng);  // [B, dy]
     hidden_ = concat({x, y}, 1);
     // Fusion.
     return fusion_.forward(x, y);

@@ -42,16 +42,26 @@ Mlp::Mlp(int64_t in_dim, const MlpOptions& opt, Rng& rng, const std::string& nam
 }
 
 Var Mlp::forward(const Var& x, bool training, Rng* rng, Var* last_hidden) const {
+  return forward_scaled(x, Var(), training, rng, last_hidden);
+}
+
+Var Mlp::forward_scaled(const Var& x, const Var& s, bool training, Rng* rng, Var* last_hidden) const {
   Var y = x;
-  for (const Linear& layer : hidden_) {
-    y = activate(layer.forward(y), opt_.activation);
+  for (size_t i = 0; i < hidden_.size(); ++i) {
+    const Linear& layer = hidden_[i];
+    // First layer with a scale: y = x · (W ⊙ s)ᵀ + b;  W ⊙ s: [out, in].
+    Var W = i == 0 && s ? mul(layer.W, s) : layer.W;
+    y = opt_.activation == Activation::Relu ? linear_relu(y, W, layer.b) : activate(linear(y, W, layer.b), opt_.activation);
     if (training && opt_.dropout > 0.0f) {
       if (!rng) throw std::logic_error("Mlp: dropout in training needs an Rng");
       y = dropout(y, opt_.dropout, *rng, true);
     }
   }
   if (last_hidden) *last_hidden = y;
-  if (has_output_) y = activate(output_.forward(y), opt_.output_activation);
+  if (has_output_) {
+    const bool first = hidden_.empty() && s;
+    y = activate(first ? linear(y, mul(output_.W, s), output_.b) : output_.forward(y), opt_.output_activation);
+  }
   return y;
 }
 

@@ -50,6 +50,14 @@ Tensor& grad_buffer(Node& n) {
   return n.grad;
 }
 
+GradTarget grad_target(Node& n) {
+  // An embedding table tracks which rows hold gradient (zero_grad relies on it): never fresh.
+  if (n.sparse_rows) return {grad_buffer(n).data(), false};
+  const bool fresh = n.grad.empty();
+  if (fresh) n.grad = Tensor::uninitialized(n.value.shape());
+  return {n.grad.data(), fresh};
+}
+
 Var make_result(Tensor value, const std::vector<Var>& inputs, std::function<void(Node&)> backward) {
   auto n = std::make_shared<Node>();
   n->value = std::move(value);

@@ -59,7 +59,7 @@ namespace {
 
 // y = softmax or log_softmax of each row of x [.., C], computed with the row max subtracted.
 Tensor softmax_rows(const Tensor& x, bool log_space) {
-  Tensor y(x.shape());
+  Tensor y = Tensor::uninitialized(x.shape());
   auto X = x.mat();
   auto Y = y.mat();
 #pragma omp parallel for if (x.numel() > (1 << 15))

@@ -1,6 +1,8 @@
 // Elementwise arithmetic with NumPy broadcasting. For out = f(a, b) the backward is
 //   da += reduce_to_shape_of_a(dout · ∂f/∂a),   db likewise,
 // where the reduction sums over every dimension that was stretched.
+#include <omp.h>
+
 #include <array>
 
 #include "llactr/tensor/ops.h"
@@ -41,24 +43,51 @@ Broadcast plan(const char* op, const Shape& sa, const Shape& sb) {
   return p;
 }
 
-// Calls f(out_index, a_index, b_index) for every output element, in order.
+// Calls f(out_index, a_index, b_index) for every output element whose index along `axis` is in
+// [lo, hi), in order.
 template <class F>
-void for_each(const Broadcast& p, F f) {
-  int64_t o = 0;
-  for (int64_t i0 = 0; i0 < p.dim[0]; ++i0)
-    for (int64_t i1 = 0; i1 < p.dim[1]; ++i1)
-      for (int64_t i2 = 0; i2 < p.dim[2]; ++i2) {
+void for_each(const Broadcast& p, int axis, int64_t lo, int64_t hi, F f) {
+  std::array<int64_t, 4> begin{0, 0, 0, 0}, end = p.dim;
+  begin[axis] = lo;
+  end[axis] = hi;
+  for (int64_t i0 = begin[0]; i0 < end[0]; ++i0)
+    for (int64_t i1 = begin[1]; i1 < end[1]; ++i1)
+      for (int64_t i2 = begin[2]; i2 < end[2]; ++i2) {
+        int64_t o = ((i0 * p.dim[1] + i1) * p.dim[2] + i2) * p.dim[3];
         int64_t ia = i0 * p.stride_a[0] + i1 * p.stride_a[1] + i2 * p.stride_a[2];
         int64_t ib = i0 * p.stride_b[0] + i1 * p.stride_b[1] + i2 * p.stride_b[2];
-        for (int64_t i3 = 0; i3 < p.dim[3]; ++i3, ++o) f(o, ia + i3 * p.stride_a[3], ib + i3 * p.stride_b[3]);
+        for (int64_t i3 = begin[3]; i3 < end[3]; ++i3) f(o + i3, ia + i3 * p.stride_a[3], ib + i3 * p.stride_b[3]);
       }
+}
+
+// for_each over all output elements, split across threads along one axis. A thread must be the only
+// writer of every element it writes, so for a backward the axis is one along which each input that
+// receives gradient (write_a, write_b) is not stretched: a stretched input's element, which sums over
+// the stretched axes, is then summed by one thread, in order, whatever the thread count (so the
+// result is bit-identical for any number of threads). E.g. x [B, F] ⊙ g [1, F]: the forward splits
+// the B rows, the backward the F columns.
+template <class F>
+void parallel_for_each(const Broadcast& p, bool write_a, bool write_b, F f) {
+  int axis = -1;
+  for (int k = 0; k < 4; ++k)
+    if (p.dim[k] > 1 && (!write_a || p.stride_a[k] != 0) && (!write_b || p.stride_b[k] != 0) &&
+        (axis < 0 || p.dim[k] > p.dim[axis]))
+      axis = k;
+  const int64_t n = p.dim[0] * p.dim[1] * p.dim[2] * p.dim[3];
+  if (axis < 0 || n <= kParallelMin) return for_each(p, 0, 0, p.dim[0], f);
+  const int64_t len = p.dim[axis];
+#pragma omp parallel
+  {
+    const int64_t T = omp_get_num_threads(), t = omp_get_thread_num();
+    for_each(p, axis, len * t / T, len * (t + 1) / T, f);
+  }
 }
 
 // out = fwd(a, b); da += dout · dfa(a, b), db += dout · dfb(a, b).
 template <class Fwd, class DfA, class DfB>
 Var binary(const char* op, const Var& a, const Var& b, Fwd fwd, DfA dfa, DfB dfb) {
   Broadcast p = plan(op, a.shape(), b.shape());
-  Tensor out(p.out);
+  Tensor out = Tensor::uninitialized(p.out);
   const float* A = a.value().data();
   const float* B = b.value().data();
   float* O = out.data();
@@ -67,24 +96,34 @@ Var binary(const char* op, const Var& a, const Var& b, Fwd fwd, DfA dfa, DfB dfb
 #pragma omp parallel for simd if (n > kParallelMin)
     for (int64_t i = 0; i < n; ++i) O[i] = fwd(A[i], B[i]);
   } else {
-    for_each(p, [&](int64_t o, int64_t ia, int64_t ib) { O[o] = fwd(A[ia], B[ib]); });
+    parallel_for_each(p, false, false, [&](int64_t o, int64_t ia, int64_t ib) { O[o] = fwd(A[ia], B[ib]); });
   }
   return make_result(std::move(out), {a, b}, [a, b, p, dfa, dfb](Node& self) {
     const float* A = a.value().data();
     const float* B = b.value().data();
     const float* G = self.grad.data();
-    float* gA = a.requires_grad() ? grad_buffer(*a.node()).data() : nullptr;
-    float* gB = b.requires_grad() ? grad_buffer(*b.node()).data() : nullptr;
     if (p.same) {
-      int64_t n = self.value.numel();
+      // Each gradient is written once per element: assigned when fresh, else added. (a and b may
+      // be the same node: then b's pass adds to what a's pass wrote.)
+      const int64_t n = self.value.numel();
+      auto pass = [&](const Var& x, auto df) {
+        if (!x.requires_grad()) return;
+        auto [gx, fresh] = grad_target(*x.node());
+        float* g = gx;
+        if (fresh) {
 #pragma omp parallel for simd if (n > kParallelMin)
-      for (int64_t i = 0; i < n; ++i) {
-        if (gA) gA[i] += G[i] * dfa(A[i], B[i]);
-        if (gB) gB[i] += G[i] * dfb(A[i], B[i]);
-      }
+          for (int64_t i = 0; i < n; ++i) g[i] = G[i] * df(A[i], B[i]);
+        } else {
+#pragma omp parallel for simd if (n > kParallelMin)
+          for (int64_t i = 0; i < n; ++i) g[i] += G[i] * df(A[i], B[i]);
+        }
+      };
+      pass(a, dfa);
+      pass(b, dfb);
     } else {
-      // Stretched inputs receive sums from many outputs: serial keeps it race-free and deterministic.
-      for_each(p, [&](int64_t o, int64_t ia, int64_t ib) {
+      float* gA = a.requires_grad() ? grad_buffer(*a.node()).data() : nullptr;
+      float* gB = b.requires_grad() ? grad_buffer(*b.node()).data() : nullptr;
+      parallel_for_each(p, gA != nullptr, gB != nullptr, [&](int64_t o, int64_t ia, int64_t ib) {
         if (gA) gA[ia] += G[o] * dfa(A[ia], B[ib]);
         if (gB) gB[ib] += G[o] * dfb(A[ia], B[ib]);
       });

@@ -24,7 +24,7 @@ Var gather_rows(const Var& table, const int32_t* ids, int64_t n, const Shape& ou
                                   " is outside the table's " + std::to_string(V) + " rows");
   Shape out_shape = out_prefix.empty() ? Shape{n} : out_prefix;
   out_shape.push_back(D);
-  Tensor out(out_shape);  // E: [n, D]
+  Tensor out = Tensor::uninitialized(out_shape);  // E: [n, D]
   const float* T = table.value().data();
 #pragma omp parallel for if (n * D > (1 << 15))
   for (int64_t i = 0; i < n; ++i) std::memcpy(out.data() + i * D, T + ids[i] * D, sizeof(float) * D);

@@ -19,7 +19,7 @@ Var layer_norm(const Var& x, const Var& gamma, const Var& beta, float eps) {
   check_affine("layer_norm", x, beta);
   auto X = x.value().mat();
   int64_t rows = X.rows();
-  Tensor xhat(x.shape()), y(x.shape());
+  Tensor xhat = Tensor::uninitialized(x.shape()), y = Tensor::uninitialized(x.shape());
   std::vector<float> rstd(static_cast<size_t>(rows));
   auto XH = xhat.mat();
   auto Y = y.mat();
@@ -38,14 +38,17 @@ Var layer_norm(const Var& x, const Var& gamma, const Var& beta, float eps) {
     auto dY = self.grad.mat();
     auto XH = xhat.mat();
     if (x.requires_grad()) {
-      auto dX = grad_buffer(*x.node()).mat();
+      auto [G, fresh] = grad_target(*x.node());
+      MatMap dX(G, dY.rows(), dY.cols());
       auto g = gamma.value().vec().transpose().array();
 #pragma omp parallel for if (self.grad.numel() > (1 << 15))
       for (int64_t r = 0; r < dY.rows(); ++r) {
         Eigen::ArrayXf dxh = (dY.row(r).array() * g).transpose();
         float m1 = dxh.mean();
         float m2 = (dxh * XH.row(r).array().transpose()).mean();
-        dX.row(r).array() += rstd[r] * (dxh - m1 - XH.row(r).array().transpose() * m2).transpose();
+        auto dx = rstd[r] * (dxh - m1 - XH.row(r).array().transpose() * m2).transpose();
+        if (fresh) dX.row(r).array() = dx;
+        else dX.row(r).array() += dx;
       }
     }
     if (gamma.requires_grad()) grad_buffer(*gamma.node()).vec() += (dY.array() * XH.array()).colwise().sum().transpose().matrix();
@@ -93,10 +96,10 @@ Var dropout(const Var& x, float p, Rng& rng, bool training) {
   if (p < 0.0f || p >= 1.0f) throw std::invalid_argument("dropout: p must be in [0, 1), got " + std::to_string(p));
   if (!training || p == 0.0f) return x;
   // y = x·m/(1−p) with m ~ Bernoulli(1−p);  dx = dy·m/(1−p)
-  Tensor mask(x.shape());
+  Tensor mask = Tensor::uninitialized(x.shape());
   float keep_scale = 1.0f / (1.0f - p);
   for (int64_t i = 0; i < mask.numel(); ++i) mask[i] = rng.uniform() >= p ? keep_scale : 0.0f;
-  Tensor y(x.shape());
+  Tensor y = Tensor::uninitialized(x.shape());
   y.vec() = x.value().vec().cwiseProduct(mask.vec());
   return make_result(std::move(y), {x}, [x, mask](Node& self) {
     grad_buffer(*x.node()).vec() += self.grad.vec().cwiseProduct(mask.vec());

@@ -3,6 +3,8 @@
 //   dB = op(A)ᵀ · dC   (stored-transposed B: dB = dCᵀ · op(A))
 #include <omp.h>
 
+#include <algorithm>
+
 #include "llactr/tensor/gemm.h"
 #include "llactr/tensor/ops.h"
 
@@ -10,21 +12,31 @@ namespace llactr {
 
 namespace {
 
-// Accumulate the gradients of C[M,N] = op(A)[M,K] · op(B)[K,N] into gA and gB (either may be null).
-template <class Gemm>
-void matmul_backward(Gemm gemm_fn, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, const float* B,
-                     const float* dC, float* gA, float* gB) {
-  if (gA) {
-    if (!ta) gemm_fn(false, !tb, M, K, N, 1.0f, dC, B, 1.0f, gA);  // [M,K] = dC[M,N] · op(B)ᵀ
-    else gemm_fn(tb, true, K, M, N, 1.0f, B, dC, 1.0f, gA);        // [K,M] = op(B)[K,N] · dCᵀ
-  }
-  if (gB) {
-    if (!tb) gemm_fn(!ta, false, K, N, M, 1.0f, A, dC, 1.0f, gB);  // [K,N] = op(A)ᵀ · dC
-    else gemm_fn(true, ta, N, K, M, 1.0f, dC, A, 1.0f, gB);        // [N,K] = dCᵀ · op(A)
-  }
+// Where an input's gradient goes: data null when it needs none; beta 0 when the buffer is fresh
+// (assign), 1 when it already holds gradient (accumulate).
+struct GradOut {
+  float* data = nullptr;
+  float beta = 1.0f;
+};
+GradOut grad_out(const Var& v) {
+  if (!v.requires_grad()) return {};
+  GradTarget t = grad_target(*v.node());
+  return {t.data, t.fresh ? 0.0f : 1.0f};
 }
 
-float* grad_or_null(const Var& v) { return v.requires_grad() ? grad_buffer(*v.node()).data() : nullptr; }
+// The gradients of C[M,N] = op(A)[M,K] · op(B)[K,N], into gA and gB (either may be null).
+template <class Gemm>
+void matmul_backward(Gemm gemm_fn, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, const float* B,
+                     const float* dC, GradOut gA, GradOut gB) {
+  if (gA.data) {
+    if (!ta) gemm_fn(false, !tb, M, K, N, 1.0f, dC, B, gA.beta, gA.data);  // [M,K] = dC[M,N] · op(B)ᵀ
+    else gemm_fn(tb, true, K, M, N, 1.0f, B, dC, gA.beta, gA.data);        // [K,M] = op(B)[K,N] · dCᵀ
+  }
+  if (gB.data) {
+    if (!tb) gemm_fn(!ta, false, K, N, M, 1.0f, A, dC, gB.beta, gB.data);  // [K,N] = op(A)ᵀ · dC
+    else gemm_fn(true, ta, N, K, M, 1.0f, dC, A, gB.beta, gB.data);        // [N,K] = dCᵀ · op(A)
+  }
+}
 
 }  // namespace
 
@@ -41,12 +53,12 @@ Var matmul(const Var& a, const Var& b, bool ta, bool tb) {
 
   Shape out_shape = ta ? Shape{M, N} : sa;
   out_shape.back() = N;
-  Tensor out(out_shape);  // C: [.., M, N]
+  Tensor out = Tensor::uninitialized(out_shape);  // C: [.., M, N]
   gemm(ta, tb, M, N, K, 1.0f, a.value().data(), b.value().data(), 0.0f, out.data());
 
   return make_result(std::move(out), {a, b}, [a, b, ta, tb, M, N, K](Node& self) {
-    matmul_backward(gemm, ta, tb, M, N, K, a.value().data(), b.value().data(), self.grad.data(), grad_or_null(a),
-                    grad_or_null(b));
+    matmul_backward(gemm, ta, tb, M, N, K, a.value().data(), b.value().data(), self.grad.data(), grad_out(a),
+                    grad_out(b));
   });
 }
 
@@ -59,7 +71,7 @@ Var bmm(const Var& a, const Var& b, bool ta, bool tb) {
   int64_t Kb = tb ? sb[2] : sb[1], N = tb ? sb[1] : sb[2];
   if (K != Kb) shape_error("bmm", sa, sb, "have different inner dimensions");
 
-  Tensor out({Bt, M, N});
+  Tensor out = Tensor::uninitialized({Bt, M, N});
   const float* A = a.value().data();
   const float* B = b.value().data();
   // Many small products: one per thread at a time beats threading each product.
@@ -68,40 +80,63 @@ Var bmm(const Var& a, const Var& b, bool ta, bool tb) {
     gemm_serial(ta, tb, M, N, K, 1.0f, A + i * M * K, B + i * K * N, 0.0f, out.data() + i * M * N);
 
   return make_result(std::move(out), {a, b}, [a, b, ta, tb, Bt, M, N, K](Node& self) {
-    float* gA = grad_or_null(a);
-    float* gB = grad_or_null(b);
+    const GradOut gA = grad_out(a), gB = grad_out(b);
     const float* A = a.value().data();
     const float* B = b.value().data();
 #pragma omp parallel for schedule(static) if (Bt * M * N * K > (1 << 16))
     for (int64_t i = 0; i < Bt; ++i)
       matmul_backward(gemm_serial, ta, tb, M, N, K, A + i * M * K, B + i * K * N, self.grad.data() + i * M * N,
-                      gA ? gA + i * M * K : nullptr, gB ? gB + i * K * N : nullptr);
+                      {gA.data ? gA.data + i * M * K : nullptr, gA.beta}, {gB.data ? gB.data + i * K * N : nullptr, gB.beta});
   });
 }
 
-Var linear(const Var& x, const Var& W, const Var& b) {
-  // x: [.., in], W: [out, in], b: [out]  ->  y: [.., out] = x · Wᵀ + b
+namespace {
+
+// y = x · Wᵀ + b, then max(y, 0) when relu.  x: [.., in], W: [out, in], b: [out] -> y: [.., out]
+Var linear_op(const char* op, const Var& x, const Var& W, const Var& b, bool relu) {
   const Shape& sx = x.shape();
   const Shape& sw = W.shape();
-  if (sw.size() != 2 || sx.empty() || sx.back() != sw[1]) shape_error("linear", sx, sw, "(x, W) need x [.., in], W [out, in]");
-  if (b && (b.shape().size() != 1 || b.shape()[0] != sw[0])) shape_error("linear", sw, b.shape(), "(W, b) need b [out]");
+  if (sw.size() != 2 || sx.empty() || sx.back() != sw[1]) shape_error(op, sx, sw, "(x, W) need x [.., in], W [out, in]");
+  if (b && (b.shape().size() != 1 || b.shape()[0] != sw[0])) shape_error(op, sw, b.shape(), "(W, b) need b [out]");
   int64_t in = sw[1], out_dim = sw[0], M = x.numel() / in;
 
   Shape out_shape = sx;
   out_shape.back() = out_dim;
-  Tensor y(out_shape);
+  Tensor y = Tensor::uninitialized(out_shape);
   if (b) y.mat(M).rowwise() = b.value().vec().transpose();
   gemm(false, true, M, out_dim, in, 1.0f, x.value().data(), W.value().data(), b ? 1.0f : 0.0f, y.data());
+  if (relu) {
+    float* Y = y.data();
+    const int64_t n = y.numel();
+#pragma omp parallel for simd if (n > (1 << 15))
+    for (int64_t i = 0; i < n; ++i) Y[i] = std::max(Y[i], 0.0f);
+  }
 
   std::vector<Var> inputs{x, W};
   if (b) inputs.push_back(b);
-  return make_result(std::move(y), inputs, [x, W, b, M, in, out_dim](Node& self) {
-    // dx = dy · W,   dW = dyᵀ · x,   db = Σ_rows dy
-    const float* dy = self.grad.data();
-    if (x.requires_grad()) gemm(false, false, M, in, out_dim, 1.0f, dy, W.value().data(), 1.0f, grad_or_null(x));
-    if (W.requires_grad()) gemm(true, false, out_dim, in, M, 1.0f, dy, x.value().data(), 1.0f, grad_or_null(W));
-    if (b && b.requires_grad()) grad_buffer(*b.node()).vec() += self.grad.mat(M).colwise().sum().transpose();
+  return make_result(std::move(y), inputs, [x, W, b, M, in, out_dim, relu](Node& self) {
+    // With the ReLU, d(pre) = dy ⊙ [y > 0] (y > 0 exactly where the pre-activation is).
+    // dx = d(pre) · W,   dW = d(pre)ᵀ · x,   db = Σ_rows d(pre)
+    Tensor masked;
+    if (relu) {
+      masked = Tensor::uninitialized(self.grad.shape());
+      const float *G = self.grad.data(), *Y = self.value.data();
+      float* D = masked.data();
+      const int64_t n = masked.numel();
+#pragma omp parallel for simd if (n > (1 << 15))
+      for (int64_t i = 0; i < n; ++i) D[i] = Y[i] > 0.0f ? G[i] : 0.0f;
+    }
+    const Tensor& dpre = relu ? masked : self.grad;
+    const float* dy = dpre.data();
+    if (GradOut dx = grad_out(x); dx.data) gemm(false, false, M, in, out_dim, 1.0f, dy, W.value().data(), dx.beta, dx.data);
+    if (GradOut dW = grad_out(W); dW.data) gemm(true, false, out_dim, in, M, 1.0f, dy, x.value().data(), dW.beta, dW.data);
+    if (b && b.requires_grad()) grad_buffer(*b.node()).vec() += dpre.mat(M).colwise().sum().transpose();
   });
 }
+
+}  // namespace
+
+Var linear(const Var& x, const Var& W, const Var& b) { return linear_op("linear", x, W, b, false); }
+Var linear_relu(const Var& x, const Var& W, const Var& b) { return linear_op("linear_relu", x, W, b, true); }
 
 }  // namespace llactr

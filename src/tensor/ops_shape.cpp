@@ -19,7 +19,11 @@ Var reshape(const Var& x, Shape shape) {
   if (shape_numel(shape) != x.numel()) shape_error("reshape", x.shape(), shape, "have different sizes");
   Tensor out = x.value();
   out.reshape_inplace(shape);
-  return make_result(std::move(out), {x}, [x](Node& self) { grad_buffer(*x.node()).vec() += self.grad.vec(); });
+  return make_result(std::move(out), {x}, [x](Node& self) {
+    auto [G, fresh] = grad_target(*x.node());
+    if (fresh) std::memcpy(G, self.grad.data(), sizeof(float) * size_t(self.grad.numel()));
+    else VecMap(G, self.grad.numel()) += self.grad.vec();
+  });
 }
 
 Var transpose(const Var& x) {
@@ -28,13 +32,17 @@ Var transpose(const Var& x) {
   int64_t R = s[s.size() - 2], C = s.back(), batch = x.numel() / (R * C);
   Shape out_shape = s;
   std::swap(out_shape[s.size() - 2], out_shape.back());
-  Tensor out(out_shape);
+  Tensor out = Tensor::uninitialized(out_shape);
   for (int64_t b = 0; b < batch; ++b)
     MatMap(out.data() + b * R * C, C, R) = ConstMatMap(x.value().data() + b * R * C, R, C).transpose();
   return make_result(std::move(out), {x}, [x, batch, R, C](Node& self) {
-    float* G = grad_buffer(*x.node()).data();
-    for (int64_t b = 0; b < batch; ++b)
-      MatMap(G + b * R * C, R, C) += ConstMatMap(self.grad.data() + b * R * C, C, R).transpose();
+    auto [G, fresh] = grad_target(*x.node());
+    for (int64_t b = 0; b < batch; ++b) {
+      auto dxb = MatMap(G + b * R * C, R, C);
+      auto dyb = ConstMatMap(self.grad.data() + b * R * C, C, R).transpose();
+      if (fresh) dxb = dyb;
+      else dxb += dyb;
+    }
   });
 }
 
@@ -69,7 +77,7 @@ Var concat(const std::vector<Var>& xs, int axis) {
   }
   int64_t outer, inner;
   split_at(out_shape, a, outer, inner);
-  Tensor out(out_shape);
+  Tensor out = Tensor::uninitialized(out_shape);
   int64_t row = out_shape[a] * inner, at = 0;  // at: offset of the current input within a row
   for (const Var& v : xs) {
     int64_t w = v.shape()[a] * inner;
@@ -82,9 +90,13 @@ Var concat(const std::vector<Var>& xs, int axis) {
     for (const Var& v : xs) {
       int64_t w = v.numel() / outer;
       if (v.requires_grad()) {
-        float* G = grad_buffer(*v.node()).data();
-        for (int64_t o = 0; o < outer; ++o)
-          for (int64_t i = 0; i < w; ++i) G[o * w + i] += self.grad[o * row + at + i];
+        auto [G, fresh] = grad_target(*v.node());
+        for (int64_t o = 0; o < outer; ++o) {
+          const float* dy = self.grad.data() + o * row + at;
+          if (fresh) std::memcpy(G + o * w, dy, sizeof(float) * w);
+          else
+            for (int64_t i = 0; i < w; ++i) G[o * w + i] += dy[i];
+        }
       }
       at += w;
     }
@@ -100,7 +112,7 @@ Var slice(const Var& x, int axis, int64_t start, int64_t length) {
   split_at(s, a, outer, inner);
   Shape out_shape = s;
   out_shape[a] = length;
-  Tensor out(out_shape);
+  Tensor out = Tensor::uninitialized(out_shape);
   int64_t row = s[a] * inner, w = length * inner, off = start * inner;
   for (int64_t o = 0; o < outer; ++o) std::memcpy(out.data() + o * w, x.value().data() + o * row + off, sizeof(float) * w);
   return make_result(std::move(out), {x}, [x, outer, row, w, off](Node& self) {

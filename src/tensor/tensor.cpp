@@ -42,6 +42,14 @@ Tensor::Tensor(Shape shape, float fill) : shape_(std::move(shape)) {
   data_.assign(static_cast<size_t>(shape_numel(shape_)), fill);
 }
 
+Tensor Tensor::uninitialized(Shape shape) {
+  check_shape(shape);
+  Tensor t;
+  t.data_.resize(static_cast<size_t>(shape_numel(shape)));
+  t.shape_ = std::move(shape);
+  return t;
+}
+
 Tensor::Tensor(Shape shape, std::vector<float> values)
     : shape_(std::move(shape)), data_(values.begin(), values.end()) {
   check_shape(shape_);

@@ -10,7 +10,7 @@ constexpr int64_t kParallelMin = 1 << 15;  // below this many elements threads c
 
 template <class Fwd, class Df>
 Var elementwise_unary(const Var& a, Fwd fwd, Df df) {
-  Tensor out(a.shape());
+  Tensor out = Tensor::uninitialized(a.shape());
   const float* A = a.value().data();
   float* O = out.data();
   int64_t n = out.numel();
@@ -20,10 +20,15 @@ Var elementwise_unary(const Var& a, Fwd fwd, Df df) {
     const float* A = a.value().data();
     const float* O = self.value.data();
     const float* G = self.grad.data();
-    float* gA = grad_buffer(*a.node()).data();
+    auto [gA, fresh] = grad_target(*a.node());
     int64_t n = self.value.numel();
+    if (fresh) {
 #pragma omp parallel for simd if (n > kParallelMin)
-    for (int64_t i = 0; i < n; ++i) gA[i] += G[i] * df(A[i], O[i]);
+      for (int64_t i = 0; i < n; ++i) gA[i] = G[i] * df(A[i], O[i]);
+    } else {
+#pragma omp parallel for simd if (n > kParallelMin)
+      for (int64_t i = 0; i < n; ++i) gA[i] += G[i] * df(A[i], O[i]);
+    }
   });
 }
 

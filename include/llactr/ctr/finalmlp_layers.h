@@ -21,8 +21,10 @@ struct FeatureSelection {
 
   FeatureSelection() = default;
   FeatureSelection(int64_t num_fields, int64_t dim, const std::vector<int64_t>& hidden, Rng& rng);
-  // flat: [B, N·D] -> (x̃_1, x̃_2), each [B, N·D]. The gates do not depend on the row, so each
-  // is computed once per batch ([1, N·D]) and broadcast.
+  // (g_1, g_2), each [1, N·D]: the gates do not depend on the row, so they are computed once per batch.
+  std::pair<Var, Var> gates(const ForwardContext& ctx) const;
+  // flat: [B, N·D] -> (x̃_1, x̃_2) = (flat ⊙ g_1, flat ⊙ g_2), each [B, N·D]. The model does not form
+  // them: it folds each gate into its stream's first layer (Mlp::forward_scaled).
   std::pair<Var, Var> forward(const Var& flat, const ForwardContext& ctx) const;
   std::vector<Var> parameters() const;  // ctx1, ctx2, gate1's, gate2's
 };

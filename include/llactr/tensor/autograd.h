@@ -71,6 +71,16 @@ Var parameter(Tensor t, std::string name = "");
 // Gradient accumulation target of an op's input: allocates zeros on first use.
 Tensor& grad_buffer(Node& n);
 
+// For a backward that writes every element of n's gradient in one pass: when n has no gradient
+// yet, it is allocated unset and `fresh` is true, and the op must assign (GEMM beta 0) instead
+// of adding. That saves zero-filling and re-reading the buffer, which for an intermediate of the
+// forward is the common case: its one consumer is the first to write its gradient.
+struct GradTarget {
+  float* data;
+  bool fresh;
+};
+GradTarget grad_target(Node& n);
+
 // Build the result of an op. When gradients are off, or no input requires them, the result
 // is a constant and `backward` is dropped; otherwise it is taped.
 Var make_result(Tensor value, std::initializer_list<Var> inputs, std::function<void(Node& self)> backward);

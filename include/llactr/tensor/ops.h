@@ -22,6 +22,10 @@ Var matmul(const Var& a, const Var& b, bool trans_a = false, bool trans_b = fals
 Var bmm(const Var& a, const Var& b, bool trans_a = false, bool trans_b = false);
 // x: [.., in], W: [out, in], b: [out] or empty Var -> [.., out]   (y = x Wᵀ + b)
 Var linear(const Var& x, const Var& W, const Var& b = Var());
+// relu(linear(x, W, b)) in one node: the ReLU is applied in place on the product, and its
+// backward masks dy before the two products, so no [.., out] pre-activation tensor or its
+// gradient is stored (an MLP layer's usual pair).
+Var linear_relu(const Var& x, const Var& W, const Var& b = Var());
 
 // ---- elementwise (ops_elementwise.cpp)
 Var add(const Var& a, const Var& b);
