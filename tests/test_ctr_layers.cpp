@@ -181,6 +181,23 @@ TEST(CtrInteractions, FmfmMatchesPairSumAndGradients) {
   expect_grads_match([](const std::vector<Var>& in) { return fmfm_interaction(in[0], in[1]); }, {E, M});
 }
 
+TEST(CtrInteractions, FmbMatchesXXtPAndGradients) {
+  // F_b = X_b X_bᵀ P, written out with Eigen in double, for more rows than one block (64).
+  const int64_t B = 70, N = 3, D = 4, k = 2;
+  Var X = random_param({B, N, D}, 1), P = random_param({N, k}, 2);
+  Var F = fmb_interaction(X, P);
+  ASSERT_EQ(F.shape(), (Shape{B, N * k}));
+  Eigen::MatrixXd Pd = P.value().mat().cast<double>();
+  for (int64_t b = 0; b < B; ++b) {
+    Eigen::MatrixXd Xb = ConstMatMap(X.value().data() + b * N * D, N, D).cast<double>();
+    Eigen::MatrixXd ref = Xb * Xb.transpose() * Pd;  // [N, k]
+    for (int64_t n = 0; n < N; ++n)
+      for (int64_t j = 0; j < k; ++j) EXPECT_NEAR(F.value()[b * N * k + n * k + j], ref(n, j), 1e-5);
+  }
+  expect_grads_match([](const std::vector<Var>& in) { return fmb_interaction(in[0], in[1]); }, {X, P});
+  EXPECT_THROW(fmb_interaction(X, random_param({N + 1, k}, 4)), std::invalid_argument);
+}
+
 TEST(CtrInteractions, FmPairwiseEqualsFmAndGradients) {
   Var E = random_param({6, 7, 5}, 18);
   Var fast = fm_interaction(E), naive = fm_interaction_pairwise(E);

@@ -231,4 +231,53 @@ Var fmfm_interaction(const Var& E, const Var& M) {
   });
 }
 
+Var fmb_interaction(const Var& X, const Var& P) {
+  check_E("fmb_interaction", X);
+  const int64_t B = X.dim(0), N = X.dim(1), D = X.dim(2);
+  if (P.shape().size() != 2 || P.dim(0) != N) shape_error("fmb_interaction", X.shape(), P.shape(), "(X, P) need P [N, k]");
+  const int64_t k = P.dim(1), blocks = (B + kBlock - 1) / kBlock;
+  Tensor F = Tensor::uninitialized({B, N * k});
+  const float* x = X.value().data();
+  Eigen::Map<const RowMat> Pm(P.value().data(), N, k);
+#pragma omp parallel for if (B * N * D * k > kParallelWork)
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    RowMat T(D, k);
+    for (int64_t b = blk * kBlock; b < std::min(B, (blk + 1) * kBlock); ++b) {
+      Eigen::Map<const RowMat> Xb(x + b * N * D, N, D);
+      T.noalias() = Xb.transpose() * Pm;                                  // T = Xᵀ P  [D, k]
+      Eigen::Map<RowMat>(F.data() + b * N * k, N, k).noalias() = Xb * T;  // F = X T   [N, k]
+    }
+  }
+  return make_result(std::move(F), {X, P}, [X, P, B, N, D, k, blocks](Node& self) {
+    // With G = dF [N, k] and T = Xᵀ P recomputed:  dT = Xᵀ G  [D, k],
+    //   dX = G Tᵀ + P dTᵀ  (X appears in both products),   dP = Σ_rows X dT.
+    // dP is summed per block of rows, then over the blocks in order: the same sums for any
+    // number of threads.
+    const float* x = X.value().data();
+    const float* g = self.grad.data();
+    Eigen::Map<const RowMat> Pm(P.value().data(), N, k);
+    float* dX = X.requires_grad() ? grad_buffer(*X.node()).data() : nullptr;
+    std::vector<RowMat> dP_block(size_t(blocks), RowMat::Zero(N, k));
+#pragma omp parallel for if (B * N * D * k > kParallelWork)
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+      RowMat T(D, k), dT(D, k);
+      for (int64_t b = blk * kBlock; b < std::min(B, (blk + 1) * kBlock); ++b) {
+        Eigen::Map<const RowMat> Xb(x + b * N * D, N, D), G(g + b * N * k, N, k);
+        T.noalias() = Xb.transpose() * Pm;
+        dT.noalias() = Xb.transpose() * G;
+        if (dX) {
+          Eigen::Map<RowMat> dXb(dX + b * N * D, N, D);
+          dXb.noalias() += G * T.transpose();
+          dXb.noalias() += Pm * dT.transpose();
+        }
+        dP_block[size_t(blk)].noalias() += Xb * dT;
+      }
+    }
+    if (P.requires_grad()) {
+      Eigen::Map<RowMat> dP(grad_buffer(*P.node()).data(), N, k);
+      for (const RowMat& part : dP_block) dP += part;
+    }
+  });
+}
+
 }  // namespace llactr

@@ -1,5 +1,6 @@
 #include "llactr/ctr/wukong_layers.h"
 
+#include "llactr/ctr/interactions.h"
 #include "llactr/nn/init.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/rng.h"
@@ -19,10 +20,8 @@ FactorizationMachineBlock::FactorizationMachineBlock(const BackboneConfig& c, Rn
 }
 
 Var FactorizationMachineBlock::forward(const Var& X, const ForwardContext& ctx) const {
-  const int64_t B = X.dim(0);
   // The N×N interaction matrix X Xᵀ, never formed, projected to rank k: X (Xᵀ P).
-  Var XtP = matmul(transpose(X), P);      // [B, D, k]
-  Var F = reshape(bmm(X, XtP), {B, -1});  // [B, N·k]
+  Var F = fmb_interaction(X, P);  // [B, N·k]
   return relu(mlp.forward(norm.forward(F), ctx.training, ctx.rng));  // [B, fmb_dim]
 }
 

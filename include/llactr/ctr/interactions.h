@@ -29,4 +29,11 @@ Var fwfm_interaction(const Var& E, const Var& r);
 // Field-matrixed: h_b = Σ_{p=(i,j)} (e_biᵀ M_p) ⊙ e_bj.   E: [B, N, D], M: [P, D, D] -> [B, D]
 Var fmfm_interaction(const Var& E, const Var& M);
 
+// WuKong's FMB interaction: the N×N dot-product matrix X Xᵀ projected to rank k, computed per row
+// as X (Xᵀ P) without forming X Xᵀ. One op instead of transpose + a [B·D, N]·[N, k] product +
+// a batched product: the two products are tiny (N·D·k multiply-adds each) and skinny, which the
+// GEMM engines do badly, and the transpose is a copy of E.
+// X: [B, N, D], P: [N, k] -> vec(X Xᵀ P) per row: [B, N·k]
+Var fmb_interaction(const Var& X, const Var& P);
+
 }  // namespace llactr
