@@ -113,7 +113,7 @@ BackboneConfig wukong_config() {
 TEST(CtrLayers, FactorizationMachineBlockMatchesXXtPAndGradients) {
   Rng rng(11);
   FactorizationMachineBlock fmb(wukong_config(), rng, "fmb");
-  Var X = random_param({2, 3, 2}, 12);
+  Var X = random_param({2, 6}, 12);  // vec(X) of 2 rows, N = 3, D = 2
   // The block's first stage F = X Xᵀ P, checked through its LayerNorm-free path: compare the
   // whole block with the same composition on an explicitly formed X Xᵀ P.
   const MatrixRM P = fmb.P.value().mat();
@@ -140,9 +140,9 @@ TEST(CtrLayers, LinearCompressionBlockDropoutOnlyWhenTraining) {
   c.wukong_dropout = 0.5f;
   LinearCompressionBlock lcb(c, rng, "lcb");
   lcb.proj.b.value().fill(1.0f);  // so that a zero output means a dropped one
-  Var X = random_param({4, 3, 2}, 14);
+  Var X = random_param({4, 6}, 14);  // vec(X) of 4 rows, N = 3, D = 2
   Var eval = lcb.forward(X, ForwardContext{});
-  Var direct = lcb.proj.forward(reshape(X, {4, 6}));
+  Var direct = lcb.proj.forward(X);
   EXPECT_EQ(eval.value().vec(), direct.value().vec());
   Rng drop(15);
   Var train = lcb.forward(X, ForwardContext{true, &drop});

@@ -232,50 +232,91 @@ Var fmfm_interaction(const Var& E, const Var& M) {
 }
 
 Var fmb_interaction(const Var& X, const Var& P) {
-  check_E("fmb_interaction", X);
-  const int64_t B = X.dim(0), N = X.dim(1), D = X.dim(2);
-  if (P.shape().size() != 2 || P.dim(0) != N) shape_error("fmb_interaction", X.shape(), P.shape(), "(X, P) need P [N, k]");
-  const int64_t k = P.dim(1), blocks = (B + kBlock - 1) / kBlock;
+  if (P.shape().size() != 2 || X.shape().size() < 2 || X.shape().size() > 3 || X.dim(0) == 0 ||
+      (X.shape().size() == 3 && X.dim(1) != P.dim(0)) || P.dim(0) == 0 || (X.numel() / X.dim(0)) % P.dim(0) != 0)
+    shape_error("fmb_interaction", X.shape(), P.shape(), "(X, P) need X [B, N, D] or [B, N·D] and P [N, k]");
+  const int64_t B = X.dim(0), N = P.dim(0), D = X.numel() / (B * N), k = P.dim(1);
+  const int64_t blocks = (B + kBlock - 1) / kBlock;
+  // T = Xᵀ P is kept transposed, Tᵀ [k, D], so that every inner loop runs over D contiguous
+  // floats. The products are only N×D×k (8×32×8 in WuKong): plain loops beat GEMM calls, which
+  // pack their operands first.
   Tensor F = Tensor::uninitialized({B, N * k});
   const float* x = X.value().data();
-  Eigen::Map<const RowMat> Pm(P.value().data(), N, k);
+  const float* p = P.value().data();
 #pragma omp parallel for if (B * N * D * k > kParallelWork)
   for (int64_t blk = 0; blk < blocks; ++blk) {
-    RowMat T(D, k);
+    std::vector<float> Tt(size_t(k * D));
     for (int64_t b = blk * kBlock; b < std::min(B, (blk + 1) * kBlock); ++b) {
-      Eigen::Map<const RowMat> Xb(x + b * N * D, N, D);
-      T.noalias() = Xb.transpose() * Pm;                                  // T = Xᵀ P  [D, k]
-      Eigen::Map<RowMat>(F.data() + b * N * k, N, k).noalias() = Xb * T;  // F = X T   [N, k]
+      const float* Xb = x + b * N * D;
+      float* Fb = F.data() + b * N * k;
+      std::fill(Tt.begin(), Tt.end(), 0.0f);  // Tᵀ = Pᵀ X  [k, D]
+      for (int64_t n = 0; n < N; ++n)
+        for (int64_t j = 0; j < k; ++j) {
+          const float pj = p[n * k + j];
+          for (int64_t d = 0; d < D; ++d) Tt[size_t(j * D + d)] += pj * Xb[n * D + d];
+        }
+      for (int64_t n = 0; n < N; ++n)  // F = X T  [N, k]: F[n, j] = X[n] · Tᵀ[j]
+        for (int64_t j = 0; j < k; ++j) {
+          float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+          for (int64_t d = 0; d < D; ++d) s += Xb[n * D + d] * Tt[size_t(j * D + d)];
+          Fb[n * k + j] = s;
+        }
     }
   }
   return make_result(std::move(F), {X, P}, [X, P, B, N, D, k, blocks](Node& self) {
     // With G = dF [N, k] and T = Xᵀ P recomputed:  dT = Xᵀ G  [D, k],
     //   dX = G Tᵀ + P dTᵀ  (X appears in both products),   dP = Σ_rows X dT.
-    // dP is summed per block of rows, then over the blocks in order: the same sums for any
-    // number of threads.
+    // T and dT are kept transposed ([k, D]) here too, so that dX's rows are sums of D-long rows.
+    // dP is summed per block of rows as [N·k, D] products, reduced over D at the block's end, then
+    // over the blocks in order: the same sums for any number of threads.
     const float* x = X.value().data();
+    const float* p = P.value().data();
     const float* g = self.grad.data();
-    Eigen::Map<const RowMat> Pm(P.value().data(), N, k);
-    float* dX = X.requires_grad() ? grad_buffer(*X.node()).data() : nullptr;
-    std::vector<RowMat> dP_block(size_t(blocks), RowMat::Zero(N, k));
+    GradTarget dX{nullptr, false};
+    if (X.requires_grad()) dX = grad_target(*X.node());
+    std::vector<float> dP_block(size_t(blocks * N * k));
 #pragma omp parallel for if (B * N * D * k > kParallelWork)
     for (int64_t blk = 0; blk < blocks; ++blk) {
-      RowMat T(D, k), dT(D, k);
+      std::vector<float> Tt(size_t(k * D)), dTt(size_t(k * D)), dPpart(size_t(N * k * D), 0.0f);
       for (int64_t b = blk * kBlock; b < std::min(B, (blk + 1) * kBlock); ++b) {
-        Eigen::Map<const RowMat> Xb(x + b * N * D, N, D), G(g + b * N * k, N, k);
-        T.noalias() = Xb.transpose() * Pm;
-        dT.noalias() = Xb.transpose() * G;
-        if (dX) {
-          Eigen::Map<RowMat> dXb(dX + b * N * D, N, D);
-          dXb.noalias() += G * T.transpose();
-          dXb.noalias() += Pm * dT.transpose();
+        const float* Xb = x + b * N * D;
+        const float* G = g + b * N * k;
+        std::fill(Tt.begin(), Tt.end(), 0.0f);
+        std::fill(dTt.begin(), dTt.end(), 0.0f);
+        for (int64_t n = 0; n < N; ++n)
+          for (int64_t j = 0; j < k; ++j) {
+            const float pj = p[n * k + j], gj = G[n * k + j];
+            for (int64_t d = 0; d < D; ++d) {
+              Tt[size_t(j * D + d)] += pj * Xb[n * D + d];   // Tᵀ = Pᵀ X
+              dTt[size_t(j * D + d)] += gj * Xb[n * D + d];  // dTᵀ = Gᵀ X
+            }
+          }
+        for (int64_t n = 0; n < N; ++n) {
+          if (dX.data) {
+            float* dXn = dX.data + (b * N + n) * D;
+            if (dX.fresh) std::fill_n(dXn, D, 0.0f);
+            for (int64_t j = 0; j < k; ++j) {
+              const float gj = G[n * k + j], pj = p[n * k + j];
+              for (int64_t d = 0; d < D; ++d) dXn[d] += gj * Tt[size_t(j * D + d)] + pj * dTt[size_t(j * D + d)];
+            }
+          }
+          for (int64_t j = 0; j < k; ++j) {
+            float* acc = dPpart.data() + (n * k + j) * D;
+            for (int64_t d = 0; d < D; ++d) acc[d] += Xb[n * D + d] * dTt[size_t(j * D + d)];
+          }
         }
-        dP_block[size_t(blk)].noalias() += Xb * dT;
+      }
+      for (int64_t i = 0; i < N * k; ++i) {
+        float s = 0.0f;
+        for (int64_t d = 0; d < D; ++d) s += dPpart[size_t(i * D + d)];
+        dP_block[size_t(blk * N * k + i)] = s;
       }
     }
     if (P.requires_grad()) {
-      Eigen::Map<RowMat> dP(grad_buffer(*P.node()).data(), N, k);
-      for (const RowMat& part : dP_block) dP += part;
+      float* dP = grad_buffer(*P.node()).data();
+      for (int64_t blk = 0; blk < blocks; ++blk)
+        for (int64_t i = 0; i < N * k; ++i) dP[i] += dP_block[size_t(blk * N * k + i)];
     }
   });
 }

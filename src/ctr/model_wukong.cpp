@@ -24,14 +24,11 @@ struct WuKongLayer {
                   name + ".transform"),
         out_norm(int64_t(c.num_fields) * c.embedding_dim, name + ".norm") {}
 
-  // X: [B, N, D] -> [B, N, D]
+  // X: vec(X) per row [B, N·D] -> [B, N·D]
   Var forward(const Var& X, const ForwardContext& ctx) const {
-    const int64_t B = X.dim(0), N = X.dim(1), D = X.dim(2);
-    Var flat = reshape(X, {B, N * D});
     // The two blocks, then residual + LayerNorm.
-    Var cat = concat({fmb.forward(X, ctx), lcb.forward(X, ctx)}, 1);   // [B, fmb_dim + compression_dim]
-    Var y = out_norm.forward(add(transform.forward(cat), flat));        // [B, N·D]
-    return reshape(y, {B, N, D});
+    Var cat = concat({fmb.forward(X, ctx), lcb.forward(X, ctx)}, 1);  // [B, fmb_dim + compression_dim]
+    return out_norm.forward(add(transform.forward(cat), X));          // [B, N·D]
   }
 
   std::vector<Var> parameters() const {
@@ -58,9 +55,9 @@ class WuKong : public Backbone {
 
   Var logit(const Var& E, const int32_t*, const ForwardContext& ctx) override {
     const int64_t B = E.dim(0);
-    Var X = E;
-    for (const WuKongLayer& layer : layers_) X = layer.forward(X, ctx);  // [B, N, D]
-    return reshape(mlp_.forward(reshape(X, {B, -1}), ctx.training, ctx.rng, &hidden_), {B});
+    Var X = reshape(E, {B, -1});  // vec(E) per row: [B, N·D], flat through every layer
+    for (const WuKongLayer& layer : layers_) X = layer.forward(X, ctx);
+    return reshape(mlp_.forward(X, ctx.training, ctx.rng, &hidden_), {B});
   }
   int64_t hidden_dim() const override {
     return cfg_.wukong_mlp.empty() ? int64_t(cfg_.num_fields) * cfg_.embedding_dim : cfg_.wukong_mlp.back();

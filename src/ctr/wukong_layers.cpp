@@ -35,7 +35,7 @@ LinearCompressionBlock::LinearCompressionBlock(const BackboneConfig& c, Rng& rng
     : proj(int64_t(c.num_fields) * c.embedding_dim, c.wukong_compression_dim, rng, name), dropout(c.wukong_dropout) {}
 
 Var LinearCompressionBlock::forward(const Var& X, const ForwardContext& ctx) const {
-  Var c = proj.forward(reshape(X, {X.dim(0), -1}));  // [B, compression_dim]
+  Var c = proj.forward(X);  // [B, compression_dim]
   if (ctx.training && dropout > 0) c = llactr::dropout(c, dropout, *ctx.rng, true);
   return c;
 }

@@ -33,7 +33,7 @@ Var fmfm_interaction(const Var& E, const Var& M);
 // as X (Xᵀ P) without forming X Xᵀ. One op instead of transpose + a [B·D, N]·[N, k] product +
 // a batched product: the two products are tiny (N·D·k multiply-adds each) and skinny, which the
 // GEMM engines do badly, and the transpose is a copy of E.
-// X: [B, N, D], P: [N, k] -> vec(X Xᵀ P) per row: [B, N·k]
+// X: [B, N, D], or its flat view [B, N·D] (N is P's rows), P: [N, k] -> vec(X Xᵀ P) per row: [B, N·k]
 Var fmb_interaction(const Var& X, const Var& P);
 
 }  // namespace llactr

@@ -1,6 +1,8 @@
 // WuKong's two blocks (Zhang et al., ICML 2024), as FuxiCTR's model_zoo/WuKong. Separate from
 // the model so that bench/ can time each on its own.
 //
+// Both take X as vec(X) per row, [B, N·D]: the model keeps it flat from layer to layer.
+//
 //   FMB:  F = X Xᵀ P  [B, N, k]   (P: [N, k] low-rank projection, N(0, 1) init)
 //         fmb = ReLU(MLP(LayerNorm(vec F)))                 [B, fmb_dim]
 //   LCB:  lcb = Dropout(W vec X + b)                        [B, compression_dim]
@@ -23,7 +25,7 @@ struct FactorizationMachineBlock {
   FactorizationMachineBlock() = default;
   // Uses num_fields, embedding_dim, wukong_project_dim, wukong_fmb_units, wukong_fmb_dim.
   FactorizationMachineBlock(const BackboneConfig& c, Rng& rng, const std::string& name);
-  Var forward(const Var& X, const ForwardContext& ctx) const;  // X: [B, N, D] -> [B, fmb_dim]
+  Var forward(const Var& X, const ForwardContext& ctx) const;  // X: [B, N·D] -> [B, fmb_dim]
   std::vector<Var> parameters() const;
 };
 
@@ -34,7 +36,7 @@ struct LinearCompressionBlock {
   LinearCompressionBlock() = default;
   // Uses num_fields, embedding_dim, wukong_compression_dim, wukong_dropout.
   LinearCompressionBlock(const BackboneConfig& c, Rng& rng, const std::string& name);
-  Var forward(const Var& X, const ForwardContext& ctx) const;  // X: [B, N, D] -> [B, compression_dim]
+  Var forward(const Var& X, const ForwardContext& ctx) const;  // X: [B, N·D] -> [B, compression_dim]
   std::vector<Var> parameters() const { return proj.parameters(); }
 };
 
