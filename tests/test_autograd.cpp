@@ -84,6 +84,31 @@ TEST(Autograd, ThreadedBroadcastIsBitIdenticalToSerialAndCorrect) {
   }
 }
 
+TEST(Autograd, ThreadedGatherBackwardEqualsTheSerialSum) {
+  // 5000 ids with many repeats into a 300-row table, above the parallel threshold: each row's
+  // gradient must be the sum of its ids' output rows in batch order, with 1 or 2 threads.
+  const int64_t V = 300, D = 8, n = 5000;
+  Rng rng(3);
+  std::vector<int32_t> ids(n);
+  for (auto& id : ids) id = int32_t(rng.below(V));
+  Tensor seed = random_param({n, D}, 4).value();
+  auto run = [&](int threads) {
+    omp_set_num_threads(threads);
+    Var table = embedding_table(Tensor({V, D}, 0.0f), "E");
+    backward(gather_rows(table, ids.data(), n), seed);
+    return table.grad();
+  };
+  Tensor one = run(1), two = run(2);
+  omp_set_num_threads(2);
+  std::vector<float> ref(size_t(V * D), 0.0f);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t d = 0; d < D; ++d) ref[size_t(ids[size_t(i)] * D + d)] += seed[i * D + d];
+  for (int64_t k = 0; k < V * D; ++k) {
+    ASSERT_EQ(one[k], ref[size_t(k)]) << k;
+    ASSERT_EQ(two[k], ref[size_t(k)]) << k;
+  }
+}
+
 TEST(Autograd, NoGradRecordsNothing) {
   Var x = param_of({2}, {1.0f, 2.0f});
   {

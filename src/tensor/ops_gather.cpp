@@ -1,5 +1,7 @@
 // Embedding lookup. Forward copies rows of the table; backward adds each output row's
 // gradient into the row it came from (rows gathered twice receive both gradients).
+#include <omp.h>
+
 #include <cstring>
 
 #include "llactr/tensor/ops.h"
@@ -34,12 +36,22 @@ Var gather_rows(const Var& table, const int32_t* ids, int64_t n, const Shape& ou
     Node& t = *table.node();
     float* G = grad_buffer(t).data();
     const float* dE = self.grad.data();
-    // Serial: repeated ids would race, and a fixed order keeps the sums bit-reproducible.
-    for (size_t i = 0; i < saved.size(); ++i) {
-      float* g = G + saved[i] * D;
-      for (int64_t d = 0; d < D; ++d) g[d] += dE[i * D + d];
-      if (t.sparse_rows) t.mark_row(saved[i]);
+    const int64_t n = int64_t(saved.size());
+    // Repeated ids must not race, and each row's sum must be taken in a fixed order. So each
+    // thread owns the table rows of every T-th block of 16 rows (blocks keep small rows, e.g. the
+    // [V, 1] first-order weights, from sharing cache lines between threads), scans all ids and
+    // adds, in batch order, those it owns: the same sums as a serial loop, for any thread count.
+#pragma omp parallel if (n * D > (1 << 15))
+    {
+      const int64_t T = omp_get_num_threads(), me = omp_get_thread_num();
+      for (int64_t i = 0; i < n; ++i) {
+        if ((saved[size_t(i)] >> 4) % T != me) continue;
+        float* g = G + saved[size_t(i)] * D;
+        for (int64_t d = 0; d < D; ++d) g[d] += dE[i * D + d];
+      }
     }
+    if (t.sparse_rows)
+      for (int32_t id : saved) t.mark_row(id);
   });
 }
 
