@@ -10,8 +10,9 @@ Adam lr 1e-3 (dense embedding gradients, as torch does by default), gradient cli
 embeddings N(0, 1e-4), Linear weights Xavier normal. Ids are drawn uniformly from each field's
 vocabulary: throughput depends on shapes, not on which ids.
 
-Models follow docs/BACKBONES.md (the C++ definitions). Run (Debian's python3-torch):
-    /usr/bin/python3 bench/torch_backbones.py --threads 2 --steps 40
+Models follow docs/BACKBONES.md (the C++ definitions). Run (Debian's python3-torch) with the
+thread-wait settings ./run_experiment sets for itself (without them torch ran at half speed here):
+    OMP_WAIT_POLICY=passive OPENBLAS_THREAD_TIMEOUT=4 /usr/bin/python3 bench/torch_backbones.py --threads 2 --steps 40
 Prints one line per model: samples/s of training steps (forward, backward, clip, Adam).
 """
 import argparse
