@@ -61,6 +61,20 @@ TEST(Autograd, IntermediateUsedTwiceGetsTheSumIntoAFreshGradient) {
   for (int64_t i = 0; i < 6; ++i) EXPECT_FLOAT_EQ(x.grad()[i], W.value()[i % 3] + 1.0f + 2.0f * x.value()[i] + 1.0f + 2.0f);
 }
 
+TEST(Autograd, ProductOfANodeWithItselfIntoAFreshGradient) {
+  // L = Σ_ij (h hᵀ)_ij = ‖Σ_i h_i‖², so dL/dh_i = 2 Σ_k h_k for every row i. h is an intermediate,
+  // so both of the product's gradient GEMMs write into one fresh buffer: only the first may assign.
+  Var x = param_of({2, 3}, {0.5f, -1.0f, 2.0f, 1.5f, 0.25f, -0.75f});
+  for (int use_bmm = 0; use_bmm < 2; ++use_bmm) {
+    x.grad().fill(0.0f);
+    Var h = add_scalar(x, 0.0f);
+    Var h3 = reshape(h, {1, 2, 3});
+    backward(sum_all(use_bmm ? bmm(h3, h3, false, true) : matmul(h, h, false, true)));
+    for (int64_t i = 0; i < 6; ++i)
+      EXPECT_FLOAT_EQ(x.grad()[i], 2.0f * (x.value()[i % 3] + x.value()[3 + i % 3])) << "bmm " << use_bmm << " " << i;
+  }
+}
+
 TEST(Autograd, ThreadedBroadcastIsBitIdenticalToSerialAndCorrect) {
   // Above kParallelMin the broadcast kernels split one axis across threads; a stretched input's
   // gradient (g [1, F] below, summed over rows) must still be summed in row order by one thread.

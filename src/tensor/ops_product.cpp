@@ -57,8 +57,10 @@ Var matmul(const Var& a, const Var& b, bool ta, bool tb) {
   gemm(ta, tb, M, N, K, 1.0f, a.value().data(), b.value().data(), 0.0f, out.data());
 
   return make_result(std::move(out), {a, b}, [a, b, ta, tb, M, N, K](Node& self) {
-    matmul_backward(gemm, ta, tb, M, N, K, a.value().data(), b.value().data(), self.grad.data(), grad_out(a),
-                    grad_out(b));
+    // a's target first, as matmul_backward writes gA first: when a and b are one node, only the
+    // first write may assign.
+    const GradOut gA = grad_out(a), gB = grad_out(b);
+    matmul_backward(gemm, ta, tb, M, N, K, a.value().data(), b.value().data(), self.grad.data(), gA, gB);
   });
 }
 
@@ -80,7 +82,7 @@ Var bmm(const Var& a, const Var& b, bool ta, bool tb) {
     gemm_serial(ta, tb, M, N, K, 1.0f, A + i * M * K, B + i * K * N, 0.0f, out.data() + i * M * N);
 
   return make_result(std::move(out), {a, b}, [a, b, ta, tb, Bt, M, N, K](Node& self) {
-    const GradOut gA = grad_out(a), gB = grad_out(b);
+    const GradOut gA = grad_out(a), gB = grad_out(b);  // in this order: see matmul
     const float* A = a.value().data();
     const float* B = b.value().data();
 #pragma omp parallel for schedule(static) if (Bt * M * N * K > (1 << 16))
