@@ -16,7 +16,8 @@ GemmBackend parse_gemm_backend(const std::string& name);  // "eigen" or "openbla
 void set_threads(int n);
 
 // Row-major C[M, N] = alpha · op(A) · op(B) + beta · C, where op(A) is [M, K]: A is stored
-// [M, K], or [K, M] when trans_a. Likewise B is [K, N], or [N, K] when trans_b.
+// [M, K], or [K, M] when trans_a. Likewise B is [K, N], or [N, K] when trans_b. With beta = 0,
+// C's old values are never read: it may be an unset buffer (Tensor::uninitialized).
 // Products under 2^18 multiply-adds run on the calling thread whatever the engine: waking
 // threads costs more than such a product.
 void gemm(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float* A,
