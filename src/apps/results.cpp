@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <stdexcept>
 
 #include "llactr/data/json.h"
+#include "llactr/data/line_parsing.h"
 
 namespace llactr {
 
@@ -266,23 +266,18 @@ std::vector<EpochRecord> parse_epochs_csv(const std::string& text, const std::st
     const std::string row = text.substr(pos, end - pos);
     pos = end + 1;
     if (row.empty()) continue;
-    std::vector<std::string> f;
-    for (size_t a = 0;;) {
-      const size_t b = row.find(',', a);
-      f.push_back(row.substr(a, b == std::string::npos ? std::string::npos : b - a));
-      if (b == std::string::npos) break;
-      a = b + 1;
-    }
+    const std::vector<std::string_view> f = data::split(row, ",");
     const std::string where = path + ": line " + std::to_string(line) + ": ";
     if (f.size() != 11) throw std::runtime_error(where + std::to_string(f.size()) + " columns, expected 11");
     auto number = [&](size_t i) {
-      char* stop = nullptr;
-      const double v = std::strtod(f[i].c_str(), &stop);
-      if (f[i].empty() || *stop != '\0') throw std::runtime_error(where + "column " + std::to_string(i + 1) + " is not a number: '" + f[i] + "'");
-      return v;
+      try {
+        return data::parse_double(f[i], ("column " + std::to_string(i + 1)).c_str());
+      } catch (const data::BadLine& bad) {
+        throw std::runtime_error(where + bad.what());
+      }
     };
     EpochRecord e;
-    e.dataset = f[0], e.backbone = f[1], e.method = f[2];
+    e.dataset = std::string(f[0]), e.backbone = std::string(f[1]), e.method = std::string(f[2]);
     e.seed = uint64_t(number(3)), e.epoch = int(number(4));
     e.train_loss = number(5), e.valid_auc = number(6), e.valid_logloss = number(7);
     e.lr = number(8), e.train_seconds = number(9), e.samples_per_sec = number(10);
