@@ -12,31 +12,23 @@ namespace llactr {
 
 namespace {
 
-// Where an input's gradient goes: data null when it needs none; beta 0 when the buffer is fresh
-// (assign), 1 when it already holds gradient (accumulate).
-struct GradOut {
-  float* data = nullptr;
-  float beta = 1.0f;
-};
-GradOut grad_out(const Var& v) {
-  if (!v.requires_grad()) return {};
-  GradTarget t = grad_target(*v.node());
-  return {t.data, t.fresh ? 0.0f : 1.0f};
-}
-
-// The gradients of C[M,N] = op(A)[M,K] · op(B)[K,N], into gA and gB (either may be null).
+// Accumulate the gradients of C[M,N] = op(A)[M,K] · op(B)[K,N] into gA and gB (either may be null).
+// (A fresh gradient buffer is zero-filled by grad_buffer; assigning with β = 0 instead would save
+// nothing, since gemm() implements β = 0 as a zero-fill too.)
 template <class Gemm>
 void matmul_backward(Gemm gemm_fn, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float* A, const float* B,
-                     const float* dC, GradOut gA, GradOut gB) {
-  if (gA.data) {
-    if (!ta) gemm_fn(false, !tb, M, K, N, 1.0f, dC, B, gA.beta, gA.data);  // [M,K] = dC[M,N] · op(B)ᵀ
-    else gemm_fn(tb, true, K, M, N, 1.0f, B, dC, gA.beta, gA.data);        // [K,M] = op(B)[K,N] · dCᵀ
+                     const float* dC, float* gA, float* gB) {
+  if (gA) {
+    if (!ta) gemm_fn(false, !tb, M, K, N, 1.0f, dC, B, 1.0f, gA);  // [M,K] = dC[M,N] · op(B)ᵀ
+    else gemm_fn(tb, true, K, M, N, 1.0f, B, dC, 1.0f, gA);        // [K,M] = op(B)[K,N] · dCᵀ
   }
-  if (gB.data) {
-    if (!tb) gemm_fn(!ta, false, K, N, M, 1.0f, A, dC, gB.beta, gB.data);  // [K,N] = op(A)ᵀ · dC
-    else gemm_fn(true, ta, N, K, M, 1.0f, dC, A, gB.beta, gB.data);        // [N,K] = dCᵀ · op(A)
+  if (gB) {
+    if (!tb) gemm_fn(!ta, false, K, N, M, 1.0f, A, dC, 1.0f, gB);  // [K,N] = op(A)ᵀ · dC
+    else gemm_fn(true, ta, N, K, M, 1.0f, dC, A, 1.0f, gB);        // [N,K] = dCᵀ · op(A)
   }
 }
+
+float* grad_or_null(const Var& v) { return v.requires_grad() ? grad_buffer(*v.node()).data() : nullptr; }
 
 }  // namespace
 
@@ -57,10 +49,8 @@ Var matmul(const Var& a, const Var& b, bool ta, bool tb) {
   gemm(ta, tb, M, N, K, 1.0f, a.value().data(), b.value().data(), 0.0f, out.data());
 
   return make_result(std::move(out), {a, b}, [a, b, ta, tb, M, N, K](Node& self) {
-    // a's target first, as matmul_backward writes gA first: when a and b are one node, only the
-    // first write may assign.
-    const GradOut gA = grad_out(a), gB = grad_out(b);
-    matmul_backward(gemm, ta, tb, M, N, K, a.value().data(), b.value().data(), self.grad.data(), gA, gB);
+    matmul_backward(gemm, ta, tb, M, N, K, a.value().data(), b.value().data(), self.grad.data(), grad_or_null(a),
+                    grad_or_null(b));
   });
 }
 
@@ -82,13 +72,14 @@ Var bmm(const Var& a, const Var& b, bool ta, bool tb) {
     gemm_serial(ta, tb, M, N, K, 1.0f, A + i * M * K, B + i * K * N, 0.0f, out.data() + i * M * N);
 
   return make_result(std::move(out), {a, b}, [a, b, ta, tb, Bt, M, N, K](Node& self) {
-    const GradOut gA = grad_out(a), gB = grad_out(b);  // in this order: see matmul
+    float* gA = grad_or_null(a);
+    float* gB = grad_or_null(b);
     const float* A = a.value().data();
     const float* B = b.value().data();
 #pragma omp parallel for schedule(static) if (Bt * M * N * K > (1 << 16))
     for (int64_t i = 0; i < Bt; ++i)
       matmul_backward(gemm_serial, ta, tb, M, N, K, A + i * M * K, B + i * K * N, self.grad.data() + i * M * N,
-                      {gA.data ? gA.data + i * M * K : nullptr, gA.beta}, {gB.data ? gB.data + i * K * N : nullptr, gB.beta});
+                      gA ? gA + i * M * K : nullptr, gB ? gB + i * K * N : nullptr);
   });
 }
 
@@ -130,8 +121,8 @@ Var linear_op(const char* op, const Var& x, const Var& W, const Var& b, bool rel
     }
     const Tensor& dpre = relu ? masked : self.grad;
     const float* dy = dpre.data();
-    if (GradOut dx = grad_out(x); dx.data) gemm(false, false, M, in, out_dim, 1.0f, dy, W.value().data(), dx.beta, dx.data);
-    if (GradOut dW = grad_out(W); dW.data) gemm(true, false, out_dim, in, M, 1.0f, dy, x.value().data(), dW.beta, dW.data);
+    if (x.requires_grad()) gemm(false, false, M, in, out_dim, 1.0f, dy, W.value().data(), 1.0f, grad_or_null(x));
+    if (W.requires_grad()) gemm(true, false, out_dim, in, M, 1.0f, dy, x.value().data(), 1.0f, grad_or_null(W));
     if (b && b.requires_grad()) grad_buffer(*b.node()).vec() += dpre.mat(M).colwise().sum().transpose();
   });
 }

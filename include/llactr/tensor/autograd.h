@@ -72,8 +72,8 @@ Var parameter(Tensor t, std::string name = "");
 Tensor& grad_buffer(Node& n);
 
 // For a backward that writes every element of n's gradient in one pass: when n has no gradient
-// yet, it is allocated unset and `fresh` is true, and the op must assign (GEMM beta 0) instead
-// of adding. That saves zero-filling and re-reading the buffer, which for an intermediate of the
+// yet, it is allocated unset and `fresh` is true, and the op must assign instead of
+// adding. That saves zero-filling and re-reading the buffer, which for an intermediate of the
 // forward is the common case: its one consumer is the first to write its gradient.
 struct GradTarget {
   float* data;
