@@ -184,6 +184,55 @@ TEST(OptimSparse, LazyAdamLeavesUntouchedRowsAndTheirMomentsAlone) {
   EXPECT_NEAR(row_value(lazy[1], 1, 0), p, 1e-6);
 }
 
+namespace {
+// A [V, 3] table over several 16K-element update chunks (rows straddle chunk borders), a few
+// rows gathered per step: returns the values after 4 steps.
+template <class Opt, class Options>
+Tensor run_many_row_steps(Options o, bool as_embedding_table) {
+  const int64_t V = 20000, D = 3;
+  Tensor init({V, D});
+  for (int64_t j = 0; j < V * D; ++j) init[j] = std::sin(0.37f * float(j));
+  Var table = as_embedding_table ? embedding_table(init, "E") : parameter(init, "E");
+  Opt opt({table}, o);
+  for (int s = 1; s <= 4; ++s) {
+    std::vector<int32_t> ids;
+    for (int32_t k = 0; k < 50; ++k) ids.push_back((k * 7919 + s * 104729) % int32_t(V));
+    ids.push_back(5461);  // row 5461 straddles the first chunk border (16384 / 3)
+    Var g = gather_rows(table, ids.data(), int64_t(ids.size()));
+    backward(sum_all(mul(g, g)));
+    opt.step();
+    opt.zero_grad();
+  }
+  return table.value();
+}
+
+template <class Opt, class Options>
+void expect_dense_table_equals_parameter(Options o, const char* what) {
+  o.sparse = SparseUpdate::Dense;
+  Tensor dense = run_many_row_steps<Opt>(o, true), plain = run_many_row_steps<Opt>(o, false);
+  int64_t moved = 0;
+  for (int64_t j = 0; j < dense.numel(); ++j) {
+    ASSERT_EQ(dense[j], plain[j]) << what << ", element " << j;
+    moved += dense[j] != std::sin(0.37f * float(j));
+  }
+  EXPECT_GT(moved, 0) << what;
+}
+}  // namespace
+
+TEST(OptimSparse, DenseTableEqualsAPlainParameterAcrossChunks) {
+  AdamOptions a;
+  a.lr = 0.01f;
+  expect_dense_table_equals_parameter<Adam>(a, "Adam");
+  a.weight_decay = 0.1f;
+  expect_dense_table_equals_parameter<Adam>(a, "Adam, weight decay");
+  expect_dense_table_equals_parameter<AdamW>(a, "AdamW");
+  SgdOptions s;
+  s.lr = 0.05f;
+  s.momentum = 0.9f;
+  s.weight_decay = 0.1f;
+  expect_dense_table_equals_parameter<Sgd>(s, "SGD, momentum, weight decay");
+}
+
 TEST(OptimSparse, DenseModeTreatsTheTableAsAnyParameter) {
   AdamOptions o;
   o.lr = 0.1f;

@@ -57,7 +57,7 @@ struct SgdOptions {
   float lr = 0.01f;
   float momentum = 0.0f;
   float weight_decay = 0.0f;  // coupled L2: g += wd·p
-  SparseUpdate sparse = SparseUpdate::Lazy;
+  SparseUpdate sparse = SparseUpdate::Dense;  // as torch.optim.SGD and the trainer's default
 };
 
 // torch.optim.SGD with dampening = 0, nesterov = false.
@@ -77,7 +77,7 @@ struct AdamOptions {
   float beta2 = 0.999f;
   float eps = 1e-8f;
   float weight_decay = 0.0f;
-  SparseUpdate sparse = SparseUpdate::Lazy;
+  SparseUpdate sparse = SparseUpdate::Dense;  // as torch.optim.Adam and the trainer's default
 };
 
 // torch.optim.Adam: weight decay is an L2 term added to the gradient before the moments.
