@@ -1,6 +1,7 @@
 // The nn layers (Linear, Mlp, Embedding, LayerNorm) and the fused FM-family interactions:
 // gradient checks, and forward values against direct sums over field pairs.
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include "gradcheck_util.h"
 #include "llactr/ctr/cin.h"
@@ -196,6 +197,46 @@ TEST(CtrInteractions, FmbMatchesXXtPAndGradients) {
   }
   expect_grads_match([](const std::vector<Var>& in) { return fmb_interaction(in[0], in[1]); }, {X, P});
   EXPECT_THROW(fmb_interaction(X, random_param({N + 1, k}, 4)), std::invalid_argument);
+}
+
+TEST(CtrInteractions, BilinearHeadsMatchesPerHeadFormsAndGradients) {
+  // out_b = Σ_h x_bhᵀ W_h y_bh by direct loops in double, for more rows than one block (64).
+  const int64_t B = 70, H = 2, a = 3, c = 4;
+  Var x = random_param({B, H * a}, 5), y = random_param({B, H * c}, 6), W = random_param({H, a, c}, 7);
+  Var out = bilinear_heads(x, y, W);
+  ASSERT_EQ(out.shape(), (Shape{B}));
+  for (int64_t b = 0; b < B; ++b) {
+    double ref = 0;
+    for (int64_t h = 0; h < H; ++h)
+      for (int64_t i = 0; i < a; ++i)
+        for (int64_t j = 0; j < c; ++j)
+          ref += double(x.value()[b * H * a + h * a + i]) * W.value()[(h * a + i) * c + j] * y.value()[b * H * c + h * c + j];
+    EXPECT_NEAR(out.value()[b], ref, 1e-5) << "row " << b;
+  }
+  clear_tape();
+  expect_grads_match([](const std::vector<Var>& in) { return bilinear_heads(in[0], in[1], in[2]); }, {x, y, W});
+  // x also reaches the loss another way (its gradient is not fresh), and x = y (one buffer, two terms).
+  expect_grads_match([](const std::vector<Var>& in) { return add(sum(in[0], 1), bilinear_heads(in[0], in[1], in[2])); },
+                     {x, y, W});
+  Var sq = random_param({5, H * a}, 8), Wsq = random_param({H, a, a}, 9);
+  expect_grads_match([](const std::vector<Var>& in) { return bilinear_heads(in[0], in[0], in[1]); }, {sq, Wsq});
+  EXPECT_THROW(bilinear_heads(x, y, random_param({H, a, c + 1}, 10)), std::invalid_argument);
+}
+
+TEST(CtrInteractions, BilinearHeadsIsBitIdenticalOnOneAndTwoThreads) {
+  // Large enough to run its row blocks in parallel; dW's per-block sums must not depend on that.
+  Var x = random_param({600, 32}, 11), y = random_param({600, 32}, 12), W = random_param({2, 16, 16}, 13);
+  auto run = [&](int threads) {
+    omp_set_num_threads(threads);
+    for (Var v : {x, y, W}) v.grad().fill(0.0f);
+    Var out = bilinear_heads(x, y, W);
+    backward(sum_all(mul(out, out)));
+    return std::vector<Tensor>{out.value(), x.grad(), y.grad(), W.grad()};
+  };
+  std::vector<Tensor> one = run(1), two = run(2);
+  omp_set_num_threads(2);
+  for (size_t k = 0; k < one.size(); ++k)
+    for (int64_t i = 0; i < one[k].numel(); ++i) ASSERT_EQ(one[k][i], two[k][i]) << "tensor " << k << " element " << i;
 }
 
 TEST(CtrInteractions, FmPairwiseEqualsFmAndGradients) {

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "llactr/ctr/interactions.h"
 #include "llactr/nn/init.h"
 #include "llactr/tensor/ops.h"
 
@@ -49,15 +50,9 @@ BilinearFusion::BilinearFusion(int64_t dx, int64_t dy, int heads, Rng& rng) {
 }
 
 Var BilinearFusion::forward(const Var& x, const Var& y) const {
-  const int64_t B = x.dim(0), H = wxy.dim(0), dxh = wxy.dim(1), dyh = wxy.dim(2);
-  // First-order terms, then one bilinear form per head.
-  Var out = reshape(add(wx.forward(x), wy.forward(y)), {B});
-  for (int64_t k = 0; k < H; ++k) {
-    Var Wk = reshape(slice(wxy, 0, k, 1), {dxh, dyh});
-    Var xW = matmul(slice(x, 1, k * dxh, dxh), Wk);              // [B, dyh]
-    out = add(out, sum(mul(xW, slice(y, 1, k * dyh, dyh)), 1));  // [B]
-  }
-  return out;
+  // First-order terms [B, 1] -> [B], then Σ_h x_hᵀ W_h y_h as one fused op.
+  Var first = reshape(add(wx.forward(x), wy.forward(y)), {x.dim(0)});
+  return add(first, bilinear_heads(x, y, wxy));
 }
 
 std::vector<Var> BilinearFusion::parameters() const { return {wx.W, wx.b, wy.W, wy.b, wxy}; }

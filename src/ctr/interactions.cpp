@@ -1,4 +1,4 @@
-// Forward and backward of the fused FM-family interactions.
+// Forward and backward of the fused interactions: the FM family, WuKong's FMB, FinalMLP's bilinear heads.
 //
 // Parallel loops run over rows of the batch (each row's outputs and input gradients are its
 // own) or over field pairs (each pair's weight gradient is its own), never accumulating one
@@ -317,6 +317,69 @@ Var fmb_interaction(const Var& X, const Var& P) {
       float* dP = grad_buffer(*P.node()).data();
       for (int64_t blk = 0; blk < blocks; ++blk)
         for (int64_t i = 0; i < N * k; ++i) dP[i] += dP_block[size_t(blk * N * k + i)];
+    }
+  });
+}
+
+Var bilinear_heads(const Var& x, const Var& y, const Var& W) {
+  if (W.shape().size() != 3 || x.shape().size() != 2 || y.shape().size() != 2 || x.dim(0) != y.dim(0) ||
+      x.dim(1) != W.dim(0) * W.dim(1) || y.dim(1) != W.dim(0) * W.dim(2))
+    shape_error("bilinear_heads", x.shape(), W.shape(), "(x, y, W) need x [B, H·a], y [B, H·c], W [H, a, c]");
+  const int64_t B = x.dim(0), H = W.dim(0), a = W.dim(1), c = W.dim(2);
+  constexpr int64_t kRows = 256;  // rows per block: enough for the per-head products to amortise their setup
+  const int64_t blocks = (B + kRows - 1) / kRows;
+  // Head h of rows [b0, b0 + n) as strided views: X_h [n, a], Y_h [n, c]; W_h [a, c].
+  auto X_h = [=](const float* v, int64_t b0, int64_t n, int64_t h) { return ConstStrided(v + b0 * H * a + h * a, n, a, Eigen::OuterStride<>(H * a)); };
+  auto Y_h = [=](const float* v, int64_t b0, int64_t n, int64_t h) { return ConstStrided(v + b0 * H * c + h * c, n, c, Eigen::OuterStride<>(H * c)); };
+  auto W_h = [=](const float* w, int64_t h) { return Eigen::Map<const RowMat>(w + h * a * c, a, c); };
+
+  Tensor out({B});
+  const float *xv = x.value().data(), *yv = y.value().data(), *wv = W.value().data();
+#pragma omp parallel for if (B * H * a * c > kParallelWork)
+  for (int64_t blk = 0; blk < blocks; ++blk) {
+    const int64_t b0 = blk * kRows, n = std::min(B, b0 + kRows) - b0;
+    for (int64_t h = 0; h < H; ++h) {
+      RowMat T = X_h(xv, b0, n, h) * W_h(wv, h);  // x_bhᵀ W_h for each row: [n, c]
+      out.vec().segment(b0, n) += T.cwiseProduct(Y_h(yv, b0, n, h)).rowwise().sum();
+    }
+  }
+  return make_result(std::move(out), {x, y, W}, [x, y, W, B, H, a, c, blocks, X_h, Y_h, W_h](Node& self) {
+    // With g = d out [B]:  dx_bh = g_b · W_h y_bh,  dy_bh = g_b · W_hᵀ x_bh,  dW_h = Σ_b g_b · x_bh y_bhᵀ;
+    // per block of rows: dX_h = diag(g) Y_h W_hᵀ, dY_h = diag(g) X_h W_h, dW_h += (diag(g) X_h)ᵀ Y_h.
+    // dW is summed per block, then over the blocks in order: the same sums for any number of threads.
+    const float *xv = x.value().data(), *yv = y.value().data(), *wv = W.value().data();
+    GradTarget dx{nullptr, false}, dy{nullptr, false};
+    const bool same = x.node() == y.node();  // x = y: both terms add into one zeroed buffer
+    if (x.requires_grad()) dx = same ? GradTarget{grad_buffer(*x.node()).data(), false} : grad_target(*x.node());
+    if (y.requires_grad()) dy = same ? dx : grad_target(*y.node());
+    const bool want_dW = W.requires_grad();
+    std::vector<float> dW_block(want_dW ? size_t(blocks * H * a * c) : 0);
+#pragma omp parallel for if (B * H * a * c > kParallelWork)
+    for (int64_t blk = 0; blk < blocks; ++blk) {
+      const int64_t b0 = blk * kRows, n = std::min(B, b0 + kRows) - b0;
+      const auto g = self.grad.vec().segment(b0, n).asDiagonal();
+      for (int64_t h = 0; h < H; ++h) {
+        if (dx.data) {
+          Strided d(dx.data + b0 * H * a + h * a, n, a, Eigen::OuterStride<>(H * a));
+          RowMat U = g * (Y_h(yv, b0, n, h) * W_h(wv, h).transpose());
+          if (dx.fresh) d = U;
+          else d += U;
+        }
+        if (dy.data) {
+          Strided d(dy.data + b0 * H * c + h * c, n, c, Eigen::OuterStride<>(H * c));
+          RowMat T = g * (X_h(xv, b0, n, h) * W_h(wv, h));
+          if (dy.fresh) d = T;
+          else d += T;
+        }
+        if (want_dW)
+          Eigen::Map<RowMat>(dW_block.data() + (blk * H + h) * a * c, a, c).noalias() =
+              (g * X_h(xv, b0, n, h)).transpose() * Y_h(yv, b0, n, h);
+      }
+    }
+    if (want_dW) {
+      float* dW = grad_buffer(*W.node()).data();
+      for (int64_t blk = 0; blk < blocks; ++blk)
+        for (int64_t e = 0; e < H * a * c; ++e) dW[e] += dW_block[size_t(blk * H * a * c + e)];
     }
   });
 }

@@ -36,4 +36,10 @@ Var fmfm_interaction(const Var& E, const Var& M);
 // X: [B, N, D], or its flat view [B, N·D] (N is P's rows), P: [N, k] -> vec(X Xᵀ P) per row: [B, N·k]
 Var fmb_interaction(const Var& X, const Var& P);
 
+// FinalMLP's multi-head bilinear fusion term: the two streams' outputs x, y are split into H heads
+// and out_b = Σ_h x_bhᵀ W_h y_bh. One op instead of per-head slices (copies), a [B, a]·[a, c]
+// product, a product and a row sum, each with its own backward: the heads are tiny (a = c = 32).
+// x: [B, H·a], y: [B, H·c], W: [H, a, c] -> [B]
+Var bilinear_heads(const Var& x, const Var& y, const Var& W);
+
 }  // namespace llactr
