@@ -1,5 +1,8 @@
 // Helpers shared by the gradient-check tests.
 #pragma once
+#include <omp.h>
+
+#include <functional>
 #include <gtest/gtest.h>
 
 #include "llactr/tensor/gradcheck.h"
@@ -28,6 +31,23 @@ inline Var away_from_zero(const Shape& shape, uint64_t seed, float gap = 0.1f) {
     if (std::abs(x) < gap) x = x < 0 ? x - gap : x + gap;
   }
   return v;
+}
+
+// Runs f (returning the tensors to compare) on 1 thread and on 2, restores 2 threads, and asserts
+// the results are bit-identical; returns the 1-thread results for further checks.
+inline std::vector<Tensor> expect_same_on_1_and_2_threads(const std::function<std::vector<Tensor>()>& f) {
+  omp_set_num_threads(1);
+  std::vector<Tensor> one = f();
+  omp_set_num_threads(2);
+  std::vector<Tensor> two = f();
+  EXPECT_EQ(one.size(), two.size());
+  for (size_t k = 0; k < one.size() && k < two.size(); ++k)
+    for (int64_t i = 0; i < one[k].numel(); ++i)
+      if (one[k][i] != two[k][i]) {
+        ADD_FAILURE() << "tensor " << k << " element " << i << ": " << one[k][i] << " on 1 thread, " << two[k][i] << " on 2";
+        return one;
+      }
+  return one;
 }
 
 }  // namespace llactr::testing

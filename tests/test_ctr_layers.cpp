@@ -1,7 +1,6 @@
 // The nn layers (Linear, Mlp, Embedding, LayerNorm) and the fused FM-family interactions:
 // gradient checks, and forward values against direct sums over field pairs.
 #include <gtest/gtest.h>
-#include <omp.h>
 
 #include "gradcheck_util.h"
 #include "llactr/ctr/cin.h"
@@ -226,17 +225,12 @@ TEST(CtrInteractions, BilinearHeadsMatchesPerHeadFormsAndGradients) {
 TEST(CtrInteractions, BilinearHeadsIsBitIdenticalOnOneAndTwoThreads) {
   // Large enough to run its row blocks in parallel; dW's per-block sums must not depend on that.
   Var x = random_param({600, 32}, 11), y = random_param({600, 32}, 12), W = random_param({2, 16, 16}, 13);
-  auto run = [&](int threads) {
-    omp_set_num_threads(threads);
+  testing::expect_same_on_1_and_2_threads([&] {
     for (Var v : {x, y, W}) v.grad().fill(0.0f);
     Var out = bilinear_heads(x, y, W);
     backward(sum_all(mul(out, out)));
     return std::vector<Tensor>{out.value(), x.grad(), y.grad(), W.grad()};
-  };
-  std::vector<Tensor> one = run(1), two = run(2);
-  omp_set_num_threads(2);
-  for (size_t k = 0; k < one.size(); ++k)
-    for (int64_t i = 0; i < one[k].numel(); ++i) ASSERT_EQ(one[k][i], two[k][i]) << "tensor " << k << " element " << i;
+  });
 }
 
 TEST(CtrInteractions, FmPairwiseEqualsFmAndGradients) {
