@@ -326,6 +326,18 @@ TEST(OptimClip, ScalesToMaxNormAndReturnsThePreClipNorm) {
   EXPECT_THROW(clip_grad_norm({a}, 0.0f), std::invalid_argument);
 }
 
+TEST(OptimClip, LongGradientNormAgreesWithADirectSum) {
+  // 1003 elements of small integers: every order of summing their squares in double is exact,
+  // so the norm must equal the direct sum's whatever order the implementation uses.
+  Var p = parameter(Tensor({1003}));
+  double direct = 0;
+  for (int64_t j = 0; j < 1003; ++j) {
+    p.grad()[j] = float(j % 7) - 3.0f;
+    direct += double(p.grad()[j]) * p.grad()[j];
+  }
+  EXPECT_EQ(clip_grad_norm({p}, 1e9f), float(std::sqrt(direct)));
+}
+
 TEST(OptimClip, EmbeddingTableCountsTouchedRowsAndNonFiniteNormLeavesGradients) {
   Var table = embedding_table(Tensor({4, 2}, 0.0f));
   int32_t ids[] = {2, 2, 0};
