@@ -12,6 +12,7 @@ namespace llactr {
 
 using detail::kParallelMin;
 using detail::elementwise_unary;
+using detail::write_grad;
 
 namespace {
 
@@ -106,20 +107,8 @@ Var binary(const char* op, const Var& a, const Var& b, Fwd fwd, DfA dfa, DfB dfb
       // Each gradient is written once per element: assigned when fresh, else added. (a and b may
       // be the same node: then b's pass adds to what a's pass wrote.)
       const int64_t n = self.value.numel();
-      auto pass = [&](const Var& x, auto df) {
-        if (!x.requires_grad()) return;
-        auto [gx, fresh] = grad_target(*x.node());
-        float* g = gx;
-        if (fresh) {
-#pragma omp parallel for simd if (n > kParallelMin)
-          for (int64_t i = 0; i < n; ++i) g[i] = G[i] * df(A[i], B[i]);
-        } else {
-#pragma omp parallel for simd if (n > kParallelMin)
-          for (int64_t i = 0; i < n; ++i) g[i] += G[i] * df(A[i], B[i]);
-        }
-      };
-      pass(a, dfa);
-      pass(b, dfb);
+      if (a.requires_grad()) write_grad(*a.node(), n, [&](int64_t i) { return G[i] * dfa(A[i], B[i]); });
+      if (b.requires_grad()) write_grad(*b.node(), n, [&](int64_t i) { return G[i] * dfb(A[i], B[i]); });
     } else {
       float* gA = a.requires_grad() ? grad_buffer(*a.node()).data() : nullptr;
       float* gB = b.requires_grad() ? grad_buffer(*b.node()).data() : nullptr;

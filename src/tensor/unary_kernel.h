@@ -8,6 +8,20 @@ namespace llactr::detail {
 
 constexpr int64_t kParallelMin = 1 << 15;  // below this many elements threads cost more than they save
 
+// Writes every element of x's gradient, d[i] = value(i) for i in [0, n): assigned when the
+// buffer is fresh (grad_target), added to it otherwise. Shared with the binary ops.
+template <class V>
+void write_grad(Node& x, int64_t n, V value) {
+  auto [g, fresh] = grad_target(x);
+  if (fresh) {
+#pragma omp parallel for simd if (n > kParallelMin)
+    for (int64_t i = 0; i < n; ++i) g[i] = value(i);
+  } else {
+#pragma omp parallel for simd if (n > kParallelMin)
+    for (int64_t i = 0; i < n; ++i) g[i] += value(i);
+  }
+}
+
 template <class Fwd, class Df>
 Var elementwise_unary(const Var& a, Fwd fwd, Df df) {
   Tensor out = Tensor::uninitialized(a.shape());
@@ -20,15 +34,7 @@ Var elementwise_unary(const Var& a, Fwd fwd, Df df) {
     const float* A = a.value().data();
     const float* O = self.value.data();
     const float* G = self.grad.data();
-    auto [gA, fresh] = grad_target(*a.node());
-    int64_t n = self.value.numel();
-    if (fresh) {
-#pragma omp parallel for simd if (n > kParallelMin)
-      for (int64_t i = 0; i < n; ++i) gA[i] = G[i] * df(A[i], O[i]);
-    } else {
-#pragma omp parallel for simd if (n > kParallelMin)
-      for (int64_t i = 0; i < n; ++i) gA[i] += G[i] * df(A[i], O[i]);
-    }
+    write_grad(*a.node(), self.value.numel(), [&](int64_t i) { return G[i] * df(A[i], O[i]); });
   });
 }
 
