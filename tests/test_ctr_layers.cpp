@@ -199,8 +199,8 @@ TEST(CtrInteractions, FmbMatchesXXtPAndGradients) {
 }
 
 TEST(CtrInteractions, BilinearHeadsMatchesPerHeadFormsAndGradients) {
-  // out_b = Σ_h x_bhᵀ W_h y_bh by direct loops in double, for more rows than one block (64).
-  const int64_t B = 70, H = 2, a = 3, c = 4;
+  // out_b = Σ_h x_bhᵀ W_h y_bh by direct loops in double, for more rows than one block (256).
+  const int64_t B = 260, H = 2, a = 3, c = 4;
   Var x = random_param({B, H * a}, 5), y = random_param({B, H * c}, 6), W = random_param({H, a, c}, 7);
   Var out = bilinear_heads(x, y, W);
   ASSERT_EQ(out.shape(), (Shape{B}));
