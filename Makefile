@@ -43,10 +43,12 @@ LDLIBS    += -lopenblas -lpthread
 # alternative that can point at netlib's header when libblas-dev is also installed.
 CPPFLAGS  += $(shell pkg-config --cflags openblas 2>/dev/null)
 
-# ---- sources: every .cpp under src/<layer>/ is part of the library, except the two program mains.
+# ---- sources: every .cpp under src/<layer>/ (and src/llm/<sub-layer>/) is part of the library,
+# except the two program mains. tests/support/ holds helpers that tests and benchmarks share.
 APP_MAINS := src/apps/llactr.cpp src/apps/run_experiment.cpp
-LIB_SRCS  := $(filter-out $(APP_MAINS),$(wildcard src/*/*.cpp))
-TEST_SRCS := $(wildcard tests/*.cpp)
+LIB_SRCS  := $(filter-out $(APP_MAINS),$(wildcard src/*/*.cpp src/*/*/*.cpp))
+TEST_SRCS := $(wildcard tests/*.cpp tests/support/*.cpp)
+SUPPORT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tests/support/*.cpp))
 BENCH_SRCS:= $(wildcard bench/*.cpp)
 
 LIB_OBJS  := $(LIB_SRCS:%.cpp=$(BUILD)/%.o)
@@ -98,8 +100,8 @@ test-san:
 
 check: test test-san
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $< $(LIB) -lbenchmark $(LDLIBS)
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(SUPPORT_OBJS) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIB) -lbenchmark $(LDLIBS)
 
 bench: check-deps $(BENCH_BINS)
 	@scripts/run-bench.sh quick $(BENCH_BINS)
@@ -110,8 +112,8 @@ bench-full: check-deps $(BENCH_BINS)
 # libFuzzer on the GGUF reader (clang only): make fuzz-gguf [FUZZ_SECONDS=30]. New inputs go to
 # build/fuzz/corpus (seeded from tests/fuzz/corpus); crashes are written as build/fuzz/crash-*.
 FUZZ_SECONDS ?= 30
-FUZZ_SRCS := tests/fuzz/gguf_fuzz.cpp $(wildcard src/llm/gguf*.cpp src/llm/ggml*.cpp)
-build/fuzz/gguf_fuzz: $(FUZZ_SRCS) $(wildcard include/llactr/llm/gguf*.h src/llm/ggml*.h tests/fuzz/*.h)
+FUZZ_SRCS := tests/fuzz/gguf_fuzz.cpp $(wildcard src/llm/gguf/*.cpp)
+build/fuzz/gguf_fuzz: $(FUZZ_SRCS) $(wildcard include/llactr/llm/gguf/*.h src/llm/gguf/*.h tests/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	clang++ -std=c++17 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Iinclude -o $@ $(FUZZ_SRCS)
 

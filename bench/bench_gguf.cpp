@@ -6,7 +6,7 @@
 #include <cmath>
 #include <vector>
 
-#include "llactr/llm/gguf_types.h"
+#include "llactr/llm/gguf/gguf_types.h"
 
 using namespace llactr::gguf;
 

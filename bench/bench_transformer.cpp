@@ -15,9 +15,9 @@
 #include <random>
 
 #include "bench_common.h"
-#include "llactr/llm/generate.h"
-#include "llactr/llm/random_model.h"
-#include "llactr/llm/transformer.h"
+#include "llactr/llm/model/generate.h"
+#include "../tests/support/random_model.h"
+#include "llactr/llm/model/transformer.h"
 
 namespace {
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "llactr/llm/gguf.h"
+#include "llactr/llm/gguf/gguf.h"
 
 namespace llactr::testing {
 

@@ -6,8 +6,8 @@
 #include <cstdlib>
 #include <new>
 
-#include "llactr/llm/generate.h"
-#include "llactr/llm/random_model.h"
+#include "llactr/llm/model/generate.h"
+#include "support/random_model.h"
 
 namespace {
 std::atomic<bool> g_counting{false};

@@ -11,7 +11,7 @@
 
 #include "fuzz/gguf_exercise.h"
 #include "gguf_fixtures.h"
-#include "llactr/llm/gguf.h"
+#include "llactr/llm/gguf/gguf.h"
 #include "test_data.h"
 
 using namespace llactr::gguf;

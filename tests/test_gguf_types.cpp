@@ -8,7 +8,7 @@
 #include <random>
 #include <vector>
 
-#include "llactr/llm/gguf_types.h"
+#include "llactr/llm/gguf/gguf_types.h"
 
 using namespace llactr::gguf;
 

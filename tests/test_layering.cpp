@@ -1,5 +1,6 @@
-// The layers depend one way: tensor -> nn -> data -> ctr -> llm -> methods -> apps.
-// This test reads every header and source and fails when a file includes a higher layer.
+// The layers depend one way: tensor -> nn -> data -> ctr -> llm -> methods -> apps, and inside
+// llm its sub-layers depend one way too: gguf -> tokenizer -> model -> train.
+// This test reads every header and source and fails when a file includes a higher (sub-)layer.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -10,25 +11,35 @@
 namespace {
 
 const std::vector<std::string> kLayers = {"tensor", "nn", "data", "ctr", "llm", "methods", "apps"};
+const std::vector<std::string> kLlmSubLayers = {"gguf", "tokenizer", "model", "train"};
 
-int rank_of(const std::string& layer) {
-  for (size_t i = 0; i < kLayers.size(); ++i)
-    if (kLayers[i] == layer) return static_cast<int>(i);
+int rank_in(const std::vector<std::string>& order, const std::string& name) {
+  for (size_t i = 0; i < order.size(); ++i)
+    if (order[i] == name) return static_cast<int>(i);
   return -1;
 }
 
 TEST(Layering, NoFileIncludesAHigherLayer) {
   namespace fs = std::filesystem;
   if (!fs::exists("include/llactr")) GTEST_SKIP() << "run from the repository root (make test does)";
-  const std::regex include_re(R"(#include\s+"llactr/([a-z]+)/)");
+  // "llactr/<layer>/<file or sub-layer>..."
+  const std::regex include_re(R"(#include\s+"llactr/([a-z]+)/([a-z_]+))");
   int files = 0;
   for (const char* root : {"include/llactr", "src"}) {
     for (const auto& entry : fs::recursive_directory_iterator(root)) {
       if (!entry.is_regular_file()) continue;
-      // The file's own layer is the folder right under include/llactr/ or src/.
-      std::string own = fs::relative(entry.path(), root).begin()->string();
-      int own_rank = rank_of(own);
+      // The file's own layer is the folder right under include/llactr/ or src/; under llm, the
+      // folder below that is its sub-layer.
+      fs::path rel = fs::relative(entry.path(), root);
+      auto part = rel.begin();
+      std::string own = part->string();
+      int own_rank = rank_in(kLayers, own);
       ASSERT_GE(own_rank, 0) << entry.path() << " is not in a known layer folder";
+      int own_sub = -1;
+      if (own == "llm") {
+        own_sub = rank_in(kLlmSubLayers, (++part)->string());
+        ASSERT_GE(own_sub, 0) << entry.path() << " is not in a known llm sub-layer folder (gguf, tokenizer, model, train)";
+      }
       std::ifstream in(entry.path());
       std::string line;
       int line_no = 0;
@@ -36,10 +47,16 @@ TEST(Layering, NoFileIncludesAHigherLayer) {
         ++line_no;
         std::smatch m;
         if (!std::regex_search(line, m, include_re)) continue;
-        int dep = rank_of(m[1]);
-        EXPECT_GE(dep, 0) << entry.path() << ":" << line_no << " includes an unknown layer " << m[1];
-        EXPECT_LE(dep, own_rank) << entry.path() << ":" << line_no << " (layer " << own << ") includes the higher layer "
-                                 << m[1];
+        const std::string where = entry.path().string() + ":" + std::to_string(line_no);
+        int dep = rank_in(kLayers, m[1]);
+        EXPECT_GE(dep, 0) << where << " includes an unknown layer " << m[1];
+        EXPECT_LE(dep, own_rank) << where << " (layer " << own << ") includes the higher layer " << m[1];
+        if (m[1] != "llm") continue;
+        int dep_sub = rank_in(kLlmSubLayers, m[2]);
+        EXPECT_GE(dep_sub, 0) << where << " includes llm/" << m[2] << ", which is no llm sub-layer";
+        if (own == "llm")
+          EXPECT_LE(dep_sub, own_sub) << where << " (llm/" << kLlmSubLayers[own_sub] << ") includes the higher llm/"
+                                      << m[2];
       }
       ++files;
     }

@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "llactr/llm/npy.h"
+#include "llactr/llm/gguf/npy.h"
 
 namespace llactr::llm {
 namespace {

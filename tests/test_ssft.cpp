@@ -8,8 +8,8 @@
 
 #include "data_fixtures.h"
 #include "llactr/data/json.h"
-#include "llactr/llm/npy.h"
-#include "llactr/llm/random_model.h"
+#include "llactr/llm/gguf/npy.h"
+#include "support/random_model.h"
 #include "llactr/methods/instance_cost.h"
 #include "llactr/methods/ssft.h"
 #include "llactr/methods/ssft_data.h"

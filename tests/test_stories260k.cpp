@@ -5,9 +5,9 @@
 #include <regex>
 #include <sstream>
 
-#include "llactr/llm/generate.h"
-#include "llactr/llm/gguf.h"
-#include "llactr/llm/tokenizer.h"
+#include "llactr/llm/model/generate.h"
+#include "llactr/llm/gguf/gguf.h"
+#include "llactr/llm/tokenizer/tokenizer.h"
 #include "test_data.h"
 
 namespace llactr::llm {

@@ -2,10 +2,10 @@
 // every expectation is derived by hand from the regex or the merge ranks.
 #include <gtest/gtest.h>
 
-#include "llactr/llm/gguf.h"
-#include "llactr/llm/pretokenizer.h"
-#include "llactr/llm/tokenizer.h"
-#include "llactr/llm/unicode.h"
+#include "llactr/llm/gguf/gguf.h"
+#include "llactr/llm/tokenizer/pretokenizer.h"
+#include "llactr/llm/tokenizer/tokenizer.h"
+#include "llactr/llm/tokenizer/unicode.h"
 
 namespace llactr::llm {
 namespace {

@@ -5,9 +5,9 @@
 #include <random>
 
 #include "llactr/data/utf8.h"
-#include "llactr/llm/gguf.h"
-#include "llactr/llm/tokenizer.h"
-#include "llactr/llm/unicode.h"
+#include "llactr/llm/gguf/gguf.h"
+#include "llactr/llm/tokenizer/tokenizer.h"
+#include "llactr/llm/tokenizer/unicode.h"
 #include "test_data.h"
 
 namespace llactr::llm {

@@ -9,12 +9,12 @@
 #include "data_fixtures.h"
 #include "gradcheck_util.h"
 #include "test_data.h"
-#include "llactr/llm/language_model.h"
-#include "llactr/llm/gguf.h"
-#include "llactr/llm/lora_file.h"
-#include "llactr/llm/random_model.h"
-#include "llactr/llm/trainable_transformer.h"
-#include "llactr/llm/transformer.h"
+#include "llactr/llm/model/language_model.h"
+#include "llactr/llm/gguf/gguf.h"
+#include "llactr/llm/train/lora_file.h"
+#include "support/random_model.h"
+#include "llactr/llm/train/trainable_transformer.h"
+#include "llactr/llm/model/transformer.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr::llm {

@@ -5,9 +5,9 @@
 
 #include <cmath>
 
-#include "llactr/llm/gguf.h"
-#include "llactr/llm/random_model.h"
-#include "llactr/llm/transformer.h"
+#include "llactr/llm/gguf/gguf.h"
+#include "support/random_model.h"
+#include "llactr/llm/model/transformer.h"
 
 namespace llactr::llm {
 namespace {

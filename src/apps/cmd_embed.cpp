@@ -4,9 +4,9 @@
 
 #include "llactr/apps/args.h"
 #include "llactr/apps/commands.h"
-#include "llactr/llm/language_model.h"
-#include "llactr/llm/npy.h"
-#include "llactr/llm/transformer.h"
+#include "llactr/llm/model/language_model.h"
+#include "llactr/llm/gguf/npy.h"
+#include "llactr/llm/model/transformer.h"
 
 namespace llactr {
 

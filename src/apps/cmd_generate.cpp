@@ -4,8 +4,8 @@
 
 #include "llactr/apps/args.h"
 #include "llactr/apps/commands.h"
-#include "llactr/llm/generate.h"
-#include "llactr/llm/language_model.h"
+#include "llactr/llm/model/generate.h"
+#include "llactr/llm/model/language_model.h"
 
 namespace llactr {
 

@@ -5,7 +5,7 @@
 
 #include "llactr/apps/args.h"
 #include "llactr/apps/commands.h"
-#include "llactr/llm/gguf.h"
+#include "llactr/llm/gguf/gguf.h"
 
 namespace llactr {
 namespace {

@@ -8,7 +8,7 @@
 #include "llactr/apps/args.h"
 #include "llactr/apps/commands.h"
 #include "llactr/data/dataset.h"
-#include "llactr/llm/language_model.h"
+#include "llactr/llm/model/language_model.h"
 #include "llactr/methods/instance_cost.h"
 #include "llactr/methods/ssft.h"
 #include "llactr/tensor/gemm.h"

@@ -5,8 +5,8 @@
 
 #include "llactr/apps/args.h"
 #include "llactr/apps/commands.h"
-#include "llactr/llm/gguf.h"
-#include "llactr/llm/tokenizer.h"
+#include "llactr/llm/gguf/gguf.h"
+#include "llactr/llm/tokenizer/tokenizer.h"
 
 namespace llactr {
 

@@ -4,7 +4,7 @@
 #include <chrono>
 #include <stdexcept>
 
-#include "llactr/llm/transformer.h"
+#include "llactr/llm/model/transformer.h"
 
 namespace llactr::methods {
 

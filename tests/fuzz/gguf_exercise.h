@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "llactr/llm/gguf.h"
+#include "llactr/llm/gguf/gguf.h"
 
 namespace llactr::testing {
 

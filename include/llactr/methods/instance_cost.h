@@ -7,7 +7,7 @@
 #include <string>
 
 #include "llactr/data/dataset.h"
-#include "llactr/llm/language_model.h"
+#include "llactr/llm/model/language_model.h"
 
 namespace llactr::methods {
 

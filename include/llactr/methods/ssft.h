@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "llactr/data/dataset.h"
-#include "llactr/llm/trainable_transformer.h"
+#include "llactr/llm/train/trainable_transformer.h"
 
 namespace llactr::methods {
 

@@ -1,0 +1,81 @@
+// The transformer forward pass (llama and qwen2) over a batch of sequences of different lengths,
+// with an optional KV cache for incremental decoding.
+//
+// Sequences are packed: the N = sum(lengths) real tokens are stacked into [N, d] rows, so every
+// projection is one GEMM over all of them and no work or memory is spent on padding. Attention is
+// restricted to each sequence's own earlier tokens (the padding mask and the causal mask in one),
+// so a sequence's results do not depend on what else is in the batch.
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "llactr/llm/model/transformer_weights.h"
+
+namespace llactr::llm {
+
+// Keys and values of n_seq sequences, preallocated for `capacity` positions each.
+struct KvCache {
+  KvCache(const TransformerConfig& c, int n_seq, int capacity);
+  int n_layer, n_seq, capacity, kv_dim;
+  std::vector<int> length;  // [n_seq] positions filled so far
+  std::vector<float> k, v;  // [n_layer, n_seq, capacity, kv_dim]
+  float* keys(int layer, int seq) { return k.data() + offset(layer, seq); }
+  float* values(int layer, int seq) { return v.data() + offset(layer, seq); }
+  void clear() { std::fill(length.begin(), length.end(), 0); }
+
+ private:
+  size_t offset(int layer, int seq) const { return (size_t(layer) * n_seq + seq) * capacity * kv_dim; }
+};
+
+// One sequence's rows in a packed batch: rows [row0, row0+n) hold its next n tokens. With a
+// cache they go to slot `seq` at positions length[seq].. ; without, positions start at 0.
+struct SeqSpan {
+  int seq, row0, n;
+};
+
+enum class LogitsMode { None, Last, All };  // Last = each sequence's last row
+
+// Scratch and outputs of forward_packed. Buffers only grow, so repeated calls of the same or a
+// smaller size (e.g. decoding one token at a time) allocate nothing.
+struct Workspace {
+  std::vector<float> x;       // [N, d] residual stream
+  std::vector<float> xn;      // [N, d] normed input of the current sub-layer
+  std::vector<float> q, att;  // [N, q_dim]
+  std::vector<float> k, v;    // [N, kv_dim]
+  std::vector<float> gate, up;  // [N, ff]
+  std::vector<float> cos, sin;  // [N, n_rot/2] RoPE angles
+  std::vector<float> scores;    // [threads, max_keys] attention scratch
+  std::vector<float> last;      // [n_spans, d] last rows (LogitsMode::Last)
+  std::vector<int> pos, row_span;  // [N] position and span index of each row
+  std::vector<float> hidden;  // output: [N, d] final-norm hidden states
+  std::vector<float> logits;  // output: [N or n_spans, vocab] (per LogitsMode)
+};
+
+// Runs every layer over the packed tokens [N] (N = sum of span sizes). Results land in
+// ws.hidden and ws.logits. With a cache, each span's keys/values are appended to its slot and
+// its tokens attend to everything cached before them. If layer_states is given, it receives
+// n_layer entries of [N, d]: the residual stream after each layer (before the final norm).
+// Throws std::out_of_range for a token id outside the vocabulary or a full cache slot.
+void forward_packed(const Model& model, const int32_t* tokens, const std::vector<SeqSpan>& spans,
+                    KvCache* cache, LogitsMode logits, Workspace& ws,
+                    std::vector<std::vector<float>>* layer_states = nullptr);
+
+struct ForwardOptions {
+  LogitsMode logits = LogitsMode::All;
+  bool layer_states = false;
+};
+
+// A batch's results, padded to T = the longest sequence; rows t >= lengths[b] are zero.
+struct ForwardOutput {
+  int batch = 0, max_len = 0;
+  std::vector<int> lengths;                      // [B]
+  std::vector<float> hidden;                     // [B, T, d] final-norm hidden states
+  std::vector<std::vector<float>> layer_states;  // n_layer x [B, T, d] if requested
+  std::vector<float> logits;                     // All: [B, T, vocab]; Last: [B, vocab]; None: empty
+};
+
+// Forward over B sequences of different (non-zero) lengths, without a cache.
+ForwardOutput forward(const Model& model, const std::vector<std::vector<int32_t>>& batch,
+                      const ForwardOptions& options = {});
+
+}  // namespace llactr::llm

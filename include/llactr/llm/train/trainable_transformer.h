@@ -1,0 +1,109 @@
+// The transformer forward on the autodiff engine, for fine-tuning with LoRA.
+//
+// The same computation as forward_packed (transformer.h), step for step, but every step is an
+// autodiff op, so a loss on the hidden states or logits can be differentiated. The base weights
+// are constants (frozen: no gradient is ever computed for them); the only parameters are the
+// LoRA adapters (Hu et al. 2021, as Hugging Face PEFT implements them):
+//
+//   y = x W^T + b + (alpha / r) · dropout(x) A^T B^T        A: [r, in], B: [out, r]
+//
+// A starts as PEFT's kaiming_uniform(a = sqrt(5)) = U(-1/sqrt(in), 1/sqrt(in)), B as zeros, so
+// an untrained adapter changes nothing. Dropout (on the adapter's input only) is applied in
+// training mode. By default adapters sit on the query and value projections (PEFT's default
+// for llama, and LLaCTR's released setting).
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "llactr/llm/train/trainable_ops.h"
+#include "llactr/llm/model/transformer_weights.h"
+#include "llactr/tensor/rng.h"
+
+namespace llactr::llm {
+
+struct LoraOptions {
+  int rank = 8;
+  float alpha = 16.0f;
+  float dropout = 0.05f;
+  // Projections that get an adapter: any of q k v o gate up down.
+  std::vector<std::string> targets = {"q", "v"};
+  uint64_t seed = 2024;  // draws A
+  float scale() const { return alpha / float(rank); }
+};
+
+// "q" -> "attn_q", ..., "down" -> "ffn_down" (llama.cpp tensor names); throws for an unknown target.
+std::string lora_target_tensor(const std::string& target);
+
+// y = x W^T + b, plus the LoRA term when this projection has an adapter.
+struct Projection {
+  Var W;       // [out, in] frozen
+  Var b;       // [out] frozen, or empty
+  Var lora_a;  // [r, in] parameter, or empty when no adapter
+  Var lora_b;  // [out, r] parameter
+};
+
+struct TrainableLayer {
+  Var attn_norm;  // [d]
+  Projection q, k, v, o;
+  Var ffn_norm;   // [d]
+  Projection gate, up, down;
+  Projection* find(const std::string& target);  // by LoRA target name
+};
+
+// Whether LoRA dropout is on, and the generator that draws its masks.
+struct DropoutMode {
+  bool training = false;
+  Rng* rng = nullptr;  // required when training with dropout > 0
+};
+
+struct TrainableOutput {
+  Var hidden;  // [N, d] final-norm hidden state of every packed row
+  Var last;    // [B, d] each sequence's last row of `hidden`
+};
+
+// ---- the pieces of the forward, one function each (each is gradient-checked on its own)
+
+// x = table[tokens]                                   -> [N, d]
+Var embed_tokens(const Var& table, const PackedBatch& batch);
+// x W^T + b (+ (alpha/r) dropout(x) A^T B^T)          x: [N, in] -> [N, out]
+Var project(const Projection& p, const Var& x, const LoraOptions& lora, const DropoutMode& mode);
+// x + Wo · attention(RoPE(q), RoPE(k), v) of RMSNorm(x) x: [N, d] -> [N, d]
+Var attention_block(const Var& x, const TrainableLayer& L, const PackedBatch& batch,
+                    const std::shared_ptr<const RopeAngles>& angles, const TransformerConfig& c,
+                    const LoraOptions& lora, const DropoutMode& mode);
+// x + Wd · (silu(Wg xn) * (Wu xn)), xn = RMSNorm(x)  x: [N, d] -> [N, d]
+Var ffn_block(const Var& x, const TrainableLayer& L, const TransformerConfig& c, const LoraOptions& lora,
+              const DropoutMode& mode);
+// Each sequence's last row, or the mean of its rows.  hidden: [N, d] -> [B, d]
+Var last_rows(const Var& hidden, const PackedBatch& batch);
+Var mean_rows(const Var& hidden, const PackedBatch& batch);
+
+class TrainableTransformer {
+ public:
+  // Copies the base weights into constant tensors (memory: one more copy of the model) and
+  // creates the adapters. Throws std::invalid_argument for rank < 1 or an unknown target.
+  TrainableTransformer(const Model& base, const LoraOptions& lora);
+
+  // Final-norm hidden states of the packed sequences.
+  TrainableOutput forward(const PackedBatch& batch, const DropoutMode& mode = {}) const;
+  // LM-head logits of some hidden rows.   hidden_rows: [n, d] -> [n, vocab]
+  Var lm_logits(const Var& hidden_rows) const;
+
+  // Every adapter's A then B, layer by layer, in target order q k v o gate up down.
+  std::vector<Var> lora_parameters() const;
+  // The base model with every adapter folded in: W' = W + (alpha/r) B A.
+  Model merged_model() const;
+
+  const TransformerConfig& config() const { return config_; }
+  const LoraOptions& lora() const { return lora_; }
+  const std::vector<TrainableLayer>& layers() const { return layers_; }
+
+ private:
+  TransformerConfig config_;
+  LoraOptions lora_;
+  Var token_embd_, output_norm_, output_;  // output_ empty when the head is tied to token_embd_
+  std::vector<TrainableLayer> layers_;
+};
+
+}  // namespace llactr::llm

@@ -1,0 +1,198 @@
+#include "llactr/llm/model/transformer.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "llactr/llm/model/transformer_ops.h"
+
+namespace llactr::llm {
+
+KvCache::KvCache(const TransformerConfig& c, int n_seq_, int capacity_)
+    : n_layer(c.n_layer), n_seq(n_seq_), capacity(capacity_), kv_dim(c.kv_dim()), length(n_seq_, 0) {
+  if (n_seq <= 0 || capacity <= 0) throw std::invalid_argument("KvCache: n_seq and capacity must be positive");
+  const size_t n = size_t(n_layer) * n_seq * capacity * kv_dim;
+  k.assign(n, 0.0f);
+  v.assign(n, 0.0f);
+}
+
+namespace {
+
+float* grow(std::vector<float>& buf, size_t n) {
+  if (buf.size() < n) buf.resize(n);
+  return buf.data();
+}
+
+const float* bias(const std::vector<float>& b) { return b.empty() ? nullptr : b.data(); }
+
+// Checks the batch, sizes the scratch buffers and fills each row's position and span.
+void prepare(const Model& model, const int32_t* tokens, const std::vector<SeqSpan>& spans,
+             const KvCache* cache, int N, Workspace& ws) {
+  const TransformerConfig& c = model.config;
+  int max_keys = 0;
+  if (ws.pos.size() < size_t(N)) ws.pos.resize(N), ws.row_span.resize(N);
+  for (size_t s = 0; s < spans.size(); ++s) {
+    const SeqSpan& sp = spans[s];
+    int pos0 = 0;
+    if (cache) {
+      if (sp.seq < 0 || sp.seq >= cache->n_seq)
+        throw std::out_of_range("sequence slot " + std::to_string(sp.seq) + " is not in the KV cache");
+      pos0 = cache->length[sp.seq];
+      if (pos0 + sp.n > cache->capacity)
+        throw std::out_of_range("KV cache slot " + std::to_string(sp.seq) + " is full (" +
+                                std::to_string(cache->capacity) + " positions)");
+    }
+    max_keys = std::max(max_keys, pos0 + sp.n);
+    for (int i = 0; i < sp.n; ++i) {
+      const int r = sp.row0 + i;
+      if (tokens[r] < 0 || tokens[r] >= c.n_vocab)
+        throw std::out_of_range("token id " + std::to_string(tokens[r]) + " is outside the vocabulary of " +
+                                std::to_string(c.n_vocab));
+      ws.pos[r] = pos0 + i;
+      ws.row_span[r] = int(s);
+    }
+  }
+  if (cache) max_keys = cache->capacity;  // so later, longer decoding steps do not grow it
+  const size_t d = c.n_embd, q = c.q_dim(), kv = c.kv_dim(), ff = c.n_ff;
+  grow(ws.x, N * d), grow(ws.xn, N * d), grow(ws.hidden, N * d);
+  grow(ws.q, N * q), grow(ws.att, N * q), grow(ws.k, N * kv), grow(ws.v, N * kv);
+  grow(ws.gate, N * ff), grow(ws.up, N * ff);
+  grow(ws.cos, N * size_t(c.n_rot / 2)), grow(ws.sin, N * size_t(c.n_rot / 2));
+  grow(ws.scores, size_t(omp_get_max_threads()) * max_keys);
+}
+
+// Copies each span's new keys/values (rows of ws.k, ws.v) into its cache slot.
+void store_kv(const std::vector<SeqSpan>& spans, int layer, KvCache& cache, const Workspace& ws) {
+  const size_t kv = cache.kv_dim;
+  for (const SeqSpan& sp : spans) {
+    const size_t dst = size_t(cache.length[sp.seq]) * kv, src = size_t(sp.row0) * kv;
+    std::memcpy(cache.keys(layer, sp.seq) + dst, ws.k.data() + src, sp.n * kv * sizeof(float));
+    std::memcpy(cache.values(layer, sp.seq) + dst, ws.v.data() + src, sp.n * kv * sizeof(float));
+  }
+}
+
+// att[r] = causal attention of row r over its own sequence, for every row and head in parallel.
+void attend(const TransformerConfig& c, const std::vector<SeqSpan>& spans, int layer, KvCache* cache,
+            int N, Workspace& ws) {
+  const size_t q_dim = c.q_dim(), kv = c.kv_dim();
+  const size_t per_thread = ws.scores.size() / omp_get_max_threads();
+  // Threads only pay off on real work: idle OpenMP threads spin and slow the BLAS calls after.
+  const bool parallel = size_t(N) * c.n_head * (ws.pos[N - 1] + 1) * c.head_dim > (1u << 16);
+#pragma omp parallel for schedule(dynamic, 4) if (parallel)
+  for (int idx = 0; idx < N * c.n_head; ++idx) {
+    const int r = idx / c.n_head, h = idx % c.n_head;
+    const SeqSpan& sp = spans[ws.row_span[r]];
+    const float* k = cache ? cache->keys(layer, sp.seq) : ws.k.data() + sp.row0 * kv;
+    const float* v = cache ? cache->values(layer, sp.seq) : ws.v.data() + sp.row0 * kv;
+    const int n_keys = ws.pos[r] + 1;
+    attention_row(ws.q.data() + r * q_dim, k, v, n_keys, h, c,
+                  ws.scores.data() + omp_get_thread_num() * per_thread, ws.att.data() + r * q_dim);
+  }
+}
+
+}  // namespace
+
+void forward_packed(const Model& model, const int32_t* tokens, const std::vector<SeqSpan>& spans,
+                    KvCache* cache, LogitsMode logits, Workspace& ws,
+                    std::vector<std::vector<float>>* layer_states) {
+  const TransformerConfig& c = model.config;
+  const TransformerWeights& w = model.weights;
+  int N = 0;
+  for (const SeqSpan& sp : spans) N = std::max(N, sp.row0 + sp.n);
+  prepare(model, tokens, spans, cache, N, ws);
+  const int d = c.n_embd;
+  float *x = ws.x.data(), *xn = ws.xn.data(), *q = ws.q.data(), *k = ws.k.data(), *v = ws.v.data();
+
+  // x = token_embd[tokens]                                         x: [N, d]
+  for (int r = 0; r < N; ++r) std::memcpy(x + size_t(r) * d, w.token_embd.row(tokens[r]), d * sizeof(float));
+  // RoPE angles of every row's position                            cos, sin: [N, n_rot/2]
+  rope_angles(ws.pos.data(), N, c, ws.cos.data(), ws.sin.data());
+
+  for (int l = 0; l < c.n_layer; ++l) {
+    const LayerWeights& L = w.layers[l];
+    // xn = RMSNorm(x) * attn_norm                                  xn: [N, d]
+    rms_norm(x, L.attn_norm.data(), N, d, c.rms_eps, xn);
+    // q = xn Wq^T + bq;  k = xn Wk^T + bk;  v = xn Wv^T + bv        q: [N, q_dim]; k, v: [N, kv_dim]
+    matmul(xn, N, L.wq, bias(L.bq), q);
+    matmul(xn, N, L.wk, bias(L.bk), k);
+    matmul(xn, N, L.wv, bias(L.bv), v);
+    // rotate queries and keys by their positions
+    rope(q, N, c.n_head, ws.cos.data(), ws.sin.data(), c);
+    rope(k, N, c.n_head_kv, ws.cos.data(), ws.sin.data(), c);
+    // with a cache, append this step's keys/values to each sequence's history
+    if (cache) store_kv(spans, l, *cache, ws);
+    // att = softmax(q k^T / sqrt(hd)) v, causal within each sequence  att: [N, q_dim]
+    attend(c, spans, l, cache, N, ws);
+    // x += att Wo^T
+    matmul_add(ws.att.data(), N, L.wo, x);
+    // xn = RMSNorm(x) * ffn_norm
+    rms_norm(x, L.ffn_norm.data(), N, d, c.rms_eps, xn);
+    // gate = silu(xn Wg^T) * (xn Wu^T)                              gate, up: [N, ff]
+    matmul(xn, N, L.w_gate, nullptr, ws.gate.data());
+    matmul(xn, N, L.w_up, nullptr, ws.up.data());
+    swiglu(ws.gate.data(), ws.up.data(), size_t(N) * c.n_ff);
+    // x += gate Wd^T
+    matmul_add(ws.gate.data(), N, L.w_down, x);
+    if (layer_states) layer_states->emplace_back(x, x + size_t(N) * d);
+  }
+  if (cache)
+    for (const SeqSpan& sp : spans) cache->length[sp.seq] += sp.n;
+
+  // hidden = RMSNorm(x) * output_norm                              hidden: [N, d]
+  rms_norm(x, w.output_norm.data(), N, d, c.rms_eps, ws.hidden.data());
+  // logits = hidden W_out^T, for every row or each sequence's last row   logits: [rows, vocab]
+  if (logits == LogitsMode::All) {
+    matmul(ws.hidden.data(), N, w.lm_head(), nullptr, grow(ws.logits, size_t(N) * c.n_vocab));
+  } else if (logits == LogitsMode::Last) {
+    const int S = int(spans.size());
+    float* last = grow(ws.last, size_t(S) * d);
+    for (int s = 0; s < S; ++s)
+      std::memcpy(last + size_t(s) * d, ws.hidden.data() + size_t(spans[s].row0 + spans[s].n - 1) * d,
+                  d * sizeof(float));
+    matmul(last, S, w.lm_head(), nullptr, grow(ws.logits, size_t(S) * c.n_vocab));
+  }
+}
+
+ForwardOutput forward(const Model& model, const std::vector<std::vector<int32_t>>& batch,
+                      const ForwardOptions& options) {
+  const TransformerConfig& c = model.config;
+  ForwardOutput out;
+  out.batch = int(batch.size());
+  std::vector<int32_t> packed;
+  std::vector<SeqSpan> spans;
+  for (size_t b = 0; b < batch.size(); ++b) {
+    if (batch[b].empty()) throw std::invalid_argument("forward: sequence " + std::to_string(b) + " is empty");
+    spans.push_back({int(b), int(packed.size()), int(batch[b].size())});
+    packed.insert(packed.end(), batch[b].begin(), batch[b].end());
+    out.lengths.push_back(int(batch[b].size()));
+    out.max_len = std::max(out.max_len, int(batch[b].size()));
+  }
+  if (packed.empty()) return out;
+
+  Workspace ws;
+  std::vector<std::vector<float>> states;
+  forward_packed(model, packed.data(), spans, nullptr, options.logits, ws,
+                 options.layer_states ? &states : nullptr);
+
+  // Scatter packed rows [N, width] to padded [B, T, width].
+  const size_t T = out.max_len;
+  auto unpack = [&](const float* src, size_t width) {
+    std::vector<float> dst(batch.size() * T * width, 0.0f);
+    for (const SeqSpan& sp : spans)
+      std::memcpy(dst.data() + size_t(sp.seq) * T * width, src + size_t(sp.row0) * width,
+                  sp.n * width * sizeof(float));
+    return dst;
+  };
+  out.hidden = unpack(ws.hidden.data(), c.n_embd);
+  for (const auto& s : states) out.layer_states.push_back(unpack(s.data(), c.n_embd));
+  if (options.logits == LogitsMode::All)
+    out.logits = unpack(ws.logits.data(), c.n_vocab);
+  else if (options.logits == LogitsMode::Last)
+    out.logits.assign(ws.logits.begin(), ws.logits.begin() + batch.size() * size_t(c.n_vocab));
+  return out;
+}
+
+}  // namespace llactr::llm

@@ -1,0 +1,114 @@
+#include "llactr/llm/model/transformer_ops.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "llactr/tensor/gemm.h"
+
+namespace llactr::llm {
+
+void rms_norm(const float* x, const float* weight, int n, int d, float eps, float* out) {
+#pragma omp parallel for schedule(static) if (n > 16)
+  for (int r = 0; r < n; ++r) {
+    const float* xr = x + size_t(r) * d;
+    float* o = out + size_t(r) * d;
+    double ss = 0.0;
+    for (int i = 0; i < d; ++i) ss += double(xr[i]) * xr[i];
+    const float scale = float(1.0 / std::sqrt(ss / d + eps));
+    for (int i = 0; i < d; ++i) o[i] = xr[i] * scale * weight[i];
+  }
+}
+
+namespace {
+
+// y[n, rows] = x[n, cols] · Wᵀ + beta·y, W stored [rows, cols] as in the GGUF file.
+void gemm(const float* x, int n, const Matrix& w, float beta, float* y) {
+  llactr::gemm(false, true, n, w.rows, w.cols, 1.0f, x, w.data.data(), beta, y);
+}
+
+}  // namespace
+
+void matmul_add(const float* x, int n, const Matrix& w, float* y) { gemm(x, n, w, 1.0f, y); }
+
+void matmul(const float* x, int n, const Matrix& w, const float* bias, float* y) {
+  gemm(x, n, w, 0.0f, y);
+  if (!bias) return;
+  for (int r = 0; r < n; ++r) add_to(y + size_t(r) * w.rows, bias, size_t(w.rows));
+}
+
+void rope_angles(const int* pos, int n, const TransformerConfig& c, float* cos, float* sin) {
+  const int half = c.n_rot / 2;
+  const float theta_scale = std::pow(c.rope_freq_base, -2.0f / float(c.n_rot));
+  for (int r = 0; r < n; ++r) {
+    float theta = float(pos[r]);
+    for (int i = 0; i < half; ++i) {
+      cos[size_t(r) * half + i] = std::cos(theta);
+      sin[size_t(r) * half + i] = std::sin(theta);
+      theta *= theta_scale;
+    }
+  }
+}
+
+void rope(float* x, int n, int n_heads, const float* cos, const float* sin, const TransformerConfig& c) {
+  const int half = c.n_rot / 2, hd = c.head_dim;
+  // Normal mode rotates (x[2i], x[2i+1]); Neox rotates (x[i], x[i + half]).
+  const int stride = c.rope == RopeStyle::Normal ? 2 : 1;
+  const int partner = c.rope == RopeStyle::Normal ? 1 : half;
+#pragma omp parallel for schedule(static) if (n > 16)
+  for (int r = 0; r < n; ++r) {
+    const float* cr = cos + size_t(r) * half;
+    const float* sr = sin + size_t(r) * half;
+    for (int h = 0; h < n_heads; ++h) {
+      float* xh = x + (size_t(r) * n_heads + h) * hd;
+      for (int i = 0; i < half; ++i) {
+        float& a = xh[i * stride];
+        float& b = xh[i * stride + partner];
+        const float a0 = a, b0 = b;
+        a = a0 * cr[i] - b0 * sr[i];
+        b = a0 * sr[i] + b0 * cr[i];
+      }
+    }
+  }
+}
+
+void attention_row(const float* q_row, const float* k, const float* v, int n_keys, int head,
+                   const TransformerConfig& c, float* scores, float* out_row) {
+  const int hd = c.head_dim, kv_dim = c.kv_dim();
+  const int kv_off = (head / c.group()) * hd;
+  const float* qh = q_row + size_t(head) * hd;
+  const float scale = 1.0f / std::sqrt(float(hd));
+  // scores[j] = q . k_j / sqrt(hd), then softmax over the keys 0..n_keys-1.
+  float max_score = -INFINITY;
+  for (int j = 0; j < n_keys; ++j) {
+    const float* kj = k + size_t(j) * kv_dim + kv_off;
+    float s = 0.0f;
+    for (int i = 0; i < hd; ++i) s += qh[i] * kj[i];
+    scores[j] = s * scale;
+    max_score = std::max(max_score, scores[j]);
+  }
+  float sum = 0.0f;
+  for (int j = 0; j < n_keys; ++j) sum += scores[j] = std::exp(scores[j] - max_score);
+  const float inv = 1.0f / sum;
+  // out = sum_j softmax_j v_j
+  float* oh = out_row + size_t(head) * hd;
+  std::fill(oh, oh + hd, 0.0f);
+  for (int j = 0; j < n_keys; ++j) {
+    const float* vj = v + size_t(j) * kv_dim + kv_off;
+    const float p = scores[j] * inv;
+    for (int i = 0; i < hd; ++i) oh[i] += p * vj[i];
+  }
+}
+
+void swiglu(float* gate, const float* up, size_t count) {
+#pragma omp parallel for schedule(static) if (count > 65536)
+  for (size_t i = 0; i < count; ++i) {
+    const float g = gate[i];
+    gate[i] = g / (1.0f + std::exp(-g)) * up[i];
+  }
+}
+
+void add_to(float* x, const float* y, size_t count) {
+  for (size_t i = 0; i < count; ++i) x[i] += y[i];
+}
+
+}  // namespace llactr::llm

@@ -1,0 +1,212 @@
+#include "llactr/llm/train/trainable_transformer.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "llactr/nn/init.h"
+#include "llactr/tensor/gemm.h"
+#include "llactr/tensor/ops.h"
+
+namespace llactr::llm {
+
+namespace {
+
+const char* const kTargets[] = {"q", "k", "v", "o", "gate", "up", "down"};
+
+Var frozen(const Matrix& m) { return constant(Tensor({m.rows, m.cols}, m.data)); }
+Var frozen(const std::vector<float>& v) { return v.empty() ? Var() : constant(Tensor({int64_t(v.size())}, v)); }
+
+Matrix to_matrix(const Var& w) {
+  Matrix m;
+  m.rows = int(w.dim(0));
+  m.cols = int(w.dim(1));
+  m.data.assign(w.value().data(), w.value().data() + w.numel());
+  return m;
+}
+
+std::vector<float> to_vector(const Var& v) {
+  return v ? std::vector<float>(v.value().data(), v.value().data() + v.numel()) : std::vector<float>();
+}
+
+}  // namespace
+
+std::string lora_target_tensor(const std::string& target) {
+  if (target == "q") return "attn_q";
+  if (target == "k") return "attn_k";
+  if (target == "v") return "attn_v";
+  if (target == "o") return "attn_output";
+  if (target == "gate") return "ffn_gate";
+  if (target == "up") return "ffn_up";
+  if (target == "down") return "ffn_down";
+  throw std::invalid_argument("unknown LoRA target '" + target + "' (use q, k, v, o, gate, up, down)");
+}
+
+Projection* TrainableLayer::find(const std::string& target) {
+  if (target == "q") return &q;
+  if (target == "k") return &k;
+  if (target == "v") return &v;
+  if (target == "o") return &o;
+  if (target == "gate") return &gate;
+  if (target == "up") return &up;
+  if (target == "down") return &down;
+  lora_target_tensor(target);  // throws
+  return nullptr;
+}
+
+Var embed_tokens(const Var& table, const PackedBatch& batch) {
+  return gather_rows(table, batch.tokens.data(), batch.rows());
+}
+
+Var project(const Projection& p, const Var& x, const LoraOptions& lora, const DropoutMode& mode) {
+  Var y = linear(x, p.W, p.b);  // [N, out]
+  if (!p.lora_a) return y;
+  Var xd = x;
+  if (mode.training && lora.dropout > 0.0f) {
+    if (!mode.rng) throw std::invalid_argument("project: LoRA dropout in training mode needs an Rng");
+    xd = dropout(x, lora.dropout, *mode.rng, true);
+  }
+  // y += (alpha/r) (xd A^T) B^T      xd A^T: [N, r]
+  return add(y, mul_scalar(linear(linear(xd, p.lora_a), p.lora_b), lora.scale()));
+}
+
+Var attention_block(const Var& x, const TrainableLayer& L, const PackedBatch& batch,
+                    const std::shared_ptr<const RopeAngles>& angles, const TransformerConfig& c,
+                    const LoraOptions& lora, const DropoutMode& mode) {
+  // xn = RMSNorm(x) * attn_norm                              xn: [N, d]
+  Var xn = rms_norm(x, L.attn_norm, c.rms_eps);
+  // q, k, v projections (with their adapters)                q: [N, q_dim]; k, v: [N, kv_dim]
+  Var q = project(L.q, xn, lora, mode);
+  Var k = project(L.k, xn, lora, mode);
+  Var v = project(L.v, xn, lora, mode);
+  // rotate queries and keys by their positions
+  q = rope_op(q, angles, c.n_head, c);
+  k = rope_op(k, angles, c.n_head_kv, c);
+  // att = softmax(q k^T / sqrt(hd)) v, causal within each sequence   att: [N, q_dim]
+  Var att = causal_attention_op(q, k, v, batch, c);
+  // x + att Wo^T
+  return add(x, project(L.o, att, lora, mode));
+}
+
+Var ffn_block(const Var& x, const TrainableLayer& L, const TransformerConfig& c, const LoraOptions& lora,
+              const DropoutMode& mode) {
+  // xn = RMSNorm(x) * ffn_norm                               xn: [N, d]
+  Var xn = rms_norm(x, L.ffn_norm, c.rms_eps);
+  // h = silu(xn Wg^T) * (xn Wu^T)                            h: [N, ff]
+  Var h = mul(silu(project(L.gate, xn, lora, mode)), project(L.up, xn, lora, mode));
+  // x + h Wd^T
+  return add(x, project(L.down, h, lora, mode));
+}
+
+Var last_rows(const Var& hidden, const PackedBatch& batch) {
+  std::vector<int32_t> rows;
+  for (const SeqSpan& sp : batch.spans) rows.push_back(sp.row0 + sp.n - 1);
+  return gather_rows(hidden, rows.data(), int64_t(rows.size()));
+}
+
+Var mean_rows(const Var& hidden, const PackedBatch& batch) {
+  // [B, N] averaging matrix times hidden [N, d]
+  Tensor avg({batch.size(), batch.rows()});
+  for (const SeqSpan& sp : batch.spans)
+    for (int i = 0; i < sp.n; ++i) avg[int64_t(sp.seq) * batch.rows() + sp.row0 + i] = 1.0f / float(sp.n);
+  return matmul(constant(std::move(avg)), hidden);
+}
+
+TrainableTransformer::TrainableTransformer(const Model& base, const LoraOptions& lora)
+    : config_(base.config), lora_(lora) {
+  if (lora.rank < 1) throw std::invalid_argument("LoRA rank must be at least 1, got " + std::to_string(lora.rank));
+  for (const std::string& t : lora.targets) lora_target_tensor(t);  // rejects unknown names early
+  const TransformerWeights& w = base.weights;
+  token_embd_ = frozen(w.token_embd);
+  output_norm_ = frozen(w.output_norm);
+  if (!w.output.empty()) output_ = frozen(w.output);
+  Rng rng(lora.seed);
+  for (int l = 0; l < config_.n_layer; ++l) {
+    const LayerWeights& B = w.layers[l];
+    TrainableLayer L;
+    L.attn_norm = frozen(B.attn_norm);
+    L.q = {frozen(B.wq), frozen(B.bq), {}, {}};
+    L.k = {frozen(B.wk), frozen(B.bk), {}, {}};
+    L.v = {frozen(B.wv), frozen(B.bv), {}, {}};
+    L.o = {frozen(B.wo), {}, {}, {}};
+    L.ffn_norm = frozen(B.ffn_norm);
+    L.gate = {frozen(B.w_gate), {}, {}, {}};
+    L.up = {frozen(B.w_up), {}, {}, {}};
+    L.down = {frozen(B.w_down), {}, {}, {}};
+    for (const char* t : kTargets) {
+      if (std::find(lora.targets.begin(), lora.targets.end(), t) == lora.targets.end()) continue;
+      Projection& p = *L.find(t);
+      const std::string name = "blk." + std::to_string(l) + "." + lora_target_tensor(t);
+      // A ~ kaiming_uniform(a = sqrt(5)) = U(-1/sqrt(in), 1/sqrt(in)) (PEFT), B = 0.
+      Tensor a({lora.rank, p.W.dim(1)}), no_bias;
+      init::torch_linear(a, no_bias, rng);
+      p.lora_a = parameter(std::move(a), name + ".lora_a");
+      p.lora_b = parameter(Tensor({p.W.dim(0), int64_t(lora.rank)}), name + ".lora_b");
+    }
+    layers_.push_back(std::move(L));
+  }
+}
+
+TrainableOutput TrainableTransformer::forward(const PackedBatch& batch, const DropoutMode& mode) const {
+  const TransformerConfig& c = config_;
+  for (int32_t t : batch.tokens)
+    if (t < 0 || t >= c.n_vocab)
+      throw std::out_of_range("token id " + std::to_string(t) + " is outside the vocabulary of " + std::to_string(c.n_vocab));
+  // x = token_embd[tokens]                                   x: [N, d]
+  Var x = embed_tokens(token_embd_, batch);
+  // RoPE angles of every row's position                      [N, n_rot/2]
+  const auto angles = rope_angles_for(batch, c);
+  for (const TrainableLayer& L : layers_) {
+    // x += attention(RMSNorm(x))
+    x = attention_block(x, L, batch, angles, c, lora_, mode);
+    // x += SwiGLU(RMSNorm(x))
+    x = ffn_block(x, L, c, lora_, mode);
+  }
+  // hidden = RMSNorm(x) * output_norm                        hidden: [N, d]
+  TrainableOutput out;
+  out.hidden = rms_norm(x, output_norm_, c.rms_eps);
+  // each sequence's last row                                 last: [B, d]
+  out.last = last_rows(out.hidden, batch);
+  return out;
+}
+
+Var TrainableTransformer::lm_logits(const Var& hidden_rows) const {
+  // logits = hidden W_out^T (W_out = token_embd when tied)   [n, vocab]
+  return linear(hidden_rows, output_ ? output_ : token_embd_);
+}
+
+std::vector<Var> TrainableTransformer::lora_parameters() const {
+  std::vector<Var> params;
+  for (const TrainableLayer& L : layers_)
+    for (const Projection* p : {&L.q, &L.k, &L.v, &L.o, &L.gate, &L.up, &L.down})
+      if (p->lora_a) params.push_back(p->lora_a), params.push_back(p->lora_b);
+  return params;
+}
+
+Model TrainableTransformer::merged_model() const {
+  // W' = W + (alpha/r) B A  for every projection with an adapter.
+  auto merged = [&](const Projection& p) {
+    Matrix m = to_matrix(p.W);
+    if (p.lora_a)
+      gemm(false, false, m.rows, m.cols, lora_.rank, lora_.scale(), p.lora_b.value().data(),
+           p.lora_a.value().data(), 1.0f, m.data.data());
+    return m;
+  };
+  Model m;
+  m.config = config_;
+  TransformerWeights& w = m.weights;
+  w.token_embd = to_matrix(token_embd_);
+  w.output_norm = to_vector(output_norm_);
+  if (output_) w.output = to_matrix(output_);
+  for (const TrainableLayer& L : layers_) {
+    LayerWeights B;
+    B.attn_norm = to_vector(L.attn_norm);
+    B.wq = merged(L.q), B.wk = merged(L.k), B.wv = merged(L.v), B.wo = merged(L.o);
+    B.bq = to_vector(L.q.b), B.bk = to_vector(L.k.b), B.bv = to_vector(L.v.b);
+    B.ffn_norm = to_vector(L.ffn_norm);
+    B.w_gate = merged(L.gate), B.w_up = merged(L.up), B.w_down = merged(L.down);
+    w.layers.push_back(std::move(B));
+  }
+  return m;
+}
+
+}  // namespace llactr::llm
