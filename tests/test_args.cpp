@@ -35,3 +35,21 @@ TEST(ArgsParse, BadInputIsAClearError) {
   EXPECT_THROW(c.get_double("lr"), std::invalid_argument);
   EXPECT_THROW(c.get("out"), std::invalid_argument);
 }
+
+TEST(ArgsParse, AnAliasIsTheSameOptionAndHelpNamesIt) {
+  Args a = make();
+  a.alias("learning-rate", "lr").alias("fast", "greedy");
+  const char* argv[] = {"t", "--learning-rate=0.5", "--fast"};
+  ASSERT_TRUE(a.parse(3, const_cast<char**>(argv)));
+  EXPECT_DOUBLE_EQ(a.get_double("lr"), 0.5);
+  EXPECT_TRUE(a.get_flag("greedy"));
+  EXPECT_NE(a.help().find("(alias --learning-rate)"), std::string::npos);
+  // The later spelling wins, whichever name it uses.
+  Args b = make();
+  b.alias("learning-rate", "lr");
+  const char* both[] = {"t", "--lr", "1", "--learning-rate", "2"};
+  ASSERT_TRUE(b.parse(5, const_cast<char**>(both)));
+  EXPECT_EQ(b.get("lr"), "2");
+  EXPECT_THROW(make().alias("x", "undeclared"), std::logic_error);
+  EXPECT_THROW(make().alias("out", "lr"), std::logic_error);  // an alias cannot hide an option
+}

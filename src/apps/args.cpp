@@ -8,13 +8,22 @@ namespace llactr {
 
 Args& Args::option(const std::string& name, const std::string& default_value, const std::string& help) {
   order_.push_back(name);
-  decls_[name] = {default_value, help, false};
+  decls_[name] = {default_value, help, false, {}};
   return *this;
 }
 
 Args& Args::flag(const std::string& name, const std::string& help) {
   order_.push_back(name);
-  decls_[name] = {"", help, true};
+  decls_[name] = {"", help, true, {}};
+  return *this;
+}
+
+Args& Args::alias(const std::string& old_name, const std::string& canonical) {
+  auto it = decls_.find(canonical);
+  if (it == decls_.end()) throw std::logic_error("alias --" + old_name + " of the undeclared option --" + canonical);
+  if (decls_.count(old_name) || aliases_.count(old_name)) throw std::logic_error("option --" + old_name + " declared twice");
+  aliases_[old_name] = canonical;
+  it->second.aliases.push_back(old_name);
   return *this;
 }
 
@@ -36,6 +45,7 @@ bool Args::parse(int argc, char** argv, int first) {
       name = name.substr(0, eq);
       inline_value = true;
     }
+    if (auto alias = aliases_.find(name); alias != aliases_.end()) name = alias->second;
     auto it = decls_.find(name);
     if (it == decls_.end()) throw std::invalid_argument("unknown option --" + name + "; see --help");
     if (it->second.is_flag) {
@@ -93,6 +103,7 @@ std::string Args::help() const {
     if (left.size() < 28) left.resize(28, ' ');
     out += left + " " + d.help;
     if (!d.is_flag && !d.default_value.empty()) out += " (default " + d.default_value + ")";
+    for (const std::string& old_name : d.aliases) out += " (alias --" + old_name + ")";
     out += "\n";
   }
   return out;

@@ -7,6 +7,7 @@
 
 #include "llactr/apps/args.h"
 #include "llactr/apps/commands.h"
+#include "llactr/apps/options.h"
 #include "llactr/data/dataset.h"
 #include "llactr/data/dataset_stats.h"
 #include "llactr/data/json.h"
@@ -21,24 +22,6 @@ std::string utf8_prefix(const std::string& s, size_t max_bytes) {
   size_t n = std::min(max_bytes, s.size());
   while (n > 0 && n < s.size() && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
   return s.substr(0, n);
-}
-
-data::DataOptions options_from(const Args& a) {
-  data::DataOptions o;
-  o.format = data::parse_data_format(a.get("format"));
-  o.dir = a.has("dir") ? a.get("dir") : "";
-  o.schema_file = a.has("schema") ? a.get("schema") : "";
-  o.descriptions_file = a.has("descriptions") ? a.get("descriptions") : "";
-  std::string split = a.get("split");
-  if (split != "chronological" && split != "random") throw std::invalid_argument("--split must be chronological or random");
-  o.split = split == "random" ? data::SplitMode::Random : data::SplitMode::Chronological;
-  o.train_ratio = a.get_double("train-ratio");
-  o.valid_ratio = a.get_double("valid-ratio");
-  o.seed = uint64_t(a.get_int("seed"));
-  o.min_count = a.get_int("min-count");
-  o.cache_dir = a.get_flag("no-cache") ? "" : a.get("cache-dir");
-  o.skip_bad_lines = a.get_flag("skip-bad-lines");
-  return o;
 }
 
 void print_text(const data::DataOptions& o, const data::Dataset& d, const data::DatasetStats& s, double seconds) {
@@ -86,23 +69,14 @@ void print_json(const data::DataOptions& o, const data::Dataset& d, const data::
 }
 
 int data_stats(int argc, char** argv) {
-  Args a("llactr data stats --format {ml1m,ml100k,amazon2023,csv} --dir DIR [--json]");
-  a.option("format", "", "dataset layout: ml1m, ml100k, amazon2023 or csv")
-      .option("dir", "", "folder holding the dataset's files (read only)")
-      .option("schema", "", "csv: the schema file (default DIR/schema.txt)")
-      .option("descriptions", "", "file of 'Name<TAB>description' lines overriding the field descriptions")
-      .option("split", "chronological", "chronological or random")
-      .option("train-ratio", "0.8", "fraction of samples in train")
-      .option("valid-ratio", "0.1", "fraction in valid; test gets the rest")
-      .option("seed", "2024", "seed of the random split")
-      .option("min-count", "1", "values seen fewer times in train are out of vocabulary")
-      .option("cache-dir", "data/cache", "where the encoded dataset is cached")
-      .flag("no-cache", "neither read nor write the cache")
-      .flag("skip-bad-lines", "skip malformed lines (and report how many) instead of failing")
-      .flag("json", "print JSON instead of text");
+  Args a("llactr data stats --dataset {ml1m,ml100k,amazon2023,csv} --data-dir DIR [--json]");
+  declare_data_options(a);
+  a.alias("format", "dataset").alias("dir", "data-dir").alias("split", "split-mode").alias("seed", "split-seed");
+  a.flag("no-cache", "neither read nor write the cache (same as --cache-dir \"\")").flag("json", "print JSON instead of text");
   if (!a.parse(argc, argv, 2)) return 0;
   if (!a.positional().empty()) throw std::invalid_argument("unexpected argument '" + a.positional()[0] + "'");
-  data::DataOptions o = options_from(a);
+  data::DataOptions o = data_options(a);
+  if (a.get_flag("no-cache")) o.cache_dir = "";
   auto t0 = std::chrono::steady_clock::now();
   data::Dataset d = data::load_dataset(o);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -118,7 +92,7 @@ int cmd_data(int argc, char** argv) {
   std::string sub = argc >= 2 ? argv[1] : "";
   if (sub == "stats") return data_stats(argc, argv);
   if (sub.empty() || sub == "--help" || sub == "-h") {
-    std::puts("usage: llactr data stats --format {ml1m,ml100k,amazon2023,csv} --dir DIR [--json]\n"
+    std::puts("usage: llactr data stats --dataset {ml1m,ml100k,amazon2023,csv} --data-dir DIR [--json]\n"
               "  (llactr data stats --help for all options)");
     return sub.empty() ? 1 : 0;
   }

@@ -12,7 +12,7 @@ namespace llactr::methods {
 FieMode parse_fie_mode(const std::string& s) {
   if (s == "per-sample") return FieMode::PerSample;
   if (s == "released") return FieMode::Released;
-  throw std::invalid_argument("--fie-mode must be per-sample or released, not '" + s + "'");
+  throw std::invalid_argument("--llactr-fie-mode must be per-sample or released, not '" + s + "'");
 }
 
 const char* fie_mode_name(FieMode m) { return m == FieMode::PerSample ? "per-sample" : "released"; }

@@ -2,7 +2,8 @@
 //
 // Options are `--name value` or `--name=value`; a flag is `--name` alone. Every option a
 // command reads must be declared with its help text, so `--help` lists them and a typo is an
-// error ("unknown option --lr0; see --help") instead of being silently ignored.
+// error ("unknown option --lr0; see --help") instead of being silently ignored. An alias is an
+// older spelling that keeps working: `--format` for `--dataset`; get() takes the canonical name.
 #pragma once
 #include <map>
 #include <string>
@@ -18,6 +19,8 @@ class Args {
   // Declare an option with a default ("" = no default) or a flag, before parse().
   Args& option(const std::string& name, const std::string& default_value, const std::string& help);
   Args& flag(const std::string& name, const std::string& help);
+  // `--old_name` means `--canonical` (declared before); --help lists it beside the canonical name.
+  Args& alias(const std::string& old_name, const std::string& canonical);
 
   // Parse argv[first..argc). Throws std::invalid_argument on an unknown option or a missing
   // value. Returns false when --help was given (help already printed to stdout).
@@ -32,10 +35,11 @@ class Args {
   std::string help() const;
 
  private:
-  struct Decl { std::string default_value, help; bool is_flag; };
+  struct Decl { std::string default_value, help; bool is_flag; std::vector<std::string> aliases; };
   std::string usage_;
   std::vector<std::string> order_;
   std::map<std::string, Decl> decls_;
+  std::map<std::string, std::string> aliases_;  // old name -> canonical name
   std::map<std::string, std::string> values_;
   std::vector<std::string> positional_;
 };

@@ -1,0 +1,106 @@
+// The method table: the ways ./run_experiment trains a backbone (base, LLaCTR; ELEC and ClickPrompt
+// join it as rows). A method is one file src/methods/method_<name>.cpp and one row in
+// src/methods/method_table.cpp; run_experiment knows no method by name (docs/ARCHITECTURE.md).
+//
+//   const MethodEntry& e = method_entry("llactr");      // throws listing the known names
+//   std::unique_ptr<Method> m = e.make(setup);           // checks e.options' values: before any data is loaded
+//   m->prepare(dataset);                                 // once per dataset (LLaCTR: SSFT, field embeddings)
+//   for (MethodRow& r : m->run(dataset, "DeepFM", bc, tc)) ..   // one (backbone, seed): one or more rows
+#pragma once
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "llactr/ctr/backbone.h"
+#include "llactr/ctr/trainer.h"
+#include "llactr/data/dataset.h"
+#include "llactr/methods/ssft.h"
+
+namespace llactr::methods {
+
+// One of a method's own command-line options. Its name starts with the method's name
+// ("llactr-lambda-fre"); aliases are older spellings that keep working ("lambda-fre").
+struct MethodOption {
+  std::string name;
+  std::string default_value;  // "" for a flag
+  std::string help;
+  std::vector<std::string> aliases;
+  bool is_flag = false;
+};
+
+// The values of a method's options as the command line and config files gave them, defaults
+// filled in; a flag is "1" when given and "" otherwise. The typed getters name the option in
+// their error ("--llactr-lambda-fre is not a number: 'x'").
+class OptionValues {
+ public:
+  OptionValues() = default;
+  explicit OptionValues(std::map<std::string, std::string> values) : values_(std::move(values)) {}
+  const std::string& get(const std::string& name) const;  // std::logic_error for an undeclared name
+  double get_double(const std::string& name) const;       // std::invalid_argument if not a number
+  long get_int(const std::string& name) const;            // std::invalid_argument if not an integer
+  bool get_flag(const std::string& name) const { return get(name) == "1"; }
+
+ private:
+  std::map<std::string, std::string> values_;
+};
+
+// What a method's factory gets: its own options and the shared ones it may use.
+struct MethodSetup {
+  OptionValues options;       // the method's own options (MethodEntry::options)
+  std::string dataset_label;  // the dataset's name in the tables, e.g. "ml100k"
+  std::string llm_model;      // --llm-model: the GGUF file
+  SsftOptions ssft;           // --ssft-*; out_dir already defaults to data/cache/ssft/<dataset_label>
+  int threads = 1;            // --threads: CTR training
+  int ssft_threads = 1;       // --ssft-threads: LLM work (its small ops run fastest on one)
+  bool quiet = false;         // no progress or per-epoch lines
+};
+
+// One row of results.json: a trained model's test metrics and what it cost.
+struct MethodRow {
+  std::string method;  // the row's name in the tables ("base", "llactr" or its --llactr-label)
+  TrainResult train;
+  EvalResult test;
+  double llm_seconds = 0;  // LLM time the row relies on (LLaCTR: SSFT + field-embedding extraction)
+  // Further members of the row's JSON object as (key, JSON value text): settings and extra cost fields.
+  std::vector<std::pair<std::string, std::string>> settings;
+  // The model that serves this row on its own (saved by --save-checkpoints); null when the row
+  // needs more than the backbone to predict (LLaCTR's FIE term).
+  std::shared_ptr<Backbone> served;
+};
+
+class Method {
+ public:
+  virtual ~Method() = default;
+  // Once per dataset, before any run: the LLM stages whose output every backbone and seed share.
+  virtual void prepare(const data::Dataset& /*dataset*/) {}
+  // Trains one backbone with one seed (tc.seed) and tests it. The backbone's initialisation is
+  // make_backbone(backbone, bc, Rng(tc.seed)), the same for every method, so rows compare like for like.
+  virtual std::vector<MethodRow> run(const data::Dataset& dataset, const std::string& backbone,
+                                     const BackboneConfig& bc, const TrainConfig& tc) = 0;
+};
+
+struct MethodEntry {
+  const char* name;  // as --method spells it
+  const char* help;  // one line for --help
+  std::vector<MethodOption> options;
+  // Parses and range-checks setup.options (std::invalid_argument naming the option) and any
+  // input file it needs, so that a bad value fails before the data is loaded.
+  std::unique_ptr<Method> (*make)(const MethodSetup& setup);
+  // The rows' names for these option values, e.g. {"llactr"}; run_experiment names the output folder after them.
+  std::vector<std::string> (*row_names)(const OptionValues& options);
+};
+
+const std::vector<MethodEntry>& method_table();
+const MethodEntry& method_entry(const std::string& name);  // std::invalid_argument listing the known names
+
+// The factories of the table's rows, one file each (src/methods/method_<name>.cpp).
+std::unique_ptr<Method> make_base_method(const MethodSetup& setup);
+std::unique_ptr<Method> make_llactr_method(const MethodSetup& setup);
+
+// What every method's run ends with: trains `model` (with the enhancer's terms, if any) on train,
+// early-stopping on valid, and tests it; the row's method name, costs and settings are the caller's.
+MethodRow train_and_test(const data::Dataset& dataset, Backbone& model, const TrainConfig& tc, Enhancer* enhancer);
+
+}  // namespace llactr::methods

@@ -1,0 +1,308 @@
+// ./run_experiment (include/llactr/apps/experiment.h): trains CTR backbones on one dataset with the
+// methods of the method table (base, LLaCTR, ..) and prints the paper-style table.
+//
+//   ./run_experiment                          # ML-100K, the six backbones, base vs LLaCTR (stories260K), 1 seed
+//   ./run_experiment --method base --backbones all --seeds 3 --out results/x
+//   ./run_experiment --config experiments/ml100k_main.cfg --lambda-fie 0.3   # the command line wins
+//   ./run_experiment --aggregate --out docs/results/ablation results/a results/b  # tables of finished runs
+//
+// A config file holds `key = value` lines with the options' names ('#' starts a comment);
+// `WuKong.lr = 1e-4` (or `--WuKong.lr 1e-4`) sets an option for one backbone's runs only.
+// Writes OUT/results.json, OUT/results.md, OUT/epochs.csv, OUT/auc_<dataset>.svg,
+// OUT/valid_auc_<dataset>.svg, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt with --save-checkpoints.
+#include "llactr/apps/experiment.h"
+
+#include <algorithm>
+#include <climits>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+
+#include "llactr/apps/args.h"
+#include "llactr/apps/backbone_overrides.h"
+#include "llactr/apps/options.h"
+#include "llactr/apps/result_plots.h"
+#include "llactr/apps/results.h"
+#include "llactr/ctr/checkpoint.h"
+#include "llactr/ctr/trainer.h"
+#include "llactr/data/dataset.h"
+#include "llactr/data/json.h"
+#include "llactr/data/line_parsing.h"
+#include "llactr/methods/method.h"
+#include "llactr/tensor/gemm.h"
+#include "llactr/tensor/rng.h"
+
+namespace llactr {
+namespace {
+
+Args declare_options() {
+  Args a("run_experiment [--config FILE] [--dataset ml100k --data-dir DIR] [--method base,llactr] [--backbones six] [options]\n"
+         "       run_experiment --aggregate --out DIR RUN_DIR...   (tables and charts of finished runs' results.json)");
+  std::string known;
+  for (const methods::MethodEntry& m : methods::method_table()) known += (known.empty() ? "" : ", ") + std::string(m.name);
+  a.option("config", "", "a file of `key = value` lines with any of these options (command line wins)");
+  declare_data_options(a);
+  a.option("backbones", "six", "comma-separated: LR, FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong, DCNv2, xDeepFM, AutoInt; six = the paper's six; all")
+      .option("method", "base,llactr", "comma-separated rows of the method table: " + known)
+      .option("seeds", "1", "number of seeds; runs use seed, seed+1, ..")
+      .option("seed", "2024", "first seed (model init, batch order, dropout)")
+      .option("lr", "1e-3", "Adam learning rate")
+      .option("batch-size", "4096", "training batch size")
+      .option("embedding-dim", "32", "embedding size D")
+      .option("epochs", "100", "maximum epochs")
+      .option("patience", "2", "early stopping: epochs without a better valid AUC")
+      .option("weight-decay", "0", "coupled L2 (torch Adam weight_decay) on all parameters")
+      .option("grad-clip", "10", "max gradient L2 norm (0 = off)")
+      .option("embedding-update", "dense", "dense (as torch Adam) or lazy (touched rows only)")
+      .option("net-dropout", "0", "dropout in DeepFM's and FinalMLP's MLPs")
+      .option("wukong-dropout", "0.2", "dropout in WuKong's linear compression blocks")
+      .option("wukong-layers", "3", "WuKong's interaction layers");
+  declare_method_options(a);
+  declare_llm_options(a);
+  declare_ssft_options(a);
+  a.option("threads", "2", "OpenMP and OpenBLAS threads")
+      .option("gemm", "openblas", "matrix-multiply engine: openblas or eigen")
+      .option("out", "", "output folder (default results/<dataset>_<methods>)")
+      .flag("aggregate", "read RUN_DIR/results.json of each positional RUN_DIR and write OUT/results.md and charts")
+      .flag("save-checkpoints", "write one checkpoint (model + encoder) per run into the output folder")
+      .flag("quiet", "no per-epoch lines");
+  return a;
+}
+
+std::vector<std::string> split_list(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+std::string command_line(int argc, char** argv) {
+  std::string s = "./run_experiment";
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    s += arg.find_first_of(" \"'|&;<>()$") == std::string::npos ? " " + arg : " '" + arg + "'";
+  }
+  return s;
+}
+
+// Tables and charts for a set of runs, into out/.
+void write_reports(const std::string& out, const std::string& title, const std::vector<RunRecord>& runs,
+                   const std::vector<EpochRecord>& epochs) {
+  std::vector<std::string> datasets, methods_seen;
+  for (const RunRecord& r : runs) {
+    if (std::find(datasets.begin(), datasets.end(), r.dataset) == datasets.end()) datasets.push_back(r.dataset);
+    if (std::find(methods_seen.begin(), methods_seen.end(), r.method) == methods_seen.end()) methods_seen.push_back(r.method);
+  }
+  std::string md = title + "\n## Test metrics (mean ± std over seeds)\n\n" + results_table(runs) + "\n";
+  if (methods_seen.size() > 1) {
+    md += "## Base vs method (RelaImpr on the seed means; cost columns in seconds and µs/sample)\n\n" + comparison_table(runs);
+    md += "## Validation AUC\n\n" + validation_table(runs);
+  }
+  md += "## Charts\n\n";
+  for (const std::string& ds : datasets) {
+    svg::write_file(out + "/auc_" + ds + ".svg", svg::render(auc_bar_chart(runs, ds)));
+    md += "![test AUC](auc_" + ds + ".svg)\n";
+    uint64_t first_seed = ~uint64_t(0);
+    for (const EpochRecord& e : epochs)
+      if (e.dataset == ds) first_seed = std::min(first_seed, e.seed);
+    if (first_seed != ~uint64_t(0)) {
+      svg::write_file(out + "/valid_auc_" + ds + ".svg", svg::render(valid_auc_chart(epochs, ds, first_seed)));
+      md += "![validation AUC per epoch](valid_auc_" + ds + ".svg)\n";
+    }
+  }
+  write_text_file(out + "/results.md", md);
+  std::printf("\n%s\nwrote %s/results.md and charts\n", md.c_str(), out.c_str());
+}
+
+int aggregate(const Args& a, const std::string& cmd) {
+  if (!a.has("out")) throw std::invalid_argument("--aggregate needs --out DIR");
+  if (a.positional().empty()) throw std::invalid_argument("--aggregate needs run folders (each with a results.json)");
+  std::vector<RunRecord> runs;
+  std::vector<EpochRecord> epochs;
+  std::string sources;
+  for (const std::string& dir : a.positional()) {
+    const std::string path = dir + "/results.json";
+    size_t repeated = 0;
+    for (RunRecord& r : parse_results_json(data::read_text_file(path, "each folder given to --aggregate needs the results.json ./run_experiment wrote"), path)) {
+      // The same run in two folders (e.g. base runs in every ablation folder) counts once.
+      auto same = [&](const RunRecord& o) {
+        return o.dataset == r.dataset && o.backbone == r.backbone && o.method == r.method && o.seed == r.seed;
+      };
+      if (std::any_of(runs.begin(), runs.end(), same)) {
+        ++repeated;
+        continue;
+      }
+      runs.push_back(std::move(r));
+    }
+    sources += "- " + path + (repeated ? " (" + std::to_string(repeated) + " runs already read from an earlier folder skipped)" : "") + "\n";
+    // The per-epoch log, for the validation-AUC chart; folders written without one just add no lines.
+    const std::string log = dir + "/epochs.csv";
+    if (!std::filesystem::exists(log)) continue;
+    for (EpochRecord& e : parse_epochs_csv(data::read_text_file(log, "the run's per-epoch log"), log)) {
+      auto same = [&](const EpochRecord& o) {
+        return o.dataset == e.dataset && o.backbone == e.backbone && o.method == e.method && o.seed == e.seed &&
+               o.epoch == e.epoch;
+      };
+      if (std::none_of(epochs.begin(), epochs.end(), same)) epochs.push_back(std::move(e));
+    }
+  }
+  const std::string out = a.get("out");
+  std::filesystem::create_directories(out);
+  write_reports(out, "# Aggregated results\n\nCommand: `" + cmd + "`\n\nFrom:\n" + sources, runs, epochs);
+  return 0;
+}
+
+// Parses argv-like strings (argv[0] first) into a; false when --help was given (and printed).
+bool parse_strings(Args& a, std::vector<std::string> strings) {
+  std::vector<char*> ptrs;
+  for (std::string& s : strings) ptrs.push_back(s.data());
+  return a.parse(int(ptrs.size()), ptrs.data());
+}
+
+// The backbone's sizes from the options; num_fields and vocab_size come from the data.
+BackboneConfig backbone_config(const Args& a) {
+  BackboneConfig bc;
+  bc.embedding_dim = int(int_in(a, "embedding-dim", 1, 1 << 16));
+  bc.net_dropout = float(double_in(a, "net-dropout", 0, 0.99));
+  bc.wukong_dropout = float(double_in(a, "wukong-dropout", 0, 0.99));
+  bc.wukong_layers = int(int_in(a, "wukong-layers", 1, 64));
+  return bc;
+}
+
+TrainConfig train_config(const Args& a, uint64_t seed) {
+  TrainConfig tc;
+  tc.lr = float(a.get_double("lr"));
+  if (!(tc.lr > 0) || !std::isfinite(tc.lr)) throw std::invalid_argument("--lr must be a number > 0, not " + a.get("lr"));
+  tc.batch_size = size_t(int_in(a, "batch-size", 1, LONG_MAX));
+  tc.max_epochs = int(int_in(a, "epochs", 1, 1000000));
+  tc.patience = int(int_in(a, "patience", 0, 1000000));
+  tc.weight_decay = float(double_in(a, "weight-decay", 0, 1e6));
+  tc.grad_clip = float(double_in(a, "grad-clip", 0, 1e30));
+  tc.verbose = !a.get_flag("quiet");
+  const std::string update = a.get("embedding-update");
+  if (update != "dense" && update != "lazy") throw std::invalid_argument("--embedding-update must be dense or lazy");
+  tc.embedding_update = update == "dense" ? SparseUpdate::Dense : SparseUpdate::Lazy;
+  tc.seed = seed;
+  return tc;
+}
+
+}  // namespace
+
+int run_experiment(int argc, char** argv) {
+  const BackboneOverrides overrides = split_backbone_overrides(with_config(argc, argv));
+  Args a = declare_options();
+  if (!parse_strings(a, overrides.shared)) return 0;
+  const std::string cmd = command_line(argc, argv);
+  if (a.get_flag("aggregate")) return aggregate(a, cmd);
+  if (!a.positional().empty()) throw std::invalid_argument("unexpected argument " + a.positional()[0] + " (see --help)");
+
+  // Every option is read and checked here, before the data is loaded.
+  const std::string dataset = dataset_label(a);
+  const long seeds = int_in(a, "seeds", 1, 1000000);
+  const uint64_t first_seed = uint64_t(int_in(a, "seed", 0, LONG_MAX));
+  const int threads = int(int_in(a, "threads", 1, 1024));
+  set_gemm_backend(parse_gemm_backend(a.get("gemm")));
+  // "six": the backbones of the LLaCTR paper's table.
+  const std::string which = a.get("backbones");
+  const std::vector<std::string> backbones = which == "all"   ? backbone_names()
+                                             : which == "six" ? std::vector<std::string>{"FM", "DeepFM", "FwFM", "FmFM", "FinalMLP", "WuKong"}
+                                                              : split_list(which);
+  // Each backbone's options: the shared ones, then its own overrides (`WuKong.lr = 1e-4`).
+  std::map<std::string, Args> per_backbone;
+  for (const std::string& name : backbones) {
+    Args& ab = per_backbone.emplace(name, declare_options()).first->second;
+    parse_strings(ab, overrides.args_for(name));
+    Rng unused(0);
+    BackboneConfig bc = backbone_config(ab);
+    bc.num_fields = 1, bc.vocab_size = 1;
+    make_backbone(name, bc, unused);  // an unknown name fails now, not after the data is loaded
+    train_config(ab, first_seed);
+  }
+  methods::MethodSetup setup;
+  setup.dataset_label = dataset;
+  setup.llm_model = a.get("llm-model");
+  setup.ssft = ssft_options(a, dataset);
+  setup.threads = threads;
+  setup.ssft_threads = int(a.get_int("ssft-threads"));
+  setup.quiet = a.get_flag("quiet");
+  std::vector<std::unique_ptr<methods::Method>> chosen;
+  std::vector<std::string> row_names;
+  for (const std::string& m : split_list(a.get("method"))) {
+    const methods::MethodEntry& entry = methods::method_entry(m);
+    setup.options = method_options(a, entry);
+    chosen.push_back(entry.make(setup));
+    for (const std::string& row : entry.row_names(setup.options)) row_names.push_back(row);
+  }
+  if (chosen.empty()) throw std::invalid_argument("--method names no method");
+  const data::DataOptions dopt = data_options(a);  // last: it also checks that the data folder exists
+
+  set_threads(threads);
+  data::Dataset d = data::load_dataset(dopt);
+  std::fprintf(stderr, "%s: %zu train, %zu valid, %zu test samples, %d fields, %d ids%s\n", dopt.dir.c_str(),
+               d.train.size(), d.valid.size(), d.test.size(), d.schema.num_fields(), d.encoder.total_vocab(),
+               d.from_cache ? " (cached)" : "");
+  for (auto& m : chosen) m->prepare(d);
+
+  std::string method_names;
+  for (const std::string& row : row_names) method_names += (method_names.empty() ? "" : "+") + row;
+  const std::string out = a.has("out") ? a.get("out") : "results/" + dataset + "_" + method_names;
+  std::filesystem::create_directories(out);
+
+  std::vector<RunRecord> runs;
+  std::vector<EpochRecord> epochs;
+  const size_t total = backbones.size() * size_t(seeds) * row_names.size();
+  for (const std::string& name : backbones)
+    for (long s = 0; s < seeds; ++s)
+      for (auto& m : chosen) {
+        const uint64_t seed = first_seed + uint64_t(s);
+        const Args& ab = per_backbone.at(name);
+        BackboneConfig bc = backbone_config(ab);
+        bc.num_fields = d.schema.num_fields();
+        bc.vocab_size = d.encoder.total_vocab();
+        const TrainConfig tc = train_config(ab, seed);
+        std::fprintf(stderr, "[%zu/%zu] %s seed %llu\n", runs.size() + 1, total, name.c_str(), (unsigned long long)seed);
+        for (const methods::MethodRow& row : m->run(d, name, bc, tc)) {
+          const TrainResult& tr = row.train;
+          const EvalResult& ev = row.test;
+          RunRecord r{dataset, name, row.method, seed, tr.best_valid_auc, ev.auc, ev.logloss, ev.gauc,
+                      tr.best_epoch, tr.epochs, tr.train_seconds, tr.samples_per_sec, ev.infer_us_per_sample,
+                      row.llm_seconds, row.settings};
+          // A backbone's own settings ("--lr=1e-4" -> ("lr", "\"1e-4\"")), so the table's rows say how they differ.
+          if (auto own = overrides.per_backbone.find(name); own != overrides.per_backbone.end())
+            for (const std::string& o : own->second) {
+              const size_t eq = o.find('=');
+              r.settings.emplace_back(o.substr(2, eq - 2), data::json_quote(o.substr(eq + 1)));
+            }
+          runs.push_back(r);
+          for (const EpochLog& e : tr.log)
+            epochs.push_back({dataset, name, row.method, seed, e.epoch, e.train_loss, e.valid_auc, e.valid_logloss, e.lr,
+                              e.train_seconds, e.samples_per_sec});
+          std::fprintf(stderr, "%s %s seed %llu: test AUC %.6f logloss %.6f gAUC %.6f (best epoch %d of %d, %.1f s, %.0f samples/s)\n",
+                       name.c_str(), row.method.c_str(), (unsigned long long)seed, ev.auc, ev.logloss, ev.gauc,
+                       tr.best_epoch, tr.epochs, tr.train_seconds, tr.samples_per_sec);
+          if (a.get_flag("save-checkpoints")) {
+            if (!row.served)
+              throw std::invalid_argument("--save-checkpoints: method " + row.method +
+                                          " needs more than the backbone to predict; use it with --method base");
+            save_checkpoint(out + "/" + dataset + "_" + name + "_" + row.method + "_s" + std::to_string(seed) + ".ckpt",
+                            *row.served, d.encoder);
+          }
+        }
+        // Rewritten after every run, so an interrupted experiment keeps what finished.
+        write_text_file(out + "/results.json", results_json(runs));
+        write_text_file(out + "/epochs.csv", epochs_csv(epochs));
+      }
+  write_reports(out,
+                "# " + dataset + ", " + method_names + ", " + std::to_string(seeds) + " seed(s) from " +
+                    std::to_string(first_seed) + "\n\nCommand: `" + cmd + "`\n",
+                runs, epochs);
+  std::printf("wrote %s/results.json, epochs.csv\n", out.c_str());
+  return 0;
+}
+
+}  // namespace llactr

@@ -1,0 +1,200 @@
+#include "llactr/apps/options.h"
+
+#include <climits>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace llactr {
+
+namespace {
+
+std::string trim(std::string s) {
+  s.erase(0, s.find_first_not_of(" \t\r"));
+  s.erase(s.find_last_not_of(" \t\r") + 1);
+  return s;
+}
+
+std::vector<std::string> split_commas(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream ss(s);
+  for (std::string item; std::getline(ss, item, ',');)
+    if (!item.empty()) out.push_back(item);
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> with_config(int argc, char** argv) {
+  std::vector<std::string> args{argv[0]}, cli(argv + 1, argv + argc);
+  std::string config;
+  for (size_t i = 0; i < cli.size(); ++i) {
+    if (cli[i] == "--config" && i + 1 < cli.size()) config = cli[i + 1];
+    if (cli[i].rfind("--config=", 0) == 0) config = cli[i].substr(9);
+  }
+  if (!config.empty()) {
+    std::ifstream f(config);
+    if (!f) throw std::runtime_error("cannot open config file " + config);
+    std::string line;
+    for (int n = 1; std::getline(f, line); ++n) {
+      line = line.substr(0, line.find('#'));
+      if (trim(line).empty()) continue;
+      auto eq = line.find('=');
+      if (eq == std::string::npos) throw std::runtime_error(config + ":" + std::to_string(n) + ": expected key = value");
+      std::string key = trim(line.substr(0, eq));
+      if (key == "config") throw std::runtime_error(config + ":" + std::to_string(n) + ": a config cannot include another");
+      args.push_back("--" + key + "=" + trim(line.substr(eq + 1)));
+    }
+  }
+  args.insert(args.end(), cli.begin(), cli.end());
+  return args;
+}
+
+long int_in(const Args& a, const std::string& name, long lo, long hi) {
+  const long v = a.get_int(name);
+  if (v < lo || v > hi)
+    throw std::invalid_argument("--" + name + " must be in [" + std::to_string(lo) + ", " +
+                                (hi == LONG_MAX ? std::string("∞") : std::to_string(hi)) + "], not " + std::to_string(v));
+  return v;
+}
+
+double double_in(const Args& a, const std::string& name, double lo, double hi) {
+  const double v = a.get_double(name);
+  if (!(v >= lo && v <= hi)) {
+    std::ostringstream s;
+    s << "--" << name << " must be in [" << lo << ", " << hi << "], not " << a.get(name);
+    throw std::invalid_argument(s.str());
+  }
+  return v;
+}
+
+void declare_data_options(Args& a) {
+  a.option("dataset", "ml100k", "dataset format: ml100k, ml1m, amazon2023, csv")
+      .option("data-dir", "", "dataset folder, only read (default data/ml-100k or data/ml-1m; `make data` fetches ML-100K)")
+      .option("dataset-label", "", "the dataset's name in tables and caches (default: the format, e.g. ml100k)")
+      .option("cache-dir", "data/cache", "where the encoded dataset is cached (\"\" = no cache)")
+      .option("schema", "", "csv: the schema file (default DATA_DIR/schema.txt)")
+      .option("descriptions", "", "file of 'Name<TAB>description' lines overriding the field descriptions")
+      .option("split-mode", "chronological", "train/valid/test split: chronological or random")
+      .option("train-ratio", "0.8", "fraction of samples in train")
+      .option("valid-ratio", "0.1", "fraction in valid; test gets the rest")
+      .option("split-seed", "2024", "seed of the random split")
+      .option("min-count", "1", "values seen fewer times in train are out of vocabulary")
+      .flag("skip-bad-lines", "skip malformed lines (and report how many) instead of failing");
+}
+
+data::DataOptions data_options(const Args& a) {
+  data::DataOptions o;
+  o.format = data::parse_data_format(a.get("dataset"));
+  o.dir = a.has("data-dir") ? a.get("data-dir") : o.format == data::DataFormat::Ml1m ? "data/ml-1m" : "data/ml-100k";
+  o.cache_dir = a.get("cache-dir");
+  o.schema_file = a.has("schema") ? a.get("schema") : "";
+  o.descriptions_file = a.has("descriptions") ? a.get("descriptions") : "";
+  const std::string split = a.get("split-mode");
+  if (split != "chronological" && split != "random")
+    throw std::invalid_argument("--split-mode must be chronological or random, not '" + split + "'");
+  o.split = split == "random" ? data::SplitMode::Random : data::SplitMode::Chronological;
+  o.train_ratio = double_in(a, "train-ratio", 0, 1);
+  o.valid_ratio = double_in(a, "valid-ratio", 0, 1);
+  if (!(o.train_ratio > 0) || !(o.train_ratio + o.valid_ratio < 1))
+    throw std::invalid_argument("--train-ratio must be > 0 and --train-ratio + --valid-ratio < 1 (test gets the rest)");
+  o.seed = uint64_t(int_in(a, "split-seed", 0, LONG_MAX));
+  o.min_count = int_in(a, "min-count", 1, LONG_MAX);
+  o.skip_bad_lines = a.get_flag("skip-bad-lines");
+  if (!std::filesystem::exists(o.dir))
+    throw std::runtime_error("dataset folder " + o.dir + " not found: run `make data` (set LLACTR_DATA_MIRROR to copy "
+                             "from a local mirror), or pass --data-dir");
+  return o;
+}
+
+std::string dataset_label(const Args& a) {
+  return a.has("dataset-label") ? a.get("dataset-label") : data::data_format_name(data::parse_data_format(a.get("dataset")));
+}
+
+void declare_llm_options(Args& a) {
+  a.option("llm-model", "data/stories260K/stories260K.gguf", "the GGUF language model (llama or qwen2)");
+}
+
+std::string llm_model(const Args& a) {
+  const std::string path = a.get("llm-model");
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error("language model " + path + " not found: run `make data` (it fetches stories260K), or pass --llm-model");
+  return path;
+}
+
+void declare_ssft_options(Args& a) {
+  a.option("ssft-epochs", "3", "SSFT: epochs of LoRA fine-tuning")
+      .option("ssft-loss", "infonce", "SSFT: infonce, generative or both")
+      .option("ssft-w-cl", "", "SSFT: weight of the contrastive (InfoNCE) loss (default: from --ssft-loss)")
+      .option("ssft-w-lg", "", "SSFT: weight of the generative loss (default: from --ssft-loss)")
+      .option("ssft-per-field", "300", "SSFT: feature values sampled per field")
+      .option("ssft-heldout", "0.1", "SSFT: share of each field's values held out for the accuracy")
+      .option("ssft-lr", "1e-3", "SSFT: AdamW learning rate")
+      .option("ssft-warmup", "0.1", "SSFT: linear warm-up as a share of all steps")
+      .option("ssft-rank", "8", "SSFT: LoRA rank")
+      .option("ssft-alpha", "16", "SSFT: LoRA alpha (scale alpha/rank)")
+      .option("ssft-dropout", "0.05", "SSFT: LoRA dropout")
+      .option("ssft-targets", "q,v", "SSFT: projections with adapters: q,k,v,o,gate,up,down")
+      .option("ssft-tau", "0.02", "SSFT: InfoNCE temperature")
+      .option("ssft-micro-batch", "16", "SSFT: prompts per forward/backward")
+      .option("ssft-accum", "1", "SSFT: micro-batches per optimiser step")
+      .option("ssft-seed", "2024", "SSFT: seed of sampling, shuffling, dropout and LoRA init")
+      .option("ssft-pool", "last", "SSFT: last or mean, the hidden-state pooling of prompts and descriptions")
+      .option("ssft-prompt", "experiments/ssft_prompt.txt", "SSFT: prompt template ({feature}, {fields})")
+      .option("ssft-dir", "", "SSFT: its output folder and cache (default data/cache/ssft/<dataset-label>)")
+      .option("ssft-threads", "1", "SSFT: threads (its small ops run fastest on one)");
+}
+
+methods::SsftOptions ssft_options(const Args& a, const std::string& dataset_label) {
+  methods::SsftOptions o;
+  o.out_dir = a.has("ssft-dir") ? a.get("ssft-dir") : "data/cache/ssft/" + dataset_label;
+  o.prompt_file = a.get("ssft-prompt");
+  o.epochs = int(int_in(a, "ssft-epochs", 0, 1000));
+  o.per_field = int(int_in(a, "ssft-per-field", 1, INT_MAX));
+  o.heldout_fraction = double_in(a, "ssft-heldout", 0, 0.9);
+  o.lr = float(double_in(a, "ssft-lr", 0, 1));
+  o.warmup_ratio = double_in(a, "ssft-warmup", 0, 1);
+  o.lora.rank = int(int_in(a, "ssft-rank", 1, 4096));
+  o.lora.alpha = float(double_in(a, "ssft-alpha", 0, 1e6));
+  o.lora.dropout = float(double_in(a, "ssft-dropout", 0, 0.99));
+  o.lora.targets = split_commas(a.get("ssft-targets"));
+  if (o.lora.targets.empty()) throw std::invalid_argument("--ssft-targets names no projection");
+  o.tau = float(double_in(a, "ssft-tau", 1e-6, 1e6));
+  const std::string loss = a.get("ssft-loss");
+  if (loss == "infonce") o.w_cl = 1, o.w_lg = 0;
+  else if (loss == "generative") o.w_cl = 0, o.w_lg = 1;
+  else if (loss == "both") o.w_cl = 1, o.w_lg = 1;
+  else throw std::invalid_argument("--ssft-loss must be infonce, generative or both, not '" + loss + "'");
+  if (a.has("ssft-w-cl")) o.w_cl = float(double_in(a, "ssft-w-cl", 0, 1e6));
+  if (a.has("ssft-w-lg")) o.w_lg = float(double_in(a, "ssft-w-lg", 0, 1e6));
+  if (o.w_cl == 0 && o.w_lg == 0) throw std::invalid_argument("--ssft-w-cl and --ssft-w-lg are both 0: SSFT has no loss");
+  o.micro_batch = int(int_in(a, "ssft-micro-batch", 1, 1 << 20));
+  o.accum = int(int_in(a, "ssft-accum", 1, 1 << 20));
+  o.seed = uint64_t(int_in(a, "ssft-seed", 0, LONG_MAX));
+  o.lora.seed = o.seed;
+  o.pooling = a.get("ssft-pool");
+  if (o.pooling != "last" && o.pooling != "mean")
+    throw std::invalid_argument("--ssft-pool must be last or mean, not '" + o.pooling + "'");
+  int_in(a, "ssft-threads", 1, 1024);
+  return o;
+}
+
+void declare_method_options(Args& a) {
+  for (const methods::MethodEntry& m : methods::method_table())
+    for (const methods::MethodOption& o : m.options) {
+      if (o.is_flag) a.flag(o.name, std::string(m.name) + ": " + o.help);
+      else a.option(o.name, o.default_value, std::string(m.name) + ": " + o.help);
+      for (const std::string& old_name : o.aliases) a.alias(old_name, o.name);
+    }
+}
+
+methods::OptionValues method_options(const Args& a, const methods::MethodEntry& method) {
+  std::map<std::string, std::string> values;
+  for (const methods::MethodOption& o : method.options)
+    values[o.name] = o.is_flag ? (a.get_flag(o.name) ? "1" : "") : a.get(o.name);
+  return methods::OptionValues(std::move(values));
+}
+
+}  // namespace llactr

@@ -1,0 +1,68 @@
+// The method table (include/llactr/methods/method.h): one row per method.
+#include <stdexcept>
+
+#include "llactr/data/line_parsing.h"
+#include "llactr/methods/method.h"
+
+namespace llactr::methods {
+
+const std::string& OptionValues::get(const std::string& name) const {
+  auto it = values_.find(name);
+  if (it == values_.end()) throw std::logic_error("method option --" + name + " was never declared");
+  return it->second;
+}
+
+double OptionValues::get_double(const std::string& name) const {
+  try {
+    return data::parse_double(get(name), ("--" + name).c_str());
+  } catch (const data::BadLine& e) {
+    throw std::invalid_argument(e.what());
+  }
+}
+
+long OptionValues::get_int(const std::string& name) const {
+  try {
+    return long(data::parse_int(get(name), ("--" + name).c_str()));
+  } catch (const data::BadLine& e) {
+    throw std::invalid_argument(e.what());
+  }
+}
+
+const std::vector<MethodEntry>& method_table() {
+  static const std::vector<MethodEntry> table{
+      {"base", "the backbone alone", {}, make_base_method, [](const OptionValues&) {
+         return std::vector<std::string>{"base"};
+       }},
+      {"llactr",
+       "LLaCTR (arXiv 2505.14057): SSFT field embeddings enhance the backbone's FRE and FIE (docs/LLACTR.md)",
+       {{"llactr-lambda-fre", "0.1", "weight of the FRE loss (0 = w/o FRE)", {"lambda-fre"}},
+        {"llactr-lambda-fie", "0.1", "weight of the FIE logit (0 = w/o FIE)", {"lambda-fie"}},
+        {"llactr-fie-mode", "per-sample",
+         "per-sample (the paper, all backbones) or released (FinalMLP/WuKong add a constant)", {"fie-mode"}},
+        {"llactr-frozen-adapters", "", "W, b, A, c keep their random init, as the released code", {}, true},
+        {"llactr-ssft-epoch", "-1", "which SSFT epoch's field embeddings (-1 = the last; 0 = the untuned LLM, w/o SSFT)",
+         {"ssft-epoch"}},
+        {"llactr-label", "llactr", "the rows' method name in the tables (e.g. \"w/o FRE\" for an ablation)", {"label"}}},
+       make_llactr_method,
+       [](const OptionValues& o) { return std::vector<std::string>{o.get("llactr-label")}; }},
+  };
+  return table;
+}
+
+const MethodEntry& method_entry(const std::string& name) {
+  std::string known;
+  for (const MethodEntry& e : method_table()) {
+    if (name == e.name) return e;
+    known += std::string(known.empty() ? "" : ", ") + e.name;
+  }
+  throw std::invalid_argument("--method: unknown method '" + name + "' (known: " + known + ")");
+}
+
+MethodRow train_and_test(const data::Dataset& dataset, Backbone& model, const TrainConfig& tc, Enhancer* enhancer) {
+  MethodRow r;
+  r.train = train(model, dataset.train, dataset.valid, tc, enhancer);
+  r.test = evaluate(model, dataset.test, dataset.schema.user_field, tc.batch_size, enhancer);
+  return r;
+}
+
+}  // namespace llactr::methods

@@ -1,0 +1,132 @@
+// ./run_experiment in-process: base and LLaCTR on the method table give the results the code gave
+// before the table existed (issue 15, Part 1), and options are checked before the data is loaded.
+#include <gtest/gtest.h>
+
+#include <omp.h>
+
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "data_fixtures.h"
+#include "llactr/apps/experiment.h"
+#include "llactr/apps/results.h"
+#include "llactr/data/line_parsing.h"
+#include "llactr/tensor/gemm.h"
+#include "test_data.h"
+
+namespace llactr {
+namespace {
+
+using testing::TempDir;
+
+int run(std::vector<std::string> args) {
+  args.insert(args.begin(), "run_experiment");
+  std::vector<char*> argv;
+  for (std::string& s : args) argv.push_back(s.data());
+  const int threads = omp_get_max_threads();
+  const int rc = run_experiment(int(argv.size()), argv.data());
+  set_threads(threads);  // run_experiment sets its own; the other tests keep theirs
+  return rc;
+}
+
+// A JSON value's text as a number, or false when it is no number ("\"infonce\"", "true").
+bool as_number(const std::string& text, double& v) {
+  try {
+    v = data::parse_double(text, "setting");
+    return true;
+  } catch (const data::BadLine&) {
+    return false;
+  }
+}
+
+void replace_all(std::string& s, const std::string& from, const std::string& to) {
+  for (size_t at = s.find(from); at != std::string::npos; at = s.find(from, at + to.size())) s.replace(at, from.size(), to);
+}
+
+// tests/golden/part1_ml100k_base_llactr.json was written by ./run_experiment at commit cf758b0 (before
+// the method table) with the arguments below and --ssft-dir /tmp/g15/ssft; the model's path is
+// <MODEL> and the SSFT folder <SSFT> in it. Every metric and setting must be the same number or
+// text; only the timing fields (train_seconds, train_samples_per_sec, infer_us_per_sample,
+// llm_seconds) are not compared. The golden comes from an x86-64 machine with AVX-512
+// (-march=native): on a CPU whose float sums round differently, regenerate it with the old commit.
+TEST(Experiment, BaseAndLlactrResultsAreThoseBeforeTheMethodTable) {
+  LLACTR_REQUIRE_DATA(ml100k, "ml-100k");
+  LLACTR_REQUIRE_DATA(stories, "stories260K");
+  const std::string model = stories + "/stories260K.gguf";
+  TempDir tmp;
+  ASSERT_EQ(run({"--dataset", "ml100k", "--data-dir", ml100k, "--backbones", "FM,FwFM", "--method", "base,llactr",
+                 "--epochs", "2", "--seeds", "1", "--ssft-epochs", "1", "--ssft-per-field", "20", "--threads", "1",
+                 "--llm-model", model, "--ssft-dir", tmp.file("ssft"), "--cache-dir", tmp.file("cache"), "--out",
+                 tmp.file("out"), "--quiet"}),
+            0);
+  const std::string golden_path = "tests/golden/part1_ml100k_base_llactr.json";
+  const std::vector<RunRecord> want = parse_results_json(testing::read_file(golden_path), golden_path);
+  const std::string got_path = tmp.file("out") + "/results.json";
+  const std::vector<RunRecord> got = parse_results_json(testing::read_file(got_path), got_path);
+  ASSERT_EQ(want.size(), 4u) << "run from the repository root (make test does)";
+  ASSERT_EQ(got.size(), want.size());
+  for (size_t i = 0; i < want.size(); ++i) {
+    const RunRecord &w = want[i], &g = got[i];
+    SCOPED_TRACE(w.backbone + " " + w.method);
+    EXPECT_EQ(g.dataset, w.dataset);
+    EXPECT_EQ(g.backbone, w.backbone);
+    EXPECT_EQ(g.method, w.method);
+    EXPECT_EQ(g.seed, w.seed);
+    EXPECT_EQ(g.valid_auc, w.valid_auc);
+    EXPECT_EQ(g.test_auc, w.test_auc);
+    EXPECT_EQ(g.test_logloss, w.test_logloss);
+    EXPECT_EQ(g.test_gauc, w.test_gauc);
+    EXPECT_EQ(g.best_epoch, w.best_epoch);
+    EXPECT_EQ(g.epochs, w.epochs);
+    EXPECT_EQ(g.llm_seconds > 0, w.llm_seconds > 0);
+    ASSERT_EQ(g.settings.size(), w.settings.size());
+    for (size_t k = 0; k < w.settings.size(); ++k) {
+      EXPECT_EQ(g.settings[k].first, w.settings[k].first);
+      std::string text = g.settings[k].second;
+      replace_all(text, model, "<MODEL>");
+      replace_all(text, tmp.file("ssft"), "<SSFT>");
+      double a = 0, b = 0;
+      // The same number may be written differently ("1e-3" before, "0.001" now).
+      if (as_number(text, a) && as_number(w.settings[k].second, b)) EXPECT_EQ(a, b) << w.settings[k].first;
+      else EXPECT_EQ(text, w.settings[k].second) << w.settings[k].first;
+    }
+  }
+}
+
+// Bad values fail before the data is loaded: the data folder here does not exist, so an error
+// about anything else proves the check came first.
+TEST(Experiment, BadOptionValuesFailBeforeTheDataIsLoaded) {
+  const std::vector<std::string> common{"--data-dir", "/nonexistent/ml-100k", "--method", "base", "--quiet"};
+  auto error_of = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = common;  // extra comes last, so that it wins
+    args.insert(args.end(), extra.begin(), extra.end());
+    try {
+      run(args);
+    } catch (const std::exception& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of({}).find("dataset folder /nonexistent/ml-100k not found"), std::string::npos);
+  EXPECT_NE(error_of({"--method", "nope"}).find("unknown method 'nope'"), std::string::npos);
+  EXPECT_NE(error_of({"--seeds", "0"}).find("--seeds must be in [1"), std::string::npos);
+  EXPECT_NE(error_of({"--lr", "-1"}).find("--lr must be"), std::string::npos);
+  EXPECT_NE(error_of({"--backbones", "FM,Nope"}).find("unknown backbone 'Nope'"), std::string::npos);
+  EXPECT_NE(error_of({"--train-ratio", "0.95"}).find("--train-ratio"), std::string::npos);
+  EXPECT_NE(error_of({"--method", "llactr", "--llactr-lambda-fre", "-0.1"}).find("--llactr-lambda-fre must be"),
+            std::string::npos);
+  // The old spelling is an alias of the same option.
+  EXPECT_NE(error_of({"--method", "llactr", "--lambda-fie", "x"}).find("--llactr-lambda-fie is not a number"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--method", "llactr", "--fie-mode", "x"}).find("--llactr-fie-mode must be per-sample or released"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--method", "llactr", "--llactr-ssft-epoch", "5", "--ssft-epochs", "3"}).find("--llactr-ssft-epoch"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--method", "llactr", "--llm-model", "/nonexistent.gguf"}).find("language model /nonexistent.gguf not found"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--ssft-loss", "x"}).find("--ssft-loss must be"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace llactr
