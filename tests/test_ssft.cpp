@@ -10,7 +10,6 @@
 #include "llactr/data/json.h"
 #include "llactr/llm/gguf/npy.h"
 #include "support/random_model.h"
-#include "llactr/methods/instance_cost.h"
 #include "llactr/methods/ssft.h"
 #include "llactr/methods/ssft_data.h"
 
@@ -87,14 +86,6 @@ TEST(SsftData, FieldScoresByHand) {
   // InfoNCE per row: -log(e^{c_y/tau} / sum_k e^{c_k/tau}) with cosines (1,0), (.7071,.7071), (-.1736,.9848)
   auto nce = [](double cy, double co) { return -std::log(std::exp(cy / 0.5) / (std::exp(cy / 0.5) + std::exp(co / 0.5))); };
   EXPECT_NEAR(s.infonce, (nce(1, 0) + nce(0.70710678, 0.70710678) + nce(0.98480775, -0.17364818)) / 3, 1e-6);
-}
-
-TEST(SsftData, InstancePromptListsTheSampleFeatures) {
-  TempDir dir;
-  const data::Dataset d = generated_ml1m(dir);
-  const std::string p = instance_prompt(d, 0);
-  for (const data::Field& f : d.schema.fields) EXPECT_NE(p.find(f.name + ": "), std::string::npos) << p;
-  EXPECT_NE(p.find("Movie "), std::string::npos) << p;
 }
 
 // The generated dataset with one-word descriptions, so the byte-level prompts stay short.

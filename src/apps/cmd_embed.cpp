@@ -4,6 +4,7 @@
 
 #include "llactr/apps/args.h"
 #include "llactr/apps/commands.h"
+#include "llactr/apps/options.h"
 #include "llactr/llm/model/language_model.h"
 #include "llactr/llm/gguf/npy.h"
 #include "llactr/llm/model/transformer.h"
@@ -11,16 +12,17 @@
 namespace llactr {
 
 int cmd_embed(int argc, char** argv) {
-  Args args("llactr embed --model M --text TEXT [--pool last|mean] [--out FILE.npy]");
-  args.option("model", "data/stories260K/stories260K.gguf", "GGUF model file")
-      .option("text", "", "text to embed (BOS is added if the model asks for it)")
+  Args args("llactr embed --llm-model M --text TEXT [--pool last|mean] [--out FILE.npy]");
+  declare_llm_options(args);
+  args.alias("model", "llm-model");
+  args.option("text", "", "text to embed (BOS is added if the model asks for it)")
       .option("pool", "last", "last: the last token's hidden state; mean: the mean over all tokens")
       .option("out", "", "write the vector as a float32 .npy file instead of printing it");
   if (!args.parse(argc, argv)) return 0;
   const std::string pool = args.get("pool");
   if (pool != "last" && pool != "mean") throw std::invalid_argument("--pool must be 'last' or 'mean', not '" + pool + "'");
 
-  const llm::LanguageModel lm = llm::open_language_model(args.get("model"));
+  const llm::LanguageModel lm = llm::open_language_model(llm_model(args));
   const std::vector<int32_t> ids = lm.tokenizer.encode(args.has("text") ? args.get("text") : "");
   if (ids.empty()) throw std::invalid_argument("--text is empty and the model adds no BOS: nothing to embed");
   llm::ForwardOptions opt;

@@ -4,15 +4,17 @@
 
 #include "llactr/apps/args.h"
 #include "llactr/apps/commands.h"
+#include "llactr/apps/options.h"
 #include "llactr/llm/model/generate.h"
 #include "llactr/llm/model/language_model.h"
 
 namespace llactr {
 
 int cmd_generate(int argc, char** argv) {
-  Args args("llactr generate --model M --prompt TEXT --n N [--greedy | --temperature T --top-k K --seed S] [--print-ids]");
-  args.option("model", "data/stories260K/stories260K.gguf", "GGUF model file")
-      .option("prompt", "", "text to continue (BOS is added if the model asks for it)")
+  Args args("llactr generate --llm-model M --prompt TEXT --n N [--greedy | --temperature T --top-k K --seed S] [--print-ids]");
+  declare_llm_options(args);
+  args.alias("model", "llm-model");
+  args.option("prompt", "", "text to continue (BOS is added if the model asks for it)")
       .option("n", "64", "number of tokens to generate (stops early at EOS)")
       .flag("greedy", "always take the most likely token (same as --temperature 0)")
       .option("temperature", "0.8", "sampling temperature; 0 = greedy")
@@ -27,7 +29,7 @@ int cmd_generate(int argc, char** argv) {
   so.top_k = int(args.get_int("top-k"));
   so.seed = uint64_t(args.get_int("seed"));
 
-  const llm::LanguageModel lm = llm::open_language_model(args.get("model"));
+  const llm::LanguageModel lm = llm::open_language_model(llm_model(args));
   const std::string prompt = args.has("prompt") ? args.get("prompt") : "";
   std::vector<int32_t> ids = lm.tokenizer.encode(prompt);
   if (ids.empty()) {

@@ -5,18 +5,9 @@
 #include <stdexcept>
 
 #include "llactr/llm/model/transformer.h"
+#include "llactr/methods/instance_text.h"
 
 namespace llactr::methods {
-
-std::string instance_prompt(const data::Dataset& dataset, size_t train_row) {
-  std::string p = "Here is a user and an item, described by their features.\n";
-  const int32_t* ids = dataset.train.row(train_row);
-  for (int k = 0; k < dataset.schema.num_fields(); ++k) {
-    const auto [field, local] = dataset.encoder.locate(ids[k]);
-    p += dataset.schema.fields[k].name + ": " + dataset.encoder.text(field, local) + "\n";
-  }
-  return p + "Will the user like the item? Answer yes or no.\n";
-}
 
 InstanceCost measure_instance_cost(const data::Dataset& dataset, const llm::LanguageModel& lm, int samples, int batch) {
   InstanceCost c;
@@ -26,7 +17,7 @@ InstanceCost measure_instance_cost(const data::Dataset& dataset, const llm::Lang
   std::vector<std::vector<int32_t>> prompts;
   const size_t stride = c.train_samples / size_t(c.samples);
   for (int i = 0; i < c.samples; ++i) {
-    prompts.push_back(lm.tokenizer.encode(instance_prompt(dataset, size_t(i) * stride)));
+    prompts.push_back(lm.tokenizer.encode(instance_text(dataset, dataset.train, size_t(i) * stride)));
     c.tokens += int64_t(prompts.back().size());
   }
   const auto start = std::chrono::steady_clock::now();

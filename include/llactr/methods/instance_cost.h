@@ -11,18 +11,15 @@
 
 namespace llactr::methods {
 
-// The sample's feature texts as one prompt: "Field: value" lines between a task line and a question.
-std::string instance_prompt(const data::Dataset& dataset, size_t train_row);
-
 struct InstanceCost {
   int samples = 0;            // samples timed (every (n_train / samples)-th train row)
-  int64_t tokens = 0;         // their prompt tokens
+  int64_t tokens = 0;         // their instance texts' tokens (methods/instance_text.h)
   double seconds = 0;         // wall time of their forward passes (tokenisation excluded)
   size_t train_samples = 0;   // the train split's size
   double est_tokens = 0, est_seconds = 0;  // extrapolated to the whole train split
 };
 
-// One inference forward pass (final hidden states, no logits) per sampled prompt, `batch` prompts at a time.
+// One inference forward pass (final hidden states, no logits) per sampled instance text, `batch` at a time.
 InstanceCost measure_instance_cost(const data::Dataset& dataset, const llm::LanguageModel& lm, int samples, int batch);
 
 }  // namespace llactr::methods

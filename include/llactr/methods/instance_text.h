@@ -1,0 +1,25 @@
+// The instance text: one sample's features as a sentence per field, the text an instance-level
+// method (ELEC, ClickPrompt) feeds its LLM once per sample, and the text every instance-level cost
+// in the project is measured on. ClickPrompt's template (CHIANGEL/ClickPrompt, dataset.py):
+//
+//   "User ID is 1. Gender is F. Age is Under 18. ... Genres is Animation|Comedy."
+//
+// "<Field> is <value>." for each field in schema order, joined by single spaces. A field's name
+// is shown as field_display_name() spells it; a value out of the train vocabulary reads "<OOV>".
+#pragma once
+#include <cstddef>
+#include <string>
+
+#include "llactr/data/dataset.h"
+
+namespace llactr::methods {
+
+// The schema's CamelCase names as words, the way ClickPrompt writes its fields: a space before an
+// upper-case letter that follows a lower-case one ("UserID" -> "User ID", "ZipCode" -> "Zip Code").
+std::string field_display_name(const std::string& name);
+
+// The text of row `row` of `split` (one of dataset.train, .valid, .test); throws
+// std::out_of_range naming the row and the split's size.
+std::string instance_text(const data::Dataset& dataset, const data::Split& split, size_t row);
+
+}  // namespace llactr::methods

@@ -1,0 +1,68 @@
+// The instance text ("<Field> is <value>." per field, ClickPrompt's template) against texts written
+// by hand from the generated ML-1M files, and the instance-level cost measured on it.
+#include <gtest/gtest.h>
+
+#include "data_fixtures.h"
+#include "llactr/data/dataset.h"
+#include "llactr/llm/model/language_model.h"
+#include "llactr/methods/instance_cost.h"
+#include "llactr/methods/instance_text.h"
+#include "support/random_model.h"
+
+namespace llactr::methods {
+namespace {
+
+using llactr::testing::TempDir;
+
+// 30 users, 20 movies, 400 ratings: rating i is user 1 + i % 30, movie 1 + 7i % 20, stars 1 + i % 5,
+// timestamp 1000 + i; users are F when odd, aged 25 (README: "25-34"), occupation i % 21. LLaCTR's
+// ML-1M fields: UserID, Gender, Age, Occupation, MovieID, Title, Genres, Timestamp.
+data::Dataset generated_ml1m(const TempDir& dir) {
+  llactr::testing::write_ml1m_generated(dir.str(), 30, 20, 400);
+  data::DataOptions o;
+  o.format = data::DataFormat::Ml1m;
+  o.dir = dir.str();
+  o.cache_dir = "";
+  return data::load_dataset(o);
+}
+
+TEST(InstanceText, FieldNamesAreWordsAsClickPromptWritesThem) {
+  EXPECT_EQ(field_display_name("UserID"), "User ID");
+  EXPECT_EQ(field_display_name("ZipCode"), "Zip Code");
+  EXPECT_EQ(field_display_name("Title"), "Title");
+  EXPECT_EQ(field_display_name("item_id"), "item_id");
+  EXPECT_EQ(field_display_name("HTTPCode"), "HTTPCode");  // no lower-case letter before the capitals
+}
+
+TEST(InstanceText, OneSentencePerFieldInSchemaOrder) {
+  TempDir dir;
+  const data::Dataset d = generated_ml1m(dir);
+  // Train rows in time order: rating 0 (user 1, movie 1, 1 star) is first; rating 2 has 3 stars and
+  // is dropped, so train row 2 is rating 3 (user 4, movie 2 = 1 + 21 % 20, 4 stars).
+  EXPECT_EQ(instance_text(d, d.train, 0),
+            "User ID is 1. Gender is female. Age is 25-34. Occupation is academic/educator. Movie ID is 1."
+            " Title is Movie 1 (2000). Genres is Drama. Timestamp is 1000.");
+  EXPECT_EQ(instance_text(d, d.train, 2),
+            "User ID is 4. Gender is male. Age is 25-34. Occupation is college/grad student. Movie ID is 2."
+            " Title is Movie 2 (2000). Genres is Drama. Timestamp is 1003.");
+  EXPECT_THROW(instance_text(d, d.test, d.test.size()), std::out_of_range);
+}
+
+TEST(InstanceText, InstanceCostCountsTheTokensOfTheInstanceTexts) {
+  TempDir dir;
+  const data::Dataset d = generated_ml1m(dir);
+  llm::RandomModelSpec spec;
+  spec.n_embd = 16, spec.n_layer = 1, spec.n_head = 2, spec.n_head_kv = 2, spec.n_ff = 16, spec.n_vocab = 260;
+  llm::random_model_writer(spec).write(dir.file("tiny.gguf"));
+  const llm::LanguageModel lm = llm::open_language_model(dir.file("tiny.gguf"));
+  const InstanceCost c = measure_instance_cost(d, lm, 4, 2);
+  const size_t stride = d.train.size() / 4;
+  int64_t tokens = 0;
+  for (size_t i = 0; i < 4; ++i) tokens += int64_t(lm.tokenizer.encode(instance_text(d, d.train, i * stride)).size());
+  EXPECT_EQ(c.samples, 4);
+  EXPECT_EQ(c.tokens, tokens);
+  EXPECT_GT(c.tokens, 4 * 100);  // byte-level tokens: each text is over 100 bytes
+}
+
+}  // namespace
+}  // namespace llactr::methods
