@@ -5,7 +5,7 @@ Not part of the build: it measures what the same six backbones cost in PyTorch w
 hyperparameters on the same threads, so the C++ trainer's samples/s has a reference.
 
 Workload: ml-1m-u2999's shapes (8 fields with the train vocabulary sizes printed by
-`./llactr data stats --format ml1m --dir ../shared/data/ml-1m-u2999`), batch 4096, D = 32,
+`./llactr data stats --dataset ml1m --data-dir ../shared/data/ml-1m-u2999`), batch 4096, D = 32,
 Adam lr 1e-3 (dense embedding gradients, as torch does by default), gradient clipping at 10,
 embeddings N(0, 1e-4), Linear weights Xavier normal. Ids are drawn uniformly from each field's
 vocabulary: throughput depends on shapes, not on which ids.

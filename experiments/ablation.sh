@@ -32,15 +32,15 @@ run() {  # run NAME [options..]
 }
 variant() {  # variant NAME [options..]
   local name=$1; shift
-  run "$name" --method llactr --label "$name" "$@"
+  run "$name" --method llactr --llactr-label "$name" "$@"
 }
 run base --method base
 variant LLaCTR
-variant "w-o-SSFT" --ssft-epoch 0
-variant "w-o-FRE" --lambda-fre 0
-variant "w-o-FIE" --lambda-fie 0
+variant "w-o-SSFT" --llactr-ssft-epoch 0
+variant "w-o-FRE" --llactr-lambda-fre 0
+variant "w-o-FIE" --llactr-lambda-fie 0
 variant frozen-adapters --llactr-frozen-adapters
-variant released-FIE --fie-mode released
+variant released-FIE --llactr-fie-mode released
 # LLaCTR above is SSFT with InfoNCE only (the default). Each loss caches its SSFT in its own folder,
 # so that the variants do not overwrite each other's field embeddings.
 variant SSFT-generative --ssft-loss generative --ssft-dir "data/cache/ssft/$label-generative"

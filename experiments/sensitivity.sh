@@ -30,11 +30,11 @@ run() {  # run NAME [options..]
 values=(0.01 0.05 0.1 0.3 0.5 0.7)
 run base --method base
 for v in "${values[@]}"; do
-  run "fre_$v" --method llactr --lambda-fre "$v" --label "fre=$v"
-  run "fie_$v" --method llactr --lambda-fie "$v" --label "fie=$v"
+  run "fre_$v" --method llactr --llactr-lambda-fre "$v" --llactr-label "fre=$v"
+  run "fie_$v" --method llactr --llactr-lambda-fie "$v" --llactr-label "fie=$v"
 done
 for e in ${SSFT_EPOCHS:-0 1 2 3}; do
-  run "ssft_epoch_$e" --method llactr --ssft-epoch "$e" --label "ssft-epoch=$e"
+  run "ssft_epoch_$e" --method llactr --llactr-ssft-epoch "$e" --llactr-label "ssft-epoch=$e"
 done
 ./run_experiment --aggregate --out "$OUT/lambda_fre" "$RUNS"/base@* "$RUNS"/fre_*
 ./run_experiment --aggregate --out "$OUT/lambda_fie" "$RUNS"/base@* "$RUNS"/fie_*

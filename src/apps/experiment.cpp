@@ -3,7 +3,7 @@
 //
 //   ./run_experiment                          # ML-100K, the six backbones, base vs LLaCTR (stories260K), 1 seed
 //   ./run_experiment --method base --backbones all --seeds 3 --out results/x
-//   ./run_experiment --config experiments/ml100k_main.cfg --lambda-fie 0.3   # the command line wins
+//   ./run_experiment --config experiments/ml100k_main.cfg --llactr-lambda-fie 0.3   # the command line wins
 //   ./run_experiment --aggregate --out docs/results/ablation results/a results/b  # tables of finished runs
 //
 // A config file holds `key = value` lines with the options' names ('#' starts a comment);
