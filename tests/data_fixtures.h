@@ -8,6 +8,8 @@
 #include <random>
 #include <string>
 
+#include "llactr/data/dataset.h"
+
 namespace llactr::testing {
 
 // A fresh folder under the system temp dir, removed (with its contents) at destruction.
@@ -67,6 +69,17 @@ inline void write_ml1m_generated(const std::string& dir, int users, int movies, 
   write_file(dir + "/users.dat", u);
   write_file(dir + "/movies.dat", m);
   write_file(dir + "/ratings.dat", r);
+}
+
+// The generated ML-1M folder with 30 users, 20 movies and 400 ratings in dir, loaded without a
+// cache: rating i is user 1 + i % 30, movie 1 + 7i % 20, stars 1 + i % 5, timestamp 1000 + i.
+inline data::Dataset load_ml1m_generated(const TempDir& dir) {
+  write_ml1m_generated(dir.str(), 30, 20, 400);
+  data::DataOptions o;
+  o.format = data::DataFormat::Ml1m;
+  o.dir = dir.str();
+  o.cache_dir = "";
+  return data::load_dataset(o);
 }
 
 }  // namespace llactr::testing

@@ -14,18 +14,6 @@ namespace {
 
 using llactr::testing::TempDir;
 
-// 30 users, 20 movies, 400 ratings: rating i is user 1 + i % 30, movie 1 + 7i % 20, stars 1 + i % 5,
-// timestamp 1000 + i; users are F when odd, aged 25 (README: "25-34"), occupation i % 21. LLaCTR's
-// ML-1M fields: UserID, Gender, Age, Occupation, MovieID, Title, Genres, Timestamp.
-data::Dataset generated_ml1m(const TempDir& dir) {
-  llactr::testing::write_ml1m_generated(dir.str(), 30, 20, 400);
-  data::DataOptions o;
-  o.format = data::DataFormat::Ml1m;
-  o.dir = dir.str();
-  o.cache_dir = "";
-  return data::load_dataset(o);
-}
-
 TEST(InstanceText, FieldNamesAreWordsAsClickPromptWritesThem) {
   EXPECT_EQ(field_display_name("UserID"), "User ID");
   EXPECT_EQ(field_display_name("ZipCode"), "Zip Code");
@@ -36,7 +24,9 @@ TEST(InstanceText, FieldNamesAreWordsAsClickPromptWritesThem) {
 
 TEST(InstanceText, OneSentencePerFieldInSchemaOrder) {
   TempDir dir;
-  const data::Dataset d = generated_ml1m(dir);
+  const data::Dataset d = llactr::testing::load_ml1m_generated(dir);
+  // load_ml1m_generated: users are F when odd, aged 25 (README: "25-34"), occupation i % 21;
+  // LLaCTR's ML-1M fields are UserID, Gender, Age, Occupation, MovieID, Title, Genres, Timestamp.
   // Train rows in time order: rating 0 (user 1, movie 1, 1 star) is first; rating 2 has 3 stars and
   // is dropped, so train row 2 is rating 3 (user 4, movie 2 = 1 + 21 % 20, 4 stars).
   EXPECT_EQ(instance_text(d, d.train, 0),
@@ -50,7 +40,7 @@ TEST(InstanceText, OneSentencePerFieldInSchemaOrder) {
 
 TEST(InstanceText, InstanceCostCountsTheTokensOfTheInstanceTexts) {
   TempDir dir;
-  const data::Dataset d = generated_ml1m(dir);
+  const data::Dataset d = llactr::testing::load_ml1m_generated(dir);
   llm::RandomModelSpec spec;
   spec.n_embd = 16, spec.n_layer = 1, spec.n_head = 2, spec.n_head_kv = 2, spec.n_ff = 16, spec.n_vocab = 260;
   llm::random_model_writer(spec).write(dir.file("tiny.gguf"));

@@ -19,18 +19,9 @@ namespace {
 using llactr::testing::TempDir;
 using llactr::testing::write_file;
 
-data::Dataset generated_ml1m(const TempDir& dir) {
-  llactr::testing::write_ml1m_generated(dir.str(), 30, 20, 400);
-  data::DataOptions o;
-  o.format = data::DataFormat::Ml1m;
-  o.dir = dir.str();
-  o.cache_dir = "";
-  return data::load_dataset(o);
-}
-
 TEST(SsftData, SamplesDistinctTrainValuesPerFieldWithHeldOutShare) {
   TempDir dir;
-  const data::Dataset d = generated_ml1m(dir);
+  const data::Dataset d = llactr::testing::load_ml1m_generated(dir);
   const SsftSplit s = sample_field_features(d.encoder, 12, 0.25, 7);
   std::vector<std::set<std::string>> seen(d.schema.num_fields());
   std::vector<int> train(d.schema.num_fields()), held(d.schema.num_fields());
@@ -111,7 +102,7 @@ SsftOptions tiny_run(const TempDir& dir) {
 
 TEST(Ssft, LoraTrainingLowersInfoNceAndWritesEveryEpoch) {
   TempDir dir;
-  const data::Dataset d = short_descriptions(generated_ml1m(dir));
+  const data::Dataset d = short_descriptions(llactr::testing::load_ml1m_generated(dir));
   const SsftOptions o = tiny_run(dir);
   const SsftResult r = run_ssft(d, o);
   ASSERT_EQ(r.epochs.size(), 4u);
@@ -142,7 +133,7 @@ TEST(Ssft, LoraTrainingLowersInfoNceAndWritesEveryEpoch) {
 
 TEST(Ssft, CacheReusesTheSameRunAndMissesOnChangedSettings) {
   TempDir dir;
-  const data::Dataset d = short_descriptions(generated_ml1m(dir));
+  const data::Dataset d = short_descriptions(llactr::testing::load_ml1m_generated(dir));
   SsftOptions o = tiny_run(dir);
   o.epochs = 1, o.per_field = 4;
   const SsftResult first = run_ssft(d, o);
@@ -174,7 +165,7 @@ TEST(Ssft, CacheReusesTheSameRunAndMissesOnChangedSettings) {
 
 TEST(Ssft, GenerativeLossAndMeanPoolingRun) {
   TempDir dir;
-  const data::Dataset d = short_descriptions(generated_ml1m(dir));
+  const data::Dataset d = short_descriptions(llactr::testing::load_ml1m_generated(dir));
   SsftOptions o = tiny_run(dir);
   o.epochs = 2, o.per_field = 4, o.w_cl = 0.5f, o.w_lg = 1.0f, o.pooling = "mean", o.accum = 2;
   const SsftResult r = run_ssft(d, o);

@@ -3,7 +3,6 @@
 //
 //   ./llactr prompt --dataset ml100k --data-dir data/ml-100k --rows 0,5,9 [--split test] [--llm-model M]
 #include <cstdio>
-#include <sstream>
 #include <stdexcept>
 
 #include "llactr/apps/args.h"
@@ -30,8 +29,7 @@ int cmd_prompt(int argc, char** argv) {
   if (split_name != "train" && split_name != "valid" && split_name != "test")
     throw std::invalid_argument("--split must be train, valid or test, not '" + split_name + "'");
   std::vector<size_t> rows;
-  std::stringstream ss(args.get("rows"));
-  for (std::string item; std::getline(ss, item, ',');) {
+  for (const std::string& item : split_commas(args.get("rows"))) {
     try {
       const int64_t row = data::parse_int(item, "--rows");
       if (row < 0) throw std::invalid_argument("--rows: row " + item + " is negative");

@@ -19,7 +19,6 @@
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <stdexcept>
 
 #include "llactr/apps/args.h"
@@ -71,14 +70,6 @@ Args declare_options() {
       .flag("save-checkpoints", "write one checkpoint (model + encoder) per run into the output folder")
       .flag("quiet", "no per-epoch lines");
   return a;
-}
-
-std::vector<std::string> split_list(const std::string& s) {
-  std::vector<std::string> out;
-  std::stringstream ss(s);
-  for (std::string item; std::getline(ss, item, ',');)
-    if (!item.empty()) out.push_back(item);
-  return out;
 }
 
 std::string command_line(int argc, char** argv) {
@@ -211,7 +202,7 @@ int run_experiment(int argc, char** argv) {
   const std::string which = a.get("backbones");
   const std::vector<std::string> backbones = which == "all"   ? backbone_names()
                                              : which == "six" ? std::vector<std::string>{"FM", "DeepFM", "FwFM", "FmFM", "FinalMLP", "WuKong"}
-                                                              : split_list(which);
+                                                              : split_commas(which);
   // Each backbone's options: the shared ones, then its own overrides (`WuKong.lr = 1e-4`).
   std::map<std::string, Args> per_backbone;
   for (const std::string& name : backbones) {
@@ -232,7 +223,7 @@ int run_experiment(int argc, char** argv) {
   setup.quiet = a.get_flag("quiet");
   std::vector<std::unique_ptr<methods::Method>> chosen;
   std::vector<std::string> row_names;
-  for (const std::string& m : split_list(a.get("method"))) {
+  for (const std::string& m : split_commas(a.get("method"))) {
     const methods::MethodEntry& entry = methods::method_entry(m);
     setup.options = method_options(a, entry);
     chosen.push_back(entry.make(setup));

@@ -17,6 +17,8 @@ std::string trim(std::string s) {
   return s;
 }
 
+}  // namespace
+
 std::vector<std::string> split_commas(const std::string& s) {
   std::vector<std::string> out;
   std::stringstream ss(s);
@@ -24,8 +26,6 @@ std::vector<std::string> split_commas(const std::string& s) {
     if (!item.empty()) out.push_back(item);
   return out;
 }
-
-}  // namespace
 
 std::vector<std::string> with_config(int argc, char** argv) {
   std::vector<std::string> args{argv[0]}, cli(argv + 1, argv + argc);

@@ -41,6 +41,9 @@ methods::SsftOptions ssft_options(const Args& a, const std::string& dataset_labe
 void declare_method_options(Args& a);
 methods::OptionValues method_options(const Args& a, const methods::MethodEntry& method);
 
+// "a,b,,c" -> {"a", "b", "c"}: a comma-separated option value, empty items dropped.
+std::vector<std::string> split_commas(const std::string& s);
+
 // A value that must lie in [lo, hi]; throws "--name must be in [lo, hi], not v".
 long int_in(const Args& a, const std::string& name, long lo, long hi);
 double double_in(const Args& a, const std::string& name, double lo, double hi);
