@@ -200,6 +200,35 @@ TEST(TrainableTransformer, MatchesInferenceForwardWithZeroLoraB) {
   }
 }
 
+// llama's optional biases and rope_freqs, qwen2's output.bias (tied head): the trainable forward
+// and its LM head agree with the inference forward, and merging adapters keeps the biases.
+TEST(TrainableTransformer, OptionalTensorsMatchInferenceForward) {
+  RandomModelSpec llama = tiny_spec("llama");
+  llama.qkv_bias = llama.attn_output_bias = llama.ffn_bias = llama.rope_freqs = true;
+  RandomModelSpec qwen2 = tiny_spec("qwen2");
+  qwen2.output_bias = qwen2.tied_output = true;
+  for (const RandomModelSpec& spec : {llama, qwen2}) {
+    const Model m = load_model(tiny_file(spec));
+    LoraOptions lora;
+    lora.targets = {"o", "gate", "down"};
+    const TrainableTransformer t(m, lora);
+    const PackedBatch b = pack_sequences(kSeqs);
+    NoGrad no_grad;
+    const TrainableOutput out = t.forward(b);
+    EXPECT_LT(error_vs_inference(out.hidden, m, b), 1e-5) << spec.arch;
+    const ForwardOutput ref = forward(m, kSeqs, {LogitsMode::All, false});
+    std::vector<float> packed_ref;
+    for (const SeqSpan& sp : b.spans) {
+      const float* row0 = ref.logits.data() + size_t(sp.seq) * ref.max_len * m.config.n_vocab;
+      packed_ref.insert(packed_ref.end(), row0, row0 + size_t(sp.n) * m.config.n_vocab);
+    }
+    EXPECT_LT(relative_error(t.lm_logits(out.hidden).value().data(), packed_ref.data(), packed_ref.size()), 1e-5)
+        << spec.arch;
+    randomise_lora_b(t, 9);
+    EXPECT_LT(error_vs_inference(t.forward(b).hidden, t.merged_model(), b), 1e-5) << spec.arch;
+  }
+}
+
 TEST(TrainableTransformer, LoraForwardMatchesMergedInferenceForward) {
   LoraOptions lora;
   lora.targets = {"q", "k", "v", "o", "gate", "up", "down"};

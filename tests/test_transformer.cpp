@@ -1,6 +1,7 @@
 // The batched forward pass against a slow scalar reference written from the model definitions
-// (llama: RMSNorm, RoPE on consecutive pairs, GQA, SwiGLU; qwen2: + q/k/v biases, RoPE on halves),
-// on random-weight GGUF files written by GgufWriter.
+// (llama: RMSNorm, RoPE on consecutive pairs, GQA, SwiGLU; qwen2: + q/k/v biases, RoPE on halves;
+// and every optional tensor llama.cpp accepts: biases, rope_freqs), on random-weight GGUF files
+// written by GgufWriter.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -37,6 +38,7 @@ struct Reference {
   }
   std::vector<float> t(const std::string& name) const { return f.dequantize(f.tensor(name)); }
 
+  // x W^T, plus the bias of the same name when the file has one.
   Vec linear(const std::string& name, const Vec& x, int out) const {
     const std::vector<float> w = t(name);
     const int in = int(x.size());
@@ -63,7 +65,8 @@ struct Reference {
     const int hd = d / n_head;
     for (int h = 0; h < n_heads; ++h)
       for (int i = 0; i < n_rot / 2; ++i) {
-        const double theta = p * std::pow(base, -2.0 * i / n_rot);
+        double theta = p * std::pow(base, -2.0 * i / n_rot);
+        if (f.find_tensor("rope_freqs.weight")) theta /= t("rope_freqs.weight")[i];
         // llama (ggml "normal"): dims 2i and 2i+1; qwen2 (ggml "neox"): dims i and i + n_rot/2.
         const int a = h * hd + (arch == "llama" ? 2 * i : i);
         const int b = h * hd + (arch == "llama" ? 2 * i + 1 : i + n_rot / 2);
@@ -124,6 +127,10 @@ struct Reference {
     for (int p = 0; p < T; ++p) {
       hidden.push_back(rms_norm(x[p], "output_norm.weight"));
       logits.push_back(linear(head, hidden.back(), vocab));
+      if (head == "token_embd.weight" && f.find_tensor("output.bias")) {  // a tied head keeps its bias
+        const std::vector<float> b = t("output.bias");
+        for (int i = 0; i < vocab; ++i) logits.back()[i] += b[i];
+      }
     }
   }
 };
@@ -193,7 +200,15 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"llama_mha_tied", [] { auto s = spec("llama", 2, 2, true); s.rope_freq_base = 500; s.seed = 2; return s; }()},
                       Case{"llama_partial_rope", [] { auto s = spec("llama", 2, 1, false); s.n_rot = 8; s.seed = 3; return s; }()},
                       Case{"qwen2_gqa_untied", [] { auto s = spec("qwen2", 4, 1, false); s.rms_eps = 1e-6f; s.rope_freq_base = 1e6f; s.seed = 4; return s; }()},
-                      Case{"qwen2_tied", [] { auto s = spec("qwen2", 4, 2, true); s.seed = 5; return s; }()}),
+                      Case{"qwen2_tied", [] { auto s = spec("qwen2", 4, 2, true); s.seed = 5; return s; }()},
+                      Case{"llama_optional_tensors", [] {
+                             auto s = spec("llama", 4, 2, false);
+                             s.qkv_bias = s.attn_output_bias = s.ffn_bias = s.rope_freqs = true;
+                             s.seed = 6;
+                             return s;
+                           }()},
+                      Case{"qwen2_output_bias", [] { auto s = spec("qwen2", 4, 2, false); s.output_bias = true; s.seed = 7; return s; }()},
+                      Case{"qwen2_tied_output_bias", [] { auto s = spec("qwen2", 4, 2, true); s.output_bias = true; s.seed = 8; return s; }()}),
     [](const ::testing::TestParamInfo<Case>& info) { return std::string(info.param.name); });
 
 Model load(const RandomModelSpec& s) {
@@ -339,6 +354,36 @@ TEST(TransformerLoad, ClearErrors) {
               return std::string();
             }()).find("make data"),
             std::string::npos);
+}
+
+// A tensor that no part of the model uses is an error naming it, as in llama.cpp: an
+// architecture's optional tensors are not the other's.
+TEST(TransformerLoad, RefusesTensorsTheModelDoesNotUse) {
+  const std::vector<float> bias(32, 0.5f);
+  gguf::GgufWriter qwen2 = random_model_writer(spec("qwen2", 4, 2, false));
+  qwen2.add_tensor("blk.0.attn_output.bias", {32}, gguf::GgmlType::F32, bias.data());
+  EXPECT_NE(load_error(qwen2).find("bad.gguf: tensor 'blk.0.attn_output.bias' is not used by a qwen2 model"),
+            std::string::npos) << load_error(qwen2);
+
+  RandomModelSpec s = spec("llama", 4, 2, false);
+  s.attn_output_bias = s.ffn_bias = s.qkv_bias = s.rope_freqs = true;
+  EXPECT_EQ(load_error(random_model_writer(s)), "");  // llama's optional tensors load
+  gguf::GgufWriter llama = random_model_writer(s);
+  const std::vector<float> vocab_bias(64, 0.5f);
+  llama.add_tensor("output.bias", {64}, gguf::GgmlType::F32, vocab_bias.data());  // qwen2's, not llama's
+  EXPECT_NE(load_error(llama).find("tensor 'output.bias' is not used by a llama model"), std::string::npos)
+      << load_error(llama);
+
+  gguf::GgufWriter extra_layer = random_model_writer(spec("llama", 4, 2, false));
+  extra_layer.add_tensor("blk.2.attn_norm.weight", {32}, gguf::GgmlType::F32, bias.data());
+  EXPECT_NE(load_error(extra_layer).find("tensor 'blk.2.attn_norm.weight' is not used"), std::string::npos)
+      << load_error(extra_layer);
+
+  // An optional tensor of the wrong shape is an error too, never skipped.
+  gguf::GgufWriter bad_shape = random_model_writer(spec("qwen2", 4, 2, false));
+  bad_shape.add_tensor("output.bias", {32}, gguf::GgmlType::F32, bias.data());
+  EXPECT_NE(load_error(bad_shape).find("tensor 'output.bias' has shape [32], expected [64]"), std::string::npos)
+      << load_error(bad_shape);
 }
 
 }  // namespace

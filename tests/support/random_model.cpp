@@ -61,19 +61,28 @@ gguf::GgufWriter random_model_writer(const RandomModelSpec& s) {
     matrix(p + "attn_q.weight", s.n_embd, q_dim);
     matrix(p + "attn_k.weight", s.n_embd, kv_dim);
     matrix(p + "attn_v.weight", s.n_embd, kv_dim);
-    if (s.arch == "qwen2") {
+    if (s.arch == "qwen2" || s.qkv_bias) {
       vector(p + "attn_q.bias", q_dim, 0.0f, 0.1f);
       vector(p + "attn_k.bias", kv_dim, 0.0f, 0.1f);
       vector(p + "attn_v.bias", kv_dim, 0.0f, 0.1f);
     }
     matrix(p + "attn_output.weight", q_dim, s.n_embd);
+    if (s.attn_output_bias) vector(p + "attn_output.bias", s.n_embd, 0.0f, 0.1f);
     vector(p + "ffn_norm.weight", s.n_embd, 1.0f, 0.2f);
     matrix(p + "ffn_gate.weight", s.n_embd, s.n_ff);
     matrix(p + "ffn_up.weight", s.n_embd, s.n_ff);
     matrix(p + "ffn_down.weight", s.n_ff, s.n_embd);
+    if (s.ffn_bias) {
+      vector(p + "ffn_gate.bias", s.n_ff, 0.0f, 0.1f);
+      vector(p + "ffn_up.bias", s.n_ff, 0.0f, 0.1f);
+      vector(p + "ffn_down.bias", s.n_embd, 0.0f, 0.1f);
+    }
   }
+  // Llama 3.1's long-context factors: frequency i of every head is divided by factor i.
+  if (s.rope_freqs) vector("rope_freqs.weight", (s.n_rot > 0 ? s.n_rot : hd) / 2, 4.5f, 3.5f);
   vector("output_norm.weight", s.n_embd, 1.0f, 0.2f);
   if (!s.tied_output) matrix("output.weight", s.n_embd, s.n_vocab);
+  if (s.output_bias) vector("output.bias", s.n_vocab, 0.0f, 0.1f);
   return w;
 }
 

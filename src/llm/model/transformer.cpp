@@ -126,16 +126,16 @@ void forward_packed(const Model& model, const int32_t* tokens, const std::vector
     if (cache) store_kv(spans, l, *cache, ws);
     // att = softmax(q k^T / sqrt(hd)) v, causal within each sequence  att: [N, q_dim]
     attend(c, spans, l, cache, N, ws);
-    // x += att Wo^T
-    matmul_add(ws.att.data(), N, L.wo, x);
+    // x += att Wo^T + bo
+    matmul_add(ws.att.data(), N, L.wo, bias(L.bo), x);
     // xn = RMSNorm(x) * ffn_norm
     rms_norm(x, L.ffn_norm.data(), N, d, c.rms_eps, xn);
-    // gate = silu(xn Wg^T) * (xn Wu^T)                              gate, up: [N, ff]
-    matmul(xn, N, L.w_gate, nullptr, ws.gate.data());
-    matmul(xn, N, L.w_up, nullptr, ws.up.data());
+    // gate = silu(xn Wg^T + bg) * (xn Wu^T + bu)                    gate, up: [N, ff]
+    matmul(xn, N, L.w_gate, bias(L.b_gate), ws.gate.data());
+    matmul(xn, N, L.w_up, bias(L.b_up), ws.up.data());
     swiglu(ws.gate.data(), ws.up.data(), size_t(N) * c.n_ff);
-    // x += gate Wd^T
-    matmul_add(ws.gate.data(), N, L.w_down, x);
+    // x += gate Wd^T + bd
+    matmul_add(ws.gate.data(), N, L.w_down, bias(L.b_down), x);
     if (layer_states) layer_states->emplace_back(x, x + size_t(N) * d);
   }
   if (cache)
@@ -143,16 +143,16 @@ void forward_packed(const Model& model, const int32_t* tokens, const std::vector
 
   // hidden = RMSNorm(x) * output_norm                              hidden: [N, d]
   rms_norm(x, w.output_norm.data(), N, d, c.rms_eps, ws.hidden.data());
-  // logits = hidden W_out^T, for every row or each sequence's last row   logits: [rows, vocab]
+  // logits = hidden W_out^T + b_out, for every row or each sequence's last row   logits: [rows, vocab]
   if (logits == LogitsMode::All) {
-    matmul(ws.hidden.data(), N, w.lm_head(), nullptr, grow(ws.logits, size_t(N) * c.n_vocab));
+    matmul(ws.hidden.data(), N, w.lm_head(), bias(w.output_b), grow(ws.logits, size_t(N) * c.n_vocab));
   } else if (logits == LogitsMode::Last) {
     const int S = int(spans.size());
     float* last = grow(ws.last, size_t(S) * d);
     for (int s = 0; s < S; ++s)
       std::memcpy(last + size_t(s) * d, ws.hidden.data() + size_t(spans[s].row0 + spans[s].n - 1) * d,
                   d * sizeof(float));
-    matmul(last, S, w.lm_head(), nullptr, grow(ws.logits, size_t(S) * c.n_vocab));
+    matmul(last, S, w.lm_head(), bias(w.output_b), grow(ws.logits, size_t(S) * c.n_vocab));
   }
 }
 

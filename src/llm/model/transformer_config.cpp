@@ -23,7 +23,6 @@ TransformerConfig config_from_gguf(const gguf::GgufFile& f) {
     c.rope = RopeStyle::Normal;
   } else if (c.arch == "qwen2") {
     c.rope = RopeStyle::Neox;
-    c.qkv_bias = true;
   } else {
     throw std::runtime_error(f.path() + ": architecture '" + c.arch +
                              "' is not supported (supported: llama, qwen2)");

@@ -26,24 +26,35 @@ void gemm(const float* x, int n, const Matrix& w, float beta, float* y) {
   llactr::gemm(false, true, n, w.rows, w.cols, 1.0f, x, w.data.data(), beta, y);
 }
 
+// y[r] += bias for each of the n rows of width `width`; nothing when bias is null.
+void add_bias(float* y, int n, int width, const float* bias) {
+  if (!bias) return;
+  for (int r = 0; r < n; ++r) add_to(y + size_t(r) * width, bias, size_t(width));
+}
+
 }  // namespace
 
-void matmul_add(const float* x, int n, const Matrix& w, float* y) { gemm(x, n, w, 1.0f, y); }
+void matmul_add(const float* x, int n, const Matrix& w, const float* bias, float* y) {
+  gemm(x, n, w, 1.0f, y);
+  add_bias(y, n, w.rows, bias);
+}
 
 void matmul(const float* x, int n, const Matrix& w, const float* bias, float* y) {
   gemm(x, n, w, 0.0f, y);
-  if (!bias) return;
-  for (int r = 0; r < n; ++r) add_to(y + size_t(r) * w.rows, bias, size_t(w.rows));
+  add_bias(y, n, w.rows, bias);
 }
 
 void rope_angles(const int* pos, int n, const TransformerConfig& c, float* cos, float* sin) {
   const int half = c.n_rot / 2;
   const float theta_scale = std::pow(c.rope_freq_base, -2.0f / float(c.n_rot));
+  const std::vector<float>& factors = c.rope_freq_factors;
   for (int r = 0; r < n; ++r) {
     float theta = float(pos[r]);
     for (int i = 0; i < half; ++i) {
-      cos[size_t(r) * half + i] = std::cos(theta);
-      sin[size_t(r) * half + i] = std::sin(theta);
+      // theta_i = pos * base^(-2i/n_rot) / factor_i, as ggml_rope_ext with freq_factors
+      const float angle = factors.empty() ? theta : theta / factors[i];
+      cos[size_t(r) * half + i] = std::cos(angle);
+      sin[size_t(r) * half + i] = std::sin(angle);
       theta *= theta_scale;
     }
   }

@@ -119,6 +119,7 @@ TrainableTransformer::TrainableTransformer(const Model& base, const LoraOptions&
   token_embd_ = frozen(w.token_embd);
   output_norm_ = frozen(w.output_norm);
   if (!w.output.empty()) output_ = frozen(w.output);
+  output_b_ = frozen(w.output_b);
   Rng rng(lora.seed);
   for (int l = 0; l < config_.n_layer; ++l) {
     const LayerWeights& B = w.layers[l];
@@ -127,11 +128,11 @@ TrainableTransformer::TrainableTransformer(const Model& base, const LoraOptions&
     L.q = {frozen(B.wq), frozen(B.bq), {}, {}};
     L.k = {frozen(B.wk), frozen(B.bk), {}, {}};
     L.v = {frozen(B.wv), frozen(B.bv), {}, {}};
-    L.o = {frozen(B.wo), {}, {}, {}};
+    L.o = {frozen(B.wo), frozen(B.bo), {}, {}};
     L.ffn_norm = frozen(B.ffn_norm);
-    L.gate = {frozen(B.w_gate), {}, {}, {}};
-    L.up = {frozen(B.w_up), {}, {}, {}};
-    L.down = {frozen(B.w_down), {}, {}, {}};
+    L.gate = {frozen(B.w_gate), frozen(B.b_gate), {}, {}};
+    L.up = {frozen(B.w_up), frozen(B.b_up), {}, {}};
+    L.down = {frozen(B.w_down), frozen(B.b_down), {}, {}};
     for (const char* t : kTargets) {
       if (std::find(lora.targets.begin(), lora.targets.end(), t) == lora.targets.end()) continue;
       Projection& p = *L.find(t);
@@ -170,8 +171,8 @@ TrainableOutput TrainableTransformer::forward(const PackedBatch& batch, const Dr
 }
 
 Var TrainableTransformer::lm_logits(const Var& hidden_rows) const {
-  // logits = hidden W_out^T (W_out = token_embd when tied)   [n, vocab]
-  return linear(hidden_rows, output_ ? output_ : token_embd_);
+  // logits = hidden W_out^T + b_out (W_out = token_embd when tied)   [n, vocab]
+  return linear(hidden_rows, output_ ? output_ : token_embd_, output_b_);
 }
 
 std::vector<Var> TrainableTransformer::lora_parameters() const {
@@ -197,13 +198,15 @@ Model TrainableTransformer::merged_model() const {
   w.token_embd = to_matrix(token_embd_);
   w.output_norm = to_vector(output_norm_);
   if (output_) w.output = to_matrix(output_);
+  w.output_b = to_vector(output_b_);
   for (const TrainableLayer& L : layers_) {
     LayerWeights B;
     B.attn_norm = to_vector(L.attn_norm);
     B.wq = merged(L.q), B.wk = merged(L.k), B.wv = merged(L.v), B.wo = merged(L.o);
-    B.bq = to_vector(L.q.b), B.bk = to_vector(L.k.b), B.bv = to_vector(L.v.b);
+    B.bq = to_vector(L.q.b), B.bk = to_vector(L.k.b), B.bv = to_vector(L.v.b), B.bo = to_vector(L.o.b);
     B.ffn_norm = to_vector(L.ffn_norm);
     B.w_gate = merged(L.gate), B.w_up = merged(L.up), B.w_down = merged(L.down);
+    B.b_gate = to_vector(L.gate.b), B.b_up = to_vector(L.up.b), B.b_down = to_vector(L.down.b);
     w.layers.push_back(std::move(B));
   }
   return m;

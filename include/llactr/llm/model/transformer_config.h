@@ -1,6 +1,7 @@
 // Hyper-parameters of a llama-family transformer, read from GGUF metadata (<arch>.*).
 #pragma once
 #include <string>
+#include <vector>
 
 namespace llactr::gguf {
 class GgufFile;
@@ -28,7 +29,9 @@ struct TransformerConfig {
   float rope_freq_base = 10000.0f;  // <arch>.rope.freq_base
   float rms_eps = 1e-5f;            // <arch>.attention.layer_norm_rms_epsilon
   RopeStyle rope = RopeStyle::Normal;
-  bool qkv_bias = false;            // qwen2: q/k/v projections have biases
+  // rope_freqs.weight [n_rot/2] (llama, optional; Llama 3.1's long-context scaling): RoPE frequency
+  // i is divided by factor i. A tensor, so load_model fills it, not config_from_gguf; empty = none.
+  std::vector<float> rope_freq_factors;
 
   int q_dim() const { return n_head * head_dim; }
   int kv_dim() const { return n_head_kv * head_dim; }

@@ -15,11 +15,12 @@ void rms_norm(const float* x, const float* weight, int n, int d, float eps, floa
 // y = x W^T (+ bias).   x: [n, W.cols], W: [W.rows, W.cols], bias: [W.rows] or null, y: [n, W.rows]
 // One BLAS GEMM over all n rows (GEMV when n == 1).
 void matmul(const float* x, int n, const Matrix& w, const float* bias, float* y);
-// y += x W^T (the residual adds), same shapes as matmul.
-void matmul_add(const float* x, int n, const Matrix& w, float* y);
+// y += x W^T + bias (the residual adds), same shapes as matmul.
+void matmul_add(const float* x, int n, const Matrix& w, const float* bias, float* y);
 
 // RoPE angles for each row's position: cos, sin: [n, n_rot/2]. Pair i turns by
-// pos * freq_base^(-2i/n_rot), computed as ggml does (repeated float products).
+// pos * freq_base^(-2i/n_rot) (divided by c.rope_freq_factors[i] when the model has them),
+// computed as ggml does (repeated float products).
 void rope_angles(const int* pos, int n, const TransformerConfig& c, float* cos, float* sin);
 
 // Rotates every head of x in place.   x: [n, n_heads*head_dim]; cos, sin: [n, n_rot/2]

@@ -1,13 +1,10 @@
 // The little Unicode the tokenizers need: UTF-8 <-> code points, the three character classes the
 // pre-tokenizer regexes use (\p{L}, \p{N}, \s), and GPT-2's byte <-> printable-character map.
 //
-// Coverage of the category tables (src/llm/unicode.cpp): \s is exact (the 25 White_Space code
-// points). \p{L} and \p{N} are compact range tables covering Latin (incl. Latin-1, Extended-A/B,
-// IPA, Extended Additional), Greek, Cyrillic, Armenian, Hebrew, Arabic, Devanagari..Malayalam
-// letters, Thai, Georgian, Hangul, Hiragana, Katakana, CJK (BMP and planes 2-3), fullwidth forms,
-// and the decimal digits / superscripts / fractions / circled numbers of those scripts. Code points
-// outside the tables (rare scripts, combining marks) count as "other" (neither letter nor number),
-// which only changes where a pre-tokenizer splits, never which bytes are kept.
+// The classes follow the Unicode Character Database (src/llm/tokenizer/unicode_tables.cpp, generated
+// by scripts/gen-unicode-tables.py; Unicode 15.0): \p{L} is General_Category L, \p{N} is N, \s is the
+// White_Space property (as in llama.cpp, Rust's and Python's regex; JavaScript's \s differs: it
+// has U+FEFF and lacks U+0085). Unassigned code points are in no class ("other" to the regexes).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -24,7 +21,7 @@ int utf8_len(uint8_t lead);
 // Malformed sequences decode byte by byte as U+FFFD, still one "code point" per consumed byte.
 std::vector<uint32_t> utf8_decode(std::string_view text, std::vector<size_t>* cp_offsets = nullptr);
 
-bool is_letter(uint32_t cp);      // \p{L} (see coverage above)
+bool is_letter(uint32_t cp);      // \p{L}
 bool is_number(uint32_t cp);      // \p{N}
 bool is_whitespace(uint32_t cp);  // \s
 uint32_t to_lower_ascii(uint32_t cp);

@@ -103,6 +103,7 @@ class TrainableTransformer {
   TransformerConfig config_;
   LoraOptions lora_;
   Var token_embd_, output_norm_, output_;  // output_ empty when the head is tied to token_embd_
+  Var output_b_;                           // the LM head's bias (qwen2's output.bias); usually empty
   std::vector<TrainableLayer> layers_;
 };
 
