@@ -54,9 +54,10 @@ TEST(Layering, NoFileIncludesAHigherLayer) {
         if (m[1] != "llm") continue;
         int dep_sub = rank_in(kLlmSubLayers, m[2]);
         EXPECT_GE(dep_sub, 0) << where << " includes llm/" << m[2] << ", which is no llm sub-layer";
-        if (own == "llm")
+        if (own == "llm") {
           EXPECT_LE(dep_sub, own_sub) << where << " (llm/" << kLlmSubLayers[own_sub] << ") includes the higher llm/"
                                       << m[2];
+        }
       }
       ++files;
     }
