@@ -44,7 +44,7 @@ struct Workspace {
   std::vector<float> k, v;    // [N, kv_dim]
   std::vector<float> gate, up;  // [N, ff]
   std::vector<float> cos, sin;  // [N, n_rot/2] RoPE angles
-  std::vector<float> scores;    // [threads, max_keys] attention scratch
+  std::vector<float> scores;    // [threads, (2 hd + 1) max_keys] attention scratch: kt, vt, scores
   std::vector<float> last;      // [n_spans, d] last rows (LogitsMode::Last)
   std::vector<int> pos, row_span;  // [N] position and span index of each row
   std::vector<float> hidden;  // output: [N, d] final-norm hidden states
