@@ -20,6 +20,13 @@ KvCache::KvCache(const TransformerConfig& c, int n_seq_, int capacity_)
   v.assign(n, 0.0f);
 }
 
+void check_context(const TransformerConfig& c, int seq, int n_positions) {
+  if (c.n_ctx > 0 && n_positions > c.n_ctx)
+    throw std::out_of_range("sequence " + std::to_string(seq) + " needs " + std::to_string(n_positions) +
+                            " positions, more than the model's context of " + std::to_string(c.n_ctx) +
+                            " (shorten or split it)");
+}
+
 namespace {
 
 float* grow(std::vector<float>& buf, size_t n) {
@@ -34,9 +41,13 @@ void prepare(const Model& model, const int32_t* tokens, const std::vector<SeqSpa
              const KvCache* cache, int N, Workspace& ws) {
   const TransformerConfig& c = model.config;
   int max_keys = 0;
+  if (spans.empty()) throw std::invalid_argument("forward_packed: the batch has no sequences");
   if (ws.pos.size() < size_t(N)) ws.pos.resize(N), ws.row_span.resize(N);
   for (size_t s = 0; s < spans.size(); ++s) {
     const SeqSpan& sp = spans[s];
+    if (sp.n < 1 || sp.row0 < 0)
+      throw std::invalid_argument("forward_packed: sequence " + std::to_string(s) + " has " + std::to_string(sp.n) +
+                                  " tokens at row " + std::to_string(sp.row0) + " (need at least 1, at a row >= 0)");
     int pos0 = 0;
     if (cache) {
       if (sp.seq < 0 || sp.seq >= cache->n_seq)
@@ -46,6 +57,7 @@ void prepare(const Model& model, const int32_t* tokens, const std::vector<SeqSpa
         throw std::out_of_range("KV cache slot " + std::to_string(sp.seq) + " is full (" +
                                 std::to_string(cache->capacity) + " positions)");
     }
+    check_context(c, int(s), pos0 + sp.n);
     max_keys = std::max(max_keys, pos0 + sp.n);
     for (int i = 0; i < sp.n; ++i) {
       const int r = sp.row0 + i;
@@ -172,6 +184,7 @@ void forward_packed(const Model& model, const int32_t* tokens, const std::vector
 ForwardOutput forward(const Model& model, const std::vector<std::vector<int32_t>>& batch,
                       const ForwardOptions& options) {
   const TransformerConfig& c = model.config;
+  if (batch.empty()) throw std::invalid_argument("forward: the batch has no sequences");
   ForwardOutput out;
   out.batch = int(batch.size());
   std::vector<int32_t> packed;
@@ -183,7 +196,6 @@ ForwardOutput forward(const Model& model, const std::vector<std::vector<int32_t>
     out.lengths.push_back(int(batch[b].size()));
     out.max_len = std::max(out.max_len, int(batch[b].size()));
   }
-  if (packed.empty()) return out;
 
   Workspace ws;
   std::vector<std::vector<float>> states;
