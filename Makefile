@@ -57,8 +57,9 @@ LIB       := $(BUILD)/libllactr.a
 TEST_BIN  := $(BUILD)/llactr_tests
 BENCH_BINS:= $(BENCH_SRCS:bench/%.cpp=$(BUILD)/bench/%)
 
-# Tests that read untrusted bytes (file parsers); `make test-san` runs them under ASan+UBSan.
-PARSER_TESTS ?= *Parse*:*Reader*:*Gguf*:*GGUF*:*Malformed*:*Tokeniz*:*Checkpoint*:*Npy*
+# Tests that read untrusted bytes (file parsers) and the LLM batching tests (packed rows, attention
+# blocks); `make test-san` runs them under ASan+UBSan.
+PARSER_TESTS ?= *Parse*:*Reader*:*Gguf*:*GGUF*:*Malformed*:*Tokeniz*:*Checkpoint*:*Npy*:*TransformerBatch*:*TrainableBatch*:TrainableOps.*
 
 .PHONY: all test test-san check bench bench-full deps data data-ml1m run clean check-deps fuzz-gguf
 .DEFAULT_GOAL := all

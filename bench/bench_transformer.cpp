@@ -1,11 +1,16 @@
 // Transformer speed on a random model with SmolLM2-135M's shapes (hidden 576, 9 heads, 3 KV heads,
-// FFN 1536, vocab 49152; 30 layers, or 2 for the quick run), F32 and Q8_0 files:
+// FFN 1536, vocab 49152; 30 layers, or 2 for the quick run), F32 and Q8_0 files, and on the real
+// stories260K (skipped when absent):
 //   PromptProcessing: one forward over 64 sequences x 64 tokens (logits of each last token);
 //   Decode: 64-token prompt, then 32 tokens one at a time with the KV cache;
+//   BatchInference: forward_packed over 64 rows of mixed length (50..150 tokens, mean ~100), no logits;
+//   LoraTrain: TrainableTransformer forward + backward (LoRA r 8 on q, v) on the same batch;
+//   (both after one untimed step: the first touches every activation page for the first time and
+//   took 5x a later one)
 //   GemmRoofline: a 2048^3 GEMM, the machine's practical f32 peak (bench_common.h).
-// Counters: tokens/s, achieved GFLOP/s (matmul + attention flops) and the fraction of the
-// roofline measured in the same run.
-// BENCH_QUICK_FILTER: GemmRoofline|/layers:2/
+// Counters: tokens/s, achieved GFLOP/s (formulas at batch_flops) and roofline_frac, the fraction
+// of the roofline measured in the same run.
+// BENCH_QUICK_FILTER: GemmRoofline|/layers:2/|model:[02]
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -18,6 +23,9 @@
 #include "llactr/llm/model/generate.h"
 #include "../tests/support/random_model.h"
 #include "llactr/llm/model/transformer.h"
+#include "llactr/llm/train/trainable_transformer.h"
+#include "llactr/tensor/ops.h"
+#include "../tests/test_data.h"
 
 namespace {
 
@@ -86,6 +94,89 @@ void Decode(benchmark::State& state) {
   state.counters["decode_tokens/s"] = double(state.iterations()) * n_new / seconds;
 }
 
+// ---- batched inference and LoRA training on 64 prompts of mixed length
+
+// model 0: stories260K (data/ or LLACTR_DATA_MIRROR); model 1: SmolLM2-135M shapes, 30 layers, F32;
+// model 2: the same with 2 layers (every layer has the same shapes, so the same share of the
+// roofline; 15x quicker to run).
+const llm::Model* bench_model(int which) {
+  if (which == 1) return &smollm_shaped(gguf::GgmlType::F32, 30);
+  if (which == 2) return &smollm_shaped(gguf::GgmlType::F32, 2);
+  static std::unique_ptr<llm::Model> stories;
+  if (!stories) {
+    const std::string dir = llactr::testing::find_data("stories260K");
+    if (dir.empty()) return nullptr;
+    stories = std::make_unique<llm::Model>(llm::load_model(gguf::GgufFile::open(dir + "/stories260K.gguf")));
+  }
+  return stories.get();
+}
+
+// 64 rows, lengths uniform in [50, 150] (mean ~100, capped by the context), random tokens.
+llm::PackedBatch mixed_batch(const llm::TransformerConfig& c) {
+  std::mt19937 rng(7);
+  std::vector<std::vector<int32_t>> rows(64);
+  for (auto& r : rows) {
+    r.resize(std::min<int>(c.n_ctx, 50 + int(rng() % 101)));
+    for (auto& t : r) t = int32_t(rng() % c.n_vocab);
+  }
+  return llm::pack_sequences(rows);
+}
+
+// FLOPs of the batch. Per token at position p, per layer (multiply-add = 2):
+//   projections  M = 2 (d q + 2 d kv + q d + 3 d ff)
+//   attention    A = 4 n_head hd (p + 1)            (q.k and p.v over the p + 1 visible keys)
+//   LoRA         R = 2 r (in + out) per adapted projection (q: d -> q, v: d -> kv)
+// Forward = M + A + R. Training adds the backward: M (only dx: the base weights are frozen),
+// 2.5 A (scores recomputed, then do.v, dv, dq, dk: 5 products where the forward has 2) and 2 R
+// (dA, dB and dx of both skinny products). Norms, RoPE, SwiGLU and the LM head are not counted.
+double batch_flops(const llm::TransformerConfig& c, const llm::PackedBatch& b, bool training, int rank) {
+  const double d = c.n_embd, q = c.q_dim(), kv = c.kv_dim(), ff = c.n_ff;
+  const double M = 2 * (d * q + 2 * d * kv + q * d + 3 * d * ff);
+  const double R = 2.0 * rank * ((d + q) + (d + kv));
+  double total = 0;
+  for (int r = 0; r < b.rows(); ++r) {
+    const double A = 4.0 * c.n_head * c.head_dim * (b.pos[size_t(r)] + 1);
+    total += training ? 2 * M + 3.5 * A + 3 * R : M + A;
+  }
+  return total * c.n_layer;
+}
+
+void report_batch(benchmark::State& state, double tokens, double flops) {
+  const double peak = bench::gemm_roofline_gflops();
+  state.counters["tokens/s"] = benchmark::Counter(tokens, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOP/s"] = benchmark::Counter(flops / 1e9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["roofline_GFLOP/s"] = peak;
+  // roofline_frac = GFLOP/s / roofline (a rate, so Google Benchmark divides by the time per iteration)
+  state.counters["roofline_frac"] = benchmark::Counter(flops / 1e9 / peak, benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void BatchInference(benchmark::State& state) {
+  const llm::Model* model = bench_model(int(state.range(0)));
+  if (!model) return state.SkipWithError("stories260K not found: run `make data` or set LLACTR_DATA_MIRROR");
+  const llm::PackedBatch b = mixed_batch(model->config);
+  llm::Workspace ws;  // reused between iterations, as a caller running batch after batch would
+  llm::forward_packed(*model, b.tokens.data(), b.spans, nullptr, llm::LogitsMode::None, ws);  // warm-up
+  for (auto _ : state) {
+    llm::forward_packed(*model, b.tokens.data(), b.spans, nullptr, llm::LogitsMode::None, ws);
+    benchmark::DoNotOptimize(ws.hidden.data());
+  }
+  report_batch(state, b.rows(), batch_flops(model->config, b, false, 0));
+}
+
+void LoraTrain(benchmark::State& state) {
+  const llm::Model* model = bench_model(int(state.range(0)));
+  if (!model) return state.SkipWithError("stories260K not found: run `make data` or set LLACTR_DATA_MIRROR");
+  const llm::PackedBatch b = mixed_batch(model->config);
+  const llm::TrainableTransformer t(*model, llm::LoraOptions{});
+  Rng rng(3);
+  // A fixed random projection of every hidden row: every row's gradient is non-zero.
+  const Var probe = constant(bench::random_tensor({b.rows(), int64_t(model->config.n_embd)}, 5));
+  auto step = [&] { backward(sum_all(mul(t.forward(b, {true, &rng}).hidden, probe))); };
+  step();  // warm-up
+  for (auto _ : state) step();
+  report_batch(state, b.rows(), batch_flops(model->config, b, true, t.lora().rank));
+}
+
 void Args(benchmark::internal::Benchmark* b) {
   b->ArgNames({"type", "layers"});
   for (int layers : {2, 30})
@@ -98,4 +189,6 @@ void Args(benchmark::internal::Benchmark* b) {
 BENCHMARK(bench::BM_GemmRoofline)->Name("GemmRoofline")->Unit(benchmark::kMillisecond)->Iterations(1);
 BENCHMARK(PromptProcessing)->Apply(Args);
 BENCHMARK(Decode)->Apply(Args);
+BENCHMARK(BatchInference)->ArgName("model")->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(LoraTrain)->ArgName("model")->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK_MAIN();

@@ -229,6 +229,69 @@ TEST(TrainableTransformer, OptionalTensorsMatchInferenceForward) {
   }
 }
 
+// 0 sequences, a sequence of 0 tokens and one longer than the context are errors that say so.
+TEST(TrainableBatch, RejectsEmptyBatchEmptyRowAndRowPastTheContext) {
+  const Model m = tiny_model();  // n_ctx 64
+  const TrainableTransformer t(m, {});
+  EXPECT_THROW(t.forward(pack_sequences({})), std::invalid_argument);
+  EXPECT_THROW(pack_sequences({{1, 2}, {}}), std::invalid_argument);
+  PackedBatch bad = pack_sequences({{1, 2}});
+  bad.spans[0].n = 3;  // past the packed rows
+  EXPECT_THROW(t.forward(bad), std::invalid_argument);
+  EXPECT_NO_THROW(t.forward(pack_sequences({std::vector<int32_t>(64, 3)})));
+  EXPECT_THROW(t.forward(pack_sequences({{1}, std::vector<int32_t>(65, 3)})), std::out_of_range);
+}
+
+// Mixed-length batches big enough for the threaded attention op.
+std::vector<std::vector<int32_t>> mixed_sequences(int n_vocab) {
+  std::vector<std::vector<int32_t>> seqs;
+  for (int b = 0; b < 24; ++b) {
+    seqs.emplace_back(size_t(40 + (b * 5) % 24));
+    for (size_t i = 0; i < seqs.back().size(); ++i) seqs.back()[i] = int32_t((b * 3 + i * 7) % n_vocab);
+  }
+  return seqs;
+}
+
+// The attention op's output and its q, k, v gradients are the same bits on 1 and 2 threads.
+TEST(TrainableBatch, AttentionSameOnOneAndTwoThreads) {
+  const TransformerConfig c = tiny_model().config;  // 4 heads, 2 kv heads, head size 4
+  const PackedBatch batch = pack_sequences(mixed_sequences(c.n_vocab));
+  const int64_t N = batch.rows();
+  testing::expect_same_on_1_and_2_threads([&] {
+    Rng rng(8);
+    auto random = [&](int64_t cols) {
+      Tensor t({N, cols});
+      for (int64_t i = 0; i < t.numel(); ++i) t[i] = rng.normal(0.0f, 1.0f);
+      return parameter(std::move(t));
+    };
+    const Var q = random(c.q_dim()), k = random(c.kv_dim()), v = random(c.kv_dim());
+    const Var out = causal_attention_op(q, k, v, batch, c);
+    Tensor probe(out.shape());
+    for (int64_t i = 0; i < probe.numel(); ++i) probe[i] = rng.normal(0.0f, 1.0f);
+    backward(sum_all(mul(out, constant(probe))));
+    return std::vector<Tensor>{out.value(), q.node()->grad, k.node()->grad, v.node()->grad};
+  });
+}
+
+// The whole trainable forward: the same bits on 1 and 2 threads, and each row's hidden states
+// those of the row alone (1e-5 relative).
+TEST(TrainableBatch, MixedLengthsSameOnOneAndTwoThreadsAndAsEachRowAlone) {
+  const Model m = tiny_model("qwen2");
+  const TrainableTransformer t(m, {});
+  randomise_lora_b(t, 9);
+  const std::vector<std::vector<int32_t>> seqs = mixed_sequences(m.config.n_vocab);
+  const PackedBatch batch = pack_sequences(seqs);
+  NoGrad no_grad;
+  const std::vector<Tensor> out =
+      testing::expect_same_on_1_and_2_threads([&] { return std::vector<Tensor>{t.forward(batch).hidden.value()}; });
+  const int d = m.config.n_embd;
+  for (const SeqSpan& sp : batch.spans) {
+    const Var alone = t.forward(pack_sequences({seqs[size_t(sp.seq)]})).hidden;
+    EXPECT_LT(relative_error(out[0].data() + size_t(sp.row0) * d, alone.value().data(), size_t(sp.n) * d), 1e-5)
+        << "sequence " << sp.seq;
+  }
+}
+
 TEST(TrainableTransformer, LoraForwardMatchesMergedInferenceForward) {
   LoraOptions lora;
   lora.targets = {"q", "k", "v", "o", "gate", "up", "down"};

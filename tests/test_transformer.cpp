@@ -4,7 +4,10 @@
 // written by GgufWriter.
 #include <gtest/gtest.h>
 
+#include <omp.h>
+
 #include <cmath>
+#include <string>
 
 #include "llactr/llm/gguf/gguf.h"
 #include "support/random_model.h"
@@ -243,6 +246,55 @@ TEST(TransformerBatch, RejectsBadInput) {
   EXPECT_THROW(forward(model, {{1, 2}, {}}), std::invalid_argument);
   EXPECT_THROW(forward(model, {{1, 64}}), std::out_of_range);
   EXPECT_THROW(forward(model, {{-1}}), std::out_of_range);
+}
+
+// 0 sequences, a sequence of 0 tokens and one longer than the context are errors that say so.
+TEST(TransformerBatch, RejectsEmptyBatchEmptyRowAndRowPastTheContext) {
+  const Model model = load(spec("llama", 4, 2, false));  // n_ctx 128
+  Workspace ws;
+  const std::vector<int32_t> tokens(129, 3);
+  EXPECT_THROW(forward(model, {}), std::invalid_argument);
+  EXPECT_THROW(forward_packed(model, tokens.data(), {}, nullptr, LogitsMode::None, ws), std::invalid_argument);
+  EXPECT_THROW(forward_packed(model, tokens.data(), {{0, 0, 2}, {1, 2, 0}}, nullptr, LogitsMode::None, ws),
+               std::invalid_argument);
+  EXPECT_NO_THROW(forward(model, {std::vector<int32_t>(128, 3)}));
+  try {
+    forward(model, {{1, 2}, tokens});
+    ADD_FAILURE() << "a sequence of 129 tokens passed a context of 128";
+  } catch (const std::out_of_range& e) {
+    EXPECT_NE(std::string(e.what()).find("sequence 1 needs 129 positions, more than the model's context of 128"),
+              std::string::npos) << e.what();
+  }
+  // With a cache, the limit counts the cached positions too.
+  KvCache cache(model.config, 1, 200);
+  forward_packed(model, tokens.data(), {{0, 0, 100}}, &cache, LogitsMode::None, ws);
+  EXPECT_THROW(forward_packed(model, tokens.data(), {{0, 0, 29}}, &cache, LogitsMode::None, ws), std::out_of_range);
+}
+
+// A batch big enough for the threaded attention gives the same bits on 1 and 2 threads, and each
+// of its rows the same values (1e-5) as that row alone.
+TEST(TransformerBatch, MixedLengthsSameOnOneAndTwoThreadsAndAsEachRowAlone) {
+  const Model model = load(spec("qwen2", 4, 2, false));
+  std::vector<std::vector<int32_t>> batch;
+  for (int b = 0; b < 9; ++b) {
+    batch.emplace_back(size_t(20 + 11 * b));
+    for (size_t t = 0; t < batch.back().size(); ++t) batch.back()[t] = int32_t((b * 7 + t * 3) % 64);
+  }
+  const int d = 32;
+  auto run = [&] {
+    ForwardOutput o = forward(model, batch, {LogitsMode::None, false});
+    return std::vector<float>(o.hidden);
+  };
+  omp_set_num_threads(1);
+  const std::vector<float> one = run();
+  omp_set_num_threads(2);
+  const std::vector<float> two = run();
+  ASSERT_EQ(one, two);
+  const size_t T = batch.back().size();
+  for (size_t b = 0; b < batch.size(); ++b) {
+    const ForwardOutput alone = forward(model, {batch[b]}, {LogitsMode::None, false});
+    for (size_t i = 0; i < batch[b].size() * d; ++i) ASSERT_NEAR(one[b * T * d + i], alone.hidden[i], 1e-5) << b;
+  }
 }
 
 // Prompt in one pass, then one token at a time, equals the full forward at every position.

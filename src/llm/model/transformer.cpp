@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "llactr/llm/model/attention.h"
 #include "llactr/llm/model/transformer_ops.h"
 
 namespace llactr::llm {
@@ -17,6 +18,13 @@ KvCache::KvCache(const TransformerConfig& c, int n_seq_, int capacity_)
   const size_t n = size_t(n_layer) * n_seq * capacity * kv_dim;
   k.assign(n, 0.0f);
   v.assign(n, 0.0f);
+}
+
+void check_context(const TransformerConfig& c, int seq, int n_positions) {
+  if (c.n_ctx > 0 && n_positions > c.n_ctx)
+    throw std::out_of_range("sequence " + std::to_string(seq) + " needs " + std::to_string(n_positions) +
+                            " positions, more than the model's context of " + std::to_string(c.n_ctx) +
+                            " (shorten or split it)");
 }
 
 namespace {
@@ -33,9 +41,13 @@ void prepare(const Model& model, const int32_t* tokens, const std::vector<SeqSpa
              const KvCache* cache, int N, Workspace& ws) {
   const TransformerConfig& c = model.config;
   int max_keys = 0;
-  if (ws.pos.size() < size_t(N)) ws.pos.resize(N), ws.row_span.resize(N);
+  if (spans.empty()) throw std::invalid_argument("forward_packed: the batch has no sequences");
+  if (ws.pos.size() < size_t(N)) ws.pos.resize(N);
   for (size_t s = 0; s < spans.size(); ++s) {
     const SeqSpan& sp = spans[s];
+    if (sp.n < 1 || sp.row0 < 0)
+      throw std::invalid_argument("forward_packed: sequence " + std::to_string(s) + " has " + std::to_string(sp.n) +
+                                  " tokens at row " + std::to_string(sp.row0) + " (need at least 1, at a row >= 0)");
     int pos0 = 0;
     if (cache) {
       if (sp.seq < 0 || sp.seq >= cache->n_seq)
@@ -45,6 +57,7 @@ void prepare(const Model& model, const int32_t* tokens, const std::vector<SeqSpa
         throw std::out_of_range("KV cache slot " + std::to_string(sp.seq) + " is full (" +
                                 std::to_string(cache->capacity) + " positions)");
     }
+    check_context(c, int(s), pos0 + sp.n);
     max_keys = std::max(max_keys, pos0 + sp.n);
     for (int i = 0; i < sp.n; ++i) {
       const int r = sp.row0 + i;
@@ -52,7 +65,6 @@ void prepare(const Model& model, const int32_t* tokens, const std::vector<SeqSpa
         throw std::out_of_range("token id " + std::to_string(tokens[r]) + " is outside the vocabulary of " +
                                 std::to_string(c.n_vocab));
       ws.pos[r] = pos0 + i;
-      ws.row_span[r] = int(s);
     }
   }
   if (cache) max_keys = cache->capacity;  // so later, longer decoding steps do not grow it
@@ -61,7 +73,7 @@ void prepare(const Model& model, const int32_t* tokens, const std::vector<SeqSpa
   grow(ws.q, N * q), grow(ws.att, N * q), grow(ws.k, N * kv), grow(ws.v, N * kv);
   grow(ws.gate, N * ff), grow(ws.up, N * ff);
   grow(ws.cos, N * size_t(c.n_rot / 2)), grow(ws.sin, N * size_t(c.n_rot / 2));
-  grow(ws.scores, size_t(omp_get_max_threads()) * max_keys);
+  grow(ws.scores, size_t(omp_get_max_threads()) * (2 * c.head_dim + 1) * max_keys);
 }
 
 // Copies each span's new keys/values (rows of ws.k, ws.v) into its cache slot.
@@ -74,22 +86,34 @@ void store_kv(const std::vector<SeqSpan>& spans, int layer, KvCache& cache, cons
   }
 }
 
-// att[r] = causal attention of row r over its own sequence, for every row and head in parallel.
+// att = causal attention within each sequence, one (span, kv head) block per task: its keys and
+// values are transposed once into the thread's scratch, then each query head of the group attends.
 void attend(const TransformerConfig& c, const std::vector<SeqSpan>& spans, int layer, KvCache* cache,
-            int N, Workspace& ws) {
-  const size_t q_dim = c.q_dim(), kv = c.kv_dim();
+            Workspace& ws) {
+  const int q_dim = c.q_dim(), kv = c.kv_dim(), hd = c.head_dim, G = c.n_head_kv, S = int(spans.size());
   const size_t per_thread = ws.scores.size() / omp_get_max_threads();
+  int64_t work = 0;  // multiply-adds of the scores
+  for (const SeqSpan& sp : spans) work += int64_t(sp.n) * (ws.pos[sp.row0 + sp.n - 1] + 1);
   // Threads only pay off on real work: idle OpenMP threads spin and slow the BLAS calls after.
-  const bool parallel = size_t(N) * c.n_head * (ws.pos[N - 1] + 1) * c.head_dim > (1u << 16);
-#pragma omp parallel for schedule(dynamic, 4) if (parallel)
-  for (int idx = 0; idx < N * c.n_head; ++idx) {
-    const int r = idx / c.n_head, h = idx % c.n_head;
-    const SeqSpan& sp = spans[ws.row_span[r]];
-    const float* k = cache ? cache->keys(layer, sp.seq) : ws.k.data() + sp.row0 * kv;
-    const float* v = cache ? cache->values(layer, sp.seq) : ws.v.data() + sp.row0 * kv;
-    const int n_keys = ws.pos[r] + 1;
-    attention_row(ws.q.data() + r * q_dim, k, v, n_keys, h, c,
-                  ws.scores.data() + omp_get_thread_num() * per_thread, ws.att.data() + r * q_dim);
+  const bool parallel = work * c.n_head * hd > (1 << 16);
+#pragma omp parallel for schedule(dynamic) if (parallel)
+  for (int task = 0; task < S * G; ++task) {
+    const SeqSpan& sp = spans[task / G];
+    const int g = task % G;
+    const int first_pos = ws.pos[sp.row0], n_keys = first_pos + sp.n;
+    const float* k = cache ? cache->keys(layer, sp.seq) : ws.k.data() + size_t(sp.row0) * kv;
+    const float* v = cache ? cache->values(layer, sp.seq) : ws.v.data() + size_t(sp.row0) * kv;
+    // kt, vt: [hd, n_keys]; scores: [n_keys]
+    float* kt = ws.scores.data() + omp_get_thread_num() * per_thread;
+    float* vt = kt + size_t(hd) * n_keys;
+    float* scores = vt + size_t(hd) * n_keys;
+    transpose_head(k + g * hd, n_keys, kv, hd, kt);
+    transpose_head(v + g * hd, n_keys, kv, hd, vt);
+    for (int h = g * c.group(); h < (g + 1) * c.group(); ++h) {
+      const size_t at = size_t(sp.row0) * q_dim + h * hd;
+      attention_head(ws.q.data() + at, q_dim, sp.n, kt, vt, n_keys, first_pos, true, hd, scores,
+                     ws.att.data() + at, q_dim, nullptr, 0);
+    }
   }
 }
 
@@ -125,7 +149,7 @@ void forward_packed(const Model& model, const int32_t* tokens, const std::vector
     // with a cache, append this step's keys/values to each sequence's history
     if (cache) store_kv(spans, l, *cache, ws);
     // att = softmax(q k^T / sqrt(hd)) v, causal within each sequence  att: [N, q_dim]
-    attend(c, spans, l, cache, N, ws);
+    attend(c, spans, l, cache, ws);
     // x += att Wo^T + bo
     matmul_add(ws.att.data(), N, L.wo, bias(L.bo), x);
     // xn = RMSNorm(x) * ffn_norm
@@ -159,6 +183,7 @@ void forward_packed(const Model& model, const int32_t* tokens, const std::vector
 ForwardOutput forward(const Model& model, const std::vector<std::vector<int32_t>>& batch,
                       const ForwardOptions& options) {
   const TransformerConfig& c = model.config;
+  if (batch.empty()) throw std::invalid_argument("forward: the batch has no sequences");
   ForwardOutput out;
   out.batch = int(batch.size());
   std::vector<int32_t> packed;
@@ -170,7 +195,6 @@ ForwardOutput forward(const Model& model, const std::vector<std::vector<int32_t>
     out.lengths.push_back(int(batch[b].size()));
     out.max_len = std::max(out.max_len, int(batch[b].size()));
   }
-  if (packed.empty()) return out;
 
   Workspace ws;
   std::vector<std::vector<float>> states;

@@ -82,34 +82,6 @@ void rope(float* x, int n, int n_heads, const float* cos, const float* sin, cons
   }
 }
 
-void attention_row(const float* q_row, const float* k, const float* v, int n_keys, int head,
-                   const TransformerConfig& c, float* scores, float* out_row) {
-  const int hd = c.head_dim, kv_dim = c.kv_dim();
-  const int kv_off = (head / c.group()) * hd;
-  const float* qh = q_row + size_t(head) * hd;
-  const float scale = 1.0f / std::sqrt(float(hd));
-  // scores[j] = q . k_j / sqrt(hd), then softmax over the keys 0..n_keys-1.
-  float max_score = -INFINITY;
-  for (int j = 0; j < n_keys; ++j) {
-    const float* kj = k + size_t(j) * kv_dim + kv_off;
-    float s = 0.0f;
-    for (int i = 0; i < hd; ++i) s += qh[i] * kj[i];
-    scores[j] = s * scale;
-    max_score = std::max(max_score, scores[j]);
-  }
-  float sum = 0.0f;
-  for (int j = 0; j < n_keys; ++j) sum += scores[j] = std::exp(scores[j] - max_score);
-  const float inv = 1.0f / sum;
-  // out = sum_j softmax_j v_j
-  float* oh = out_row + size_t(head) * hd;
-  std::fill(oh, oh + hd, 0.0f);
-  for (int j = 0; j < n_keys; ++j) {
-    const float* vj = v + size_t(j) * kv_dim + kv_off;
-    const float p = scores[j] * inv;
-    for (int i = 0; i < hd; ++i) oh[i] += p * vj[i];
-  }
-}
-
 void swiglu(float* gate, const float* up, size_t count) {
 #pragma omp parallel for schedule(static) if (count > 65536)
   for (size_t i = 0; i < count; ++i) {

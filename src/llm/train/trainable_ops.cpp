@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "llactr/llm/model/attention.h"
 #include "llactr/llm/model/transformer_ops.h"
 
 namespace llactr::llm {
@@ -48,17 +49,53 @@ Var rope_op(const Var& x, std::shared_ptr<const RopeAngles> angles, int n_heads,
 
 namespace {
 
-float dot(const float* a, const float* b, int n) {
-  float s = 0.0f;
-  for (int i = 0; i < n; ++i) s += a[i] * b[i];
-  return s;
-}
-
-void axpy(float alpha, const float* x, float* y, int n) {
-  for (int i = 0; i < n; ++i) y[i] += alpha * x[i];
-}
-
 float* grad_or_null(const Var& v) { return v.requires_grad() ? grad_buffer(*v.node()).data() : nullptr; }
+
+int longest(const std::vector<SeqSpan>& spans) {
+  int n = 0;
+  for (const SeqSpan& sp : spans) n = std::max(n, sp.n);
+  return n;
+}
+
+// Backward of one (span, kv head g) block, for the query heads of its group. With
+// p_ij = exp(s_ij - lse_i), s_ij = scale q_i.k_j over the visible keys:
+//   dv_j += sum_i p_ij do_i;   dp_ij = do_i.v_j;   ds_ij = p_ij (dp_ij - do_i.o_i)
+//   dq_i += scale sum_j ds_ij k_j;   dk_j += scale sum_i ds_ij q_i
+// kt, vt: [hd, n] the block's keys and values transposed; dkt, dvt: [hd, n] their gradients
+// (accumulated here); p, ds: [n] scratch. Pointers are at the block's first row and head slice.
+void attention_head_backward(const float* Q, const float* O, const float* dO, float* dQ, int q_dim, int n,
+                             const float* kt, const float* vt, float* dkt, float* dvt, const float* lse, int H,
+                             int hd, float scale, float* p, float* ds) {
+  for (int i = 0; i < n; ++i) {
+    const int n_vis = visible_keys(i, 0, n, true);
+    const float* qi = Q + size_t(i) * q_dim;
+    const float* doi = dO + size_t(i) * q_dim;
+    float D = 0.0f;  // do_i . o_i
+    for (int d = 0; d < hd; ++d) D += doi[d] * O[size_t(i) * q_dim + d];
+    head_scores(qi, kt, n, n_vis, hd, scale, p);
+    const float l = lse[size_t(i) * H];
+#pragma omp simd
+    for (int j = 0; j < n_vis; ++j) p[j] = softmax_exp(p[j] - l);
+    // ds_j = p_j (do_i . v_j - D) scale
+    head_scores(doi, vt, n, n_vis, hd, 1.0f, ds);
+#pragma omp simd
+    for (int j = 0; j < n_vis; ++j) ds[j] = p[j] * (ds[j] - D) * scale;
+    for (int d = 0; d < hd; ++d) {
+      const float* kd = kt + size_t(d) * n;
+      if (dQ) {
+        float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+        for (int j = 0; j < n_vis; ++j) acc += ds[j] * kd[j];
+        dQ[size_t(i) * q_dim + d] += acc;
+      }
+      const float qd = qi[d], gd = doi[d];
+      float* dkd = dkt + size_t(d) * n;
+      float* dvd = dvt + size_t(d) * n;
+#pragma omp simd
+      for (int j = 0; j < n_vis; ++j) dkd[j] += ds[j] * qd, dvd[j] += p[j] * gd;
+    }
+  }
+}
 
 }  // namespace
 
@@ -68,66 +105,61 @@ Var causal_attention_op(const Var& q, const Var& k, const Var& v, const PackedBa
   if (q.shape() != Shape{N, q_dim}) shape_error("causal_attention_op", q.shape(), {N, q_dim}, "(q, expected) differ");
   if (k.shape() != Shape{N, kv_dim}) shape_error("causal_attention_op", k.shape(), {N, kv_dim}, "(k, expected) differ");
   if (v.shape() != Shape{N, kv_dim}) shape_error("causal_attention_op", v.shape(), {N, kv_dim}, "(v, expected) differ");
-  const float scale = 1.0f / std::sqrt(float(hd));
   const std::vector<SeqSpan> spans = batch.spans;
-  const int S = int(spans.size());
+  const int S = int(spans.size()), G = c.n_head_kv, max_n = longest(spans);
   Tensor out({N, q_dim});
   auto lse = std::make_shared<std::vector<float>>(size_t(N) * H);  // [N, H] log-sum-exp of each row's scaled scores
   const float *Q = q.value().data(), *K = k.value().data(), *V = v.value().data();
+  const bool parallel = int64_t(N) * H * hd > (1 << 14);
 
-  // Forward: one (span, head) per task; each writes its own head slice of its own rows.
-#pragma omp parallel for schedule(dynamic) if (int64_t(N) * H * hd > (1 << 14))
-  for (int task = 0; task < S * H; ++task) {
-    const SeqSpan& sp = spans[task / H];
-    const int h = task % H, g = h / c.group();
-    std::vector<float> p(sp.n);
-    for (int i = 0; i < sp.n; ++i) {
-      const int r = sp.row0 + i;
-      const float* qi = Q + size_t(r) * q_dim + h * hd;
-      float m = -INFINITY;
-      for (int j = 0; j <= i; ++j) {
-        p[j] = dot(qi, K + size_t(sp.row0 + j) * kv_dim + g * hd, hd) * scale;
-        m = std::max(m, p[j]);
-      }
-      float z = 0.0f;
-      for (int j = 0; j <= i; ++j) z += p[j] = std::exp(p[j] - m);
-      float* oi = out.data() + size_t(r) * q_dim + h * hd;
-      std::fill(oi, oi + hd, 0.0f);
-      for (int j = 0; j <= i; ++j) axpy(p[j] / z, V + size_t(sp.row0 + j) * kv_dim + g * hd, oi, hd);
-      (*lse)[size_t(r) * H + h] = m + std::log(z);
-    }
-  }
-
-  return make_result(std::move(out), {q, k, v}, [q, k, v, spans, lse, c, N, scale](Node& self) {
-    // With p_ij = exp(s_ij - lse_i), s_ij = scale q_i.k_j:
-    //   dv_j += sum_i p_ij do_i;   dp_ij = do_i.v_j;   ds_ij = p_ij (dp_ij - do_i.o_i)
-    //   dq_i += scale sum_j ds_ij k_j;   dk_j += scale sum_i ds_ij q_i
-    const int H = c.n_head, hd = c.head_dim, q_dim = c.q_dim(), kv_dim = c.kv_dim(), G = c.n_head_kv;
-    const int S = int(spans.size());
-    const float *Q = q.value().data(), *K = k.value().data(), *V = v.value().data();
-    const float *O = self.value.data(), *dO = self.grad.data();
-    float *dQ = grad_or_null(q), *dK = grad_or_null(k), *dV = grad_or_null(v);
-    // One (span, key/value head) per task, so the query heads sharing a k/v head never race on dk, dv.
-#pragma omp parallel for schedule(dynamic) if (int64_t(N) * H * hd > (1 << 14))
+  // Forward: one (span, kv head) block per task (attention.h); each writes its own rows' head slices.
+#pragma omp parallel if (parallel)
+  {
+    std::vector<float> scratch(size_t(2 * hd + 1) * max_n);  // kt, vt: [hd, n]; scores: [n]
+#pragma omp for schedule(dynamic)
     for (int task = 0; task < S * G; ++task) {
       const SeqSpan& sp = spans[task / G];
       const int g = task % G;
+      float *kt = scratch.data(), *vt = kt + size_t(hd) * sp.n, *scores = vt + size_t(hd) * sp.n;
+      transpose_head(K + size_t(sp.row0) * kv_dim + g * hd, sp.n, kv_dim, hd, kt);
+      transpose_head(V + size_t(sp.row0) * kv_dim + g * hd, sp.n, kv_dim, hd, vt);
       for (int h = g * c.group(); h < (g + 1) * c.group(); ++h) {
-        for (int i = 0; i < sp.n; ++i) {
-          const int r = sp.row0 + i;
-          const float* qi = Q + size_t(r) * q_dim + h * hd;
-          const float* doi = dO + size_t(r) * q_dim + h * hd;
-          const float D = dot(doi, O + size_t(r) * q_dim + h * hd, hd);
-          const float l = (*lse)[size_t(r) * H + h];
-          for (int j = 0; j <= i; ++j) {
-            const size_t kj = size_t(sp.row0 + j) * kv_dim + g * hd;
-            const float pij = std::exp(dot(qi, K + kj, hd) * scale - l);
-            if (dV) axpy(pij, doi, dV + kj, hd);
-            const float ds = pij * (dot(doi, V + kj, hd) - D) * scale;
-            if (dQ) axpy(ds, K + kj, dQ + size_t(r) * q_dim + h * hd, hd);
-            if (dK) axpy(ds, qi, dK + kj, hd);
-          }
+        const size_t at = size_t(sp.row0) * q_dim + h * hd;
+        attention_head(Q + at, q_dim, sp.n, kt, vt, sp.n, 0, true, hd, scores, out.data() + at, q_dim,
+                       lse->data() + size_t(sp.row0) * H + h, H);
+      }
+    }
+  }
+
+  return make_result(std::move(out), {q, k, v}, [q, k, v, spans, lse, c, N, max_n, parallel](Node& self) {
+    const int H = c.n_head, hd = c.head_dim, q_dim = c.q_dim(), kv_dim = c.kv_dim(), G = c.n_head_kv;
+    const int S = int(spans.size());
+    const float scale = 1.0f / std::sqrt(float(hd));
+    const float *Q = q.value().data(), *K = k.value().data(), *V = v.value().data();
+    const float *O = self.value.data(), *dO = self.grad.data();
+    float *dQ = grad_or_null(q), *dK = grad_or_null(k), *dV = grad_or_null(v);
+    // One (span, kv head) per task, so the query heads sharing a k/v head never race on dk, dv.
+#pragma omp parallel if (parallel)
+    {
+      std::vector<float> scratch(size_t(4 * hd + 2) * max_n);  // kt, vt, dkt, dvt: [hd, n]; p, ds: [n]
+#pragma omp for schedule(dynamic)
+      for (int task = 0; task < S * G; ++task) {
+        const SeqSpan& sp = spans[task / G];
+        const int g = task % G;
+        const size_t block = size_t(hd) * sp.n;
+        float *kt = scratch.data(), *vt = kt + block, *dkt = vt + block, *dvt = dkt + block;
+        float *p = dvt + block, *ds = p + sp.n;
+        const size_t kv_at = size_t(sp.row0) * kv_dim + g * hd;
+        transpose_head(K + kv_at, sp.n, kv_dim, hd, kt);
+        transpose_head(V + kv_at, sp.n, kv_dim, hd, vt);
+        std::fill(dkt, dkt + 2 * block, 0.0f);
+        for (int h = g * c.group(); h < (g + 1) * c.group(); ++h) {
+          const size_t at = size_t(sp.row0) * q_dim + h * hd;
+          attention_head_backward(Q + at, O + at, dO + at, dQ ? dQ + at : nullptr, q_dim, sp.n, kt, vt, dkt, dvt,
+                                  lse->data() + size_t(sp.row0) * H + h, H, hd, scale, p, ds);
         }
+        if (dK) add_transposed_head(dkt, sp.n, hd, dK + kv_at, kv_dim);
+        if (dV) add_transposed_head(dvt, sp.n, hd, dV + kv_at, kv_dim);
       }
     }
   });

@@ -149,6 +149,14 @@ TrainableTransformer::TrainableTransformer(const Model& base, const LoraOptions&
 
 TrainableOutput TrainableTransformer::forward(const PackedBatch& batch, const DropoutMode& mode) const {
   const TransformerConfig& c = config_;
+  if (batch.spans.empty()) throw std::invalid_argument("TrainableTransformer::forward: the batch has no sequences");
+  for (size_t s = 0; s < batch.spans.size(); ++s) {
+    const SeqSpan& sp = batch.spans[s];
+    if (sp.n < 1 || sp.row0 < 0 || sp.row0 + sp.n > batch.rows() || batch.pos.size() != batch.tokens.size())
+      throw std::invalid_argument("TrainableTransformer::forward: sequence " + std::to_string(s) +
+                                  " is empty or outside the packed rows (build batches with pack_sequences)");
+    check_context(c, int(s), batch.pos[size_t(sp.row0 + sp.n - 1)] + 1);
+  }
   for (int32_t t : batch.tokens)
     if (t < 0 || t >= c.n_vocab)
       throw std::out_of_range("token id " + std::to_string(t) + " is outside the vocabulary of " + std::to_string(c.n_vocab));

@@ -33,6 +33,10 @@ struct SeqSpan {
   int seq, row0, n;
 };
 
+// Throws std::out_of_range when sequence `seq` needs more than the model's n_ctx positions (no
+// truncation: a caller that wants it cuts the tokens itself). n_ctx = 0 (unknown) allows any length.
+void check_context(const TransformerConfig& c, int seq, int n_positions);
+
 enum class LogitsMode { None, Last, All };  // Last = each sequence's last row
 
 // Scratch and outputs of forward_packed. Buffers only grow, so repeated calls of the same or a
@@ -44,9 +48,9 @@ struct Workspace {
   std::vector<float> k, v;    // [N, kv_dim]
   std::vector<float> gate, up;  // [N, ff]
   std::vector<float> cos, sin;  // [N, n_rot/2] RoPE angles
-  std::vector<float> scores;    // [threads, max_keys] attention scratch
+  std::vector<float> scores;    // [threads, (2 hd + 1) max_keys] attention scratch: kt, vt, scores
   std::vector<float> last;      // [n_spans, d] last rows (LogitsMode::Last)
-  std::vector<int> pos, row_span;  // [N] position and span index of each row
+  std::vector<int> pos;  // [N] position of each row
   std::vector<float> hidden;  // output: [N, d] final-norm hidden states
   std::vector<float> logits;  // output: [N or n_spans, vocab] (per LogitsMode)
 };
@@ -55,7 +59,8 @@ struct Workspace {
 // ws.hidden and ws.logits. With a cache, each span's keys/values are appended to its slot and
 // its tokens attend to everything cached before them. If layer_states is given, it receives
 // n_layer entries of [N, d]: the residual stream after each layer (before the final norm).
-// Throws std::out_of_range for a token id outside the vocabulary or a full cache slot.
+// Throws std::invalid_argument for no spans or a span of no tokens, std::out_of_range for a token
+// id outside the vocabulary, a full cache slot or a sequence longer than the context (n_ctx).
 void forward_packed(const Model& model, const int32_t* tokens, const std::vector<SeqSpan>& spans,
                     KvCache* cache, LogitsMode logits, Workspace& ws,
                     std::vector<std::vector<float>>* layer_states = nullptr);
@@ -74,7 +79,7 @@ struct ForwardOutput {
   std::vector<float> logits;                     // All: [B, T, vocab]; Last: [B, vocab]; None: empty
 };
 
-// Forward over B sequences of different (non-zero) lengths, without a cache.
+// Forward over B >= 1 sequences of different (non-zero) lengths, without a cache; errors as forward_packed.
 ForwardOutput forward(const Model& model, const std::vector<std::vector<int32_t>>& batch,
                       const ForwardOptions& options = {});
 

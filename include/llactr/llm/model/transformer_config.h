@@ -23,7 +23,7 @@ struct TransformerConfig {
   int n_head_kv = 0;     // <arch>.attention.head_count_kv (default n_head); divides n_head
   int n_ff = 0;          // <arch>.feed_forward_length
   int n_vocab = 0;       // rows of token_embd.weight
-  int n_ctx = 0;         // <arch>.context_length (training context; positions beyond still work)
+  int n_ctx = 0;         // <arch>.context_length; forward refuses longer sequences (0: unknown, no limit)
   int head_dim = 0;      // n_embd / n_head
   int n_rot = 0;         // <arch>.rope.dimension_count (default head_dim): dims RoPE rotates
   float rope_freq_base = 10000.0f;  // <arch>.rope.freq_base

@@ -27,13 +27,6 @@ void rope_angles(const int* pos, int n, const TransformerConfig& c, float* cos, 
 // Normal: pairs (2i, 2i+1); Neox: pairs (i, i + n_rot/2); dims >= n_rot are left unchanged.
 void rope(float* x, int n, int n_heads, const float* cos, const float* sin, const TransformerConfig& c);
 
-// Softmax attention of one query row and one head over the first n_keys keys (causality is the
-// caller's choice of n_keys).   q_row: [q_dim]; k, v: [n_keys, kv_dim]; out_row: [q_dim], of
-// which head `head`'s slice [head*hd, (head+1)*hd) is written. Query head h reads key/value
-// head h / group (GQA). scores: [n_keys] scratch.
-void attention_row(const float* q_row, const float* k, const float* v, int n_keys, int head,
-                   const TransformerConfig& c, float* scores, float* out_row);
-
 // SwiGLU in place: gate = silu(gate) * up.   gate, up: [count]
 void swiglu(float* gate, const float* up, size_t count);
 

@@ -85,7 +85,9 @@ class TrainableTransformer {
   // creates the adapters. Throws std::invalid_argument for rank < 1 or an unknown target.
   TrainableTransformer(const Model& base, const LoraOptions& lora);
 
-  // Final-norm hidden states of the packed sequences.
+  // Final-norm hidden states of the packed sequences. Throws std::invalid_argument for a batch of
+  // no sequences or a malformed span, std::out_of_range for a token id outside the vocabulary or a
+  // sequence longer than the context (check_context in transformer.h).
   TrainableOutput forward(const PackedBatch& batch, const DropoutMode& mode = {}) const;
   // LM-head logits of some hidden rows.   hidden_rows: [n, d] -> [n, vocab]
   Var lm_logits(const Var& hidden_rows) const;

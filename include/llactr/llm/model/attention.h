@@ -1,0 +1,59 @@
+// Softmax attention of one sequence and one head, the kernel of both the inference forward
+// (transformer.cpp) and the trainable attention op (train/trainable_ops.cpp).
+//
+// Why this layout: head sizes are small (stories260K: 8), so a loop over a head's dimensions
+// cannot use the vector units. The keys and values of the head are first transposed to
+// kt, vt: [hd, n_keys]; then every step of a query row is a loop over the keys, contiguous
+// in memory, which the compiler vectorises (`omp simd`, fixed order: results do not depend on
+// the thread count).
+//
+// Masks: row i of a block whose first query sits at position first_pos sees the keys
+// j < first_pos + i + 1 (causal) or all n_keys keys (bidirectional). Packing sequences and
+// running each (sequence, head) block on its own keys is the padding mask.
+#pragma once
+#include <cstdint>
+
+namespace llactr::llm {
+
+// e^x for x <= 0 (softmax arguments), within 2 ulp of std::exp; written so that a loop of
+// it vectorises (Cephes' expf: x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial of r, times 2^n).
+inline float softmax_exp(float x) {
+  x = x < -87.0f ? -87.0f : x;  // 2^n stays a normal float
+  // n = round(x / ln2): adding and subtracting 1.5 * 2^23 rounds to an integer (std::floor would
+  // block vectorisation: it may raise the inexact exception)
+  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
+  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;  // ln2 split in two: exact n*hi
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f;
+  p = p * r + 8.3334519073e-3f;
+  p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f;
+  p = p * r + 5.0000001201e-1f;
+  const float y = p * r * r + r + 1.0f;
+  // 2^n from its exponent bits (__builtin_bit_cast, unlike memcpy, lets the loop vectorise)
+  return y * __builtin_bit_cast(float, (int32_t(n) + 127) << 23);
+}
+
+// out[d, j] = x[j * stride + d]: one head's slice of n rows, transposed.   x: [n, stride] -> out: [hd, n]
+void transpose_head(const float* x, int n, int stride, int hd, float* out);
+// x[j * stride + d] += in[d, j]: the transpose back, accumulated.          in: [hd, n] -> x: [n, stride]
+void add_transposed_head(const float* in, int n, int hd, float* x, int stride);
+
+// s[j] = scale * q . k_j for j < n.   q: [hd]; kt: [hd, n_keys] (the head's keys, transposed)
+void head_scores(const float* q, const float* kt, int n_keys, int n, int hd, float scale, float* s);
+
+// Number of keys row i of a block sees (the mask).
+inline int visible_keys(int i, int first_pos, int n_keys, bool causal) {
+  return causal ? (first_pos + i + 1 < n_keys ? first_pos + i + 1 : n_keys) : n_keys;
+}
+
+// One (sequence, head) block: out_i = sum_j softmax_j(q_i . k_j / sqrt(hd)) v_j for the n_q
+// query rows, over the visible keys.
+//   q: n_q rows of stride q_stride (the head's slice); kt, vt: [hd, n_keys]; out: rows of stride
+//   out_stride (the head's slice is written); scores: [n_keys] scratch; lse (if not null): row i's
+//   log-sum-exp of its scaled scores at lse[i * lse_stride], what a backward pass needs.
+void attention_head(const float* q, int q_stride, int n_q, const float* kt, const float* vt, int n_keys,
+                    int first_pos, bool causal, int hd, float* scores, float* out, int out_stride, float* lse,
+                    int lse_stride);
+
+}  // namespace llactr::llm
