@@ -48,7 +48,10 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
 // the method table) with the arguments below and --ssft-dir /tmp/g15/ssft; the model's path is
 // <MODEL> and the SSFT folder <SSFT> in it. Every metric and setting must be the same number or
 // text; only the timing fields (train_seconds, train_samples_per_sec, infer_us_per_sample,
-// llm_seconds) are not compared. The golden comes from an x86-64 machine with AVX-512
+// llm_seconds) are not compared. Base rows must match to the bit. LLaCTR rows match to the six
+// printed digits (5e-6): since cf758b0 the LLM's attention kernel (issue 17) sums in another order
+// and uses a vectorised exp, which moves SSFT's field embeddings in about the 7th significant digit
+// and LLaCTR's metrics after them. The golden comes from an x86-64 machine with AVX-512
 // (-march=native): on a CPU whose float sums round differently, regenerate it with the old commit.
 TEST(Experiment, BaseAndLlactrResultsAreThoseBeforeTheMethodTable) {
   LLACTR_REQUIRE_DATA(ml100k, "ml-100k");
@@ -73,10 +76,11 @@ TEST(Experiment, BaseAndLlactrResultsAreThoseBeforeTheMethodTable) {
     EXPECT_EQ(g.backbone, w.backbone);
     EXPECT_EQ(g.method, w.method);
     EXPECT_EQ(g.seed, w.seed);
-    EXPECT_EQ(g.valid_auc, w.valid_auc);
-    EXPECT_EQ(g.test_auc, w.test_auc);
-    EXPECT_EQ(g.test_logloss, w.test_logloss);
-    EXPECT_EQ(g.test_gauc, w.test_gauc);
+    const double tol = w.method == "base" ? 0.0 : 5e-6;
+    EXPECT_NEAR(g.valid_auc, w.valid_auc, tol);
+    EXPECT_NEAR(g.test_auc, w.test_auc, tol);
+    EXPECT_NEAR(g.test_logloss, w.test_logloss, tol);
+    EXPECT_NEAR(g.test_gauc, w.test_gauc, tol);
     EXPECT_EQ(g.best_epoch, w.best_epoch);
     EXPECT_EQ(g.epochs, w.epochs);
     EXPECT_EQ(g.llm_seconds > 0, w.llm_seconds > 0);
@@ -88,7 +92,7 @@ TEST(Experiment, BaseAndLlactrResultsAreThoseBeforeTheMethodTable) {
       replace_all(text, tmp.file("ssft"), "<SSFT>");
       double a = 0, b = 0;
       // The same number may be written differently ("1e-3" before, "0.001" now).
-      if (as_number(text, a) && as_number(w.settings[k].second, b)) EXPECT_EQ(a, b) << w.settings[k].first;
+      if (as_number(text, a) && as_number(w.settings[k].second, b)) EXPECT_NEAR(a, b, tol) << w.settings[k].first;
       else EXPECT_EQ(text, w.settings[k].second) << w.settings[k].first;
     }
   }

@@ -2,6 +2,8 @@
 // by hand from the generated ML-1M files, and the instance-level cost measured on it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "data_fixtures.h"
 #include "llactr/data/dataset.h"
 #include "llactr/llm/model/language_model.h"
@@ -48,10 +50,17 @@ TEST(InstanceText, InstanceCostCountsTheTokensOfTheInstanceTexts) {
   const InstanceCost c = measure_instance_cost(d, lm, 4, 2);
   const size_t stride = d.train.size() / 4;
   int64_t tokens = 0;
-  for (size_t i = 0; i < 4; ++i) tokens += int64_t(lm.tokenizer.encode(instance_text(d, d.train, i * stride)).size());
+  int truncated = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    const size_t n = lm.tokenizer.encode(instance_text(d, d.train, i * stride)).size();
+    tokens += int64_t(std::min<size_t>(n, size_t(spec.n_ctx)));
+    truncated += n > size_t(spec.n_ctx);
+  }
   EXPECT_EQ(c.samples, 4);
   EXPECT_EQ(c.tokens, tokens);
-  EXPECT_GT(c.tokens, 4 * 100);  // byte-level tokens: each text is over 100 bytes
+  EXPECT_EQ(c.truncated, truncated);
+  EXPECT_GT(c.truncated, 0);      // byte-level tokens: the texts are longer than the context of 128
+  EXPECT_GT(c.tokens, 4 * 100);
 }
 
 }  // namespace

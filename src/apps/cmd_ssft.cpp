@@ -63,6 +63,9 @@ int cmd_ssft(int argc, char** argv) {
     std::printf("instance-level cost (one forward per training sample, like ELEC/KAR): %d samples timed, "
                 "%lld tokens, %.2f s -> %zu train samples: %.3g tokens, %.1f s (estimated)\n",
                 c.samples, (long long)c.tokens, c.seconds, c.train_samples, c.est_tokens, c.est_seconds);
+    if (c.truncated > 0)
+      std::printf("%d of the %d timed texts were longer than the model's context and cut to %d tokens\n", c.truncated,
+                  c.samples, lm.model.config.n_ctx);
     std::printf("ratio instance-level / SSFT: %.1fx tokens, %.1fx wall time\n",
                   c.est_tokens / double(r.epochs.back().tokens), c.est_seconds / r.epochs.back().seconds);
   }

@@ -16,8 +16,11 @@ InstanceCost measure_instance_cost(const data::Dataset& dataset, const llm::Lang
   if (c.samples == 0 || batch < 1) throw std::invalid_argument("instance cost: need samples >= 1, batch >= 1 and a non-empty train split");
   std::vector<std::vector<int32_t>> prompts;
   const size_t stride = c.train_samples / size_t(c.samples);
+  const size_t n_ctx = size_t(lm.model.config.n_ctx);
   for (int i = 0; i < c.samples; ++i) {
     prompts.push_back(lm.tokenizer.encode(instance_text(dataset, dataset.train, size_t(i) * stride)));
+    // The model cannot read past its context: a longer text is cut there, as an instance-level method must.
+    if (prompts.back().size() > n_ctx) prompts.back().resize(n_ctx), ++c.truncated;
     c.tokens += int64_t(prompts.back().size());
   }
   const auto start = std::chrono::steady_clock::now();

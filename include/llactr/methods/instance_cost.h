@@ -13,7 +13,8 @@ namespace llactr::methods {
 
 struct InstanceCost {
   int samples = 0;            // samples timed (every (n_train / samples)-th train row)
-  int64_t tokens = 0;         // their instance texts' tokens (methods/instance_text.h)
+  int64_t tokens = 0;         // their instance texts' tokens (methods/instance_text.h), after truncation
+  int truncated = 0;          // texts longer than the model's context, cut to n_ctx tokens
   double seconds = 0;         // wall time of their forward passes (tokenisation excluded)
   size_t train_samples = 0;   // the train split's size
   double est_tokens = 0, est_seconds = 0;  // extrapolated to the whole train split
