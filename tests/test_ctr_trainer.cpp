@@ -108,9 +108,10 @@ struct ToyEnhancer : Enhancer {
     EXPECT_EQ(E.dim(0), int64_t(b.size));
     return mul(constant(Tensor({int64_t(b.size)}, 1.0f)), shift);
   }
-  Var extra_loss(const Var& E, const Var& h, const data::Batch& b) override {
+  Var extra_loss(const Var& E, const Var& h, const Var& y, const data::Batch& b) override {
     ++loss_calls;
     EXPECT_EQ(h.dim(0), int64_t(b.size));
+    EXPECT_EQ(y.dim(0), int64_t(b.size));
     if (nan_loss) return mul_scalar(sum_all(E), std::nanf(""));
     return l2 > 0 ? mul_scalar(mean_all(square(E)), l2) : Var();
   }
