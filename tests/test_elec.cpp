@@ -151,7 +151,7 @@ TEST(ElecTower, GradientOfTAndHead) {
 
 TEST(ElecCache, VectorsAreMeanPooledCachedAndTruncated) {
   testing::TempDir dir;
-  const data::Dataset& d = small_data();
+  const data::Dataset d = testing::synthetic_ctr(800);
   const llm::LanguageModel lm = llm::open_language_model(tiny_model(dir));
   const PooledVectors a = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), 64, true, false);
   EXPECT_FALSE(a.from_cache);
@@ -170,6 +170,8 @@ TEST(ElecCache, VectorsAreMeanPooledCachedAndTruncated) {
   const PooledVectors b = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), 64, true, false);
   EXPECT_TRUE(b.from_cache);
   EXPECT_EQ(b.test, a.test);
+  EXPECT_EQ(b.tokens, a.tokens);  // the cost of computing them, from the sidecar
+  EXPECT_GT(b.seconds, 0.0);
   const PooledVectors c = load_or_compute_vectors(d, lm, "sha", "other-lora", dir.file("c"), 64, true, false);
   EXPECT_NE(c.key, a.key);  // other adapters, other file
   EXPECT_FALSE(c.from_cache);

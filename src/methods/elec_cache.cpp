@@ -6,8 +6,11 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 #include <stdexcept>
 
+#include "llactr/data/json.h"
 #include "llactr/data/sha256.h"
 #include "llactr/llm/gguf/npy.h"
 #include "llactr/llm/model/transformer.h"
@@ -17,6 +20,26 @@ namespace llactr::methods {
 namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
+
+// The sidecar <npy>.json keeps what computing the vectors cost, so a run that reads them from the
+// cache still reports the instance-level cost.
+void write_cost(const PooledVectors& v) {
+  std::ofstream f(v.path + ".json");
+  f << "{\"key\": " << data::json_quote(v.key) << ", \"tokens\": " << v.tokens << ", \"seconds\": " << v.seconds
+    << ", \"truncated\": " << v.truncated << "}\n";
+  if (!f) throw std::runtime_error(v.path + ".json: cannot write");
+}
+
+void read_cost(PooledVectors& v) {
+  std::ifstream f(v.path + ".json");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  const data::JsonValue j = data::parse_json(ss.str());
+  const data::JsonValue *tokens = j.find("tokens"), *seconds = j.find("seconds");
+  if (!tokens || !seconds) throw std::runtime_error(v.path + ".json: no tokens or seconds; delete the cache files to recompute");
+  v.tokens = std::stoll(tokens->text);
+  v.seconds = std::stod(seconds->text);
+}
 }  // namespace
 
 std::string elec_instance_text(const data::Dataset& dataset, const data::Split& split, size_t row) {
@@ -104,11 +127,12 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
     std::fprintf(stderr, "[elec] %lld of %zu instance texts are longer than the context (%d tokens) and were truncated\n",
                  (long long)v.truncated, seqs.size(), n_ctx);
   std::vector<float> all;
-  if (use_cache && std::filesystem::exists(v.path)) {
+  if (use_cache && std::filesystem::exists(v.path) && std::filesystem::exists(v.path + ".json")) {
     llm::NpyArray a = llm::read_npy(v.path);
     if (a.shape != std::vector<int64_t>{int64_t(seqs.size()), v.dim})
       throw std::runtime_error(v.path + ": cached vectors have the wrong shape; delete the file to recompute");
     all = std::move(a.data);
+    read_cost(v);
     v.from_cache = true;
   } else {
     PoolStats st;
@@ -116,6 +140,7 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
     v.tokens = st.tokens, v.seconds = st.seconds;
     std::filesystem::create_directories(out_dir);
     llm::write_npy(v.path, all, {int64_t(seqs.size()), v.dim});
+    write_cost(v);
   }
   // Split the [n_train + n_valid + n_test, d] matrix into the three splits.
   size_t at = 0;

@@ -37,15 +37,17 @@ std::vector<float> pool_mean(const llm::Model& model, const std::vector<std::vec
 struct PooledVectors {
   int dim = 0;                            // d
   std::vector<float> train, valid, test;  // [n_split, d] each, in split order
-  int64_t tokens = 0;                     // the instance-level LLM cost: tokens and seconds of the forwards
+  // The instance-level LLM cost: tokens and seconds of the forwards that computed the vectors
+  // (read back from the cache's sidecar when from_cache).
+  int64_t tokens = 0;
   double seconds = 0;
   int64_t truncated = 0;                  // rows cut to the context length
   bool from_cache = false;
   std::string key, path;
 };
 
-// p of every row, from out_dir/elec_vectors_<key>.npy when it exists (and use_cache), else computed
-// and written there. The key is the sha256 of the model file's sha256, lora_sha256 ("none" for
+// p of every row, from out_dir/elec_vectors_<key>.npy (+ .npy.json: the cost) when they exist and
+// use_cache, else computed and written there. The key is the sha256 of the model file's sha256, lora_sha256 ("none" for
 // the base model), the template and every row's text; `model` must be that file with those
 // adapters folded in.
 PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::LanguageModel& lm,
