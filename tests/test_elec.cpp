@@ -33,15 +33,6 @@ TrainConfig quick_train() {
   return c;
 }
 
-BackboneConfig small_backbone(const data::Dataset& d) {
-  BackboneConfig c;
-  c.num_fields = d.schema.num_fields();
-  c.vocab_size = d.encoder.total_vocab();
-  c.embedding_dim = 8;
-  c.deepfm_hidden = {16, 8};
-  return c;
-}
-
 // A tiny llama GGUF with a byte vocabulary (every text tokenises) in dir.
 std::string tiny_model(const testing::TempDir& dir, int n_ctx = 128) {
   llm::RandomModelSpec spec;
@@ -225,7 +216,7 @@ TEST(Elec, StagesAndNetworksEndToEnd) {
   EXPECT_TRUE(prep.vectors.from_cache);
   std::vector<std::vector<float>> served;
   for (const std::string backbone : {"FM", "DeepFM"}) {
-    ElecResult r = run_elec(d, backbone, small_backbone(d), quick_train(), prep, o);
+    ElecResult r = run_elec(d, backbone, testing::synthetic_backbone_config(d), quick_train(), prep, o);
     EXPECT_GT(r.vanilla.auc, 0.6) << backbone;  // the synthetic signal is learnable
     EXPECT_GT(r.gain.auc, 0.6) << backbone;
     EXPECT_GT(r.gain.infer_us_per_sample, prep.llm_us_per_sample);
@@ -254,7 +245,7 @@ TEST(Elec, TwoStageFixesGainAndControlsRun) {
   const ElecPrepared none = prepare_elec(d, 8, o);
   EXPECT_TRUE(none.without_llm);
   o.schedule = ElecSchedule::TwoStage;
-  ElecResult r = run_elec(d, "FwFM", small_backbone(d), quick_train(), none, o);
+  ElecResult r = run_elec(d, "FwFM", testing::synthetic_backbone_config(d), quick_train(), none, o);
   EXPECT_GE(r.gain_train.epochs, 1);
   EXPECT_GT(r.vanilla.auc, 0.6);
   // One more distillation step of V with the fixed G changes V and leaves G and T untouched.
@@ -285,7 +276,7 @@ TEST(Elec, TwoStageFixesGainAndControlsRun) {
   o.schedule = ElecSchedule::Joint;
   o.inject = ElecInject::Hidden;
   o.alpha = 0;
-  ElecResult h = run_elec(d, "FM", small_backbone(d), quick_train(), none, o);
+  ElecResult h = run_elec(d, "FM", testing::synthetic_backbone_config(d), quick_train(), none, o);
   EXPECT_EQ(h.gain_model->config().extra_fields, 0);
   EXPECT_GT(h.vanilla.auc, 0.6);
 }
