@@ -53,16 +53,21 @@ std::string elec_instance_text(const data::Dataset& dataset, const data::Split& 
 }
 
 std::vector<std::vector<int32_t>> tokenize_rows(const data::Dataset& dataset, const data::Split& split,
-                                                const llm::Tokenizer& tokenizer, int max_tokens, int64_t& truncated) {
+                                                const llm::Tokenizer& tokenizer, int max_tokens, int64_t& truncated,
+                                                const std::vector<size_t>* only) {
   if (max_tokens < 1) throw std::invalid_argument("tokenize_rows: max_tokens must be >= 1");
   std::vector<std::vector<int32_t>> seqs(split.size());
-  for (size_t i = 0; i < split.size(); ++i) {
+  auto tokenize = [&](size_t i) {
     seqs[i] = tokenizer.encode(elec_instance_text(dataset, split, i));
     if (seqs[i].size() > size_t(max_tokens)) {
       seqs[i].resize(size_t(max_tokens));
       ++truncated;
     }
-  }
+  };
+  if (only)
+    for (size_t i : *only) tokenize(i);
+  else
+    for (size_t i = 0; i < split.size(); ++i) tokenize(i);
   return seqs;
 }
 

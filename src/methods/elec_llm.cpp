@@ -172,8 +172,8 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
   } else {
     llm::TrainableTransformer tt(lm.model, o.lora);
     int64_t truncated = 0;
-    const auto train_seqs = tokenize_rows(dataset, dataset.train, lm.tokenizer, n_ctx, truncated);
-    const auto valid_seqs = tokenize_rows(dataset, dataset.valid, lm.tokenizer, n_ctx, truncated);
+    const auto train_seqs = tokenize_rows(dataset, dataset.train, lm.tokenizer, n_ctx, truncated, &train_rows);
+    const auto valid_seqs = tokenize_rows(dataset, dataset.valid, lm.tokenizer, n_ctx, truncated, &valid_rows);
     Rng dropout_rng(o.seed ^ 0x10a4u);
     PoolFn p_of = [&](const std::vector<size_t>& rows, bool valid, bool training) {
       std::vector<std::vector<int32_t>> seqs;

@@ -21,9 +21,11 @@ namespace llactr::methods {
 std::string elec_instance_text(const data::Dataset& dataset, const data::Split& split, size_t row);
 inline constexpr const char* kElecTextTemplate = "<Field> is <value>. (schema order, single spaces)";
 
-// Token ids of every row's instance text, each cut to at most max_tokens (> 0); truncated counts the cut ones.
+// Token ids of every row's instance text ([split.size()]), each cut to at most max_tokens (> 0);
+// truncated counts the cut ones. With `only`, just those rows are tokenised (the others stay empty).
 std::vector<std::vector<int32_t>> tokenize_rows(const data::Dataset& dataset, const data::Split& split,
-                                                const llm::Tokenizer& tokenizer, int max_tokens, int64_t& truncated);
+                                                const llm::Tokenizer& tokenizer, int max_tokens, int64_t& truncated,
+                                                const std::vector<size_t>* only = nullptr);
 
 struct PoolStats {
   int64_t tokens = 0;
