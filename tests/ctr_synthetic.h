@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "llactr/ctr/backbone.h"
 #include "llactr/data/dataset.h"
 #include "llactr/tensor/rng.h"
 
@@ -31,6 +32,20 @@ inline data::Dataset synthetic_ctr(size_t rows = 6000, uint64_t seed = 5) {
   data::DataOptions o;
   o.cache_dir = "";
   return data::encode_dataset(schema, table, o);
+}
+
+// Small backbones for that data (D = 8, narrow MLPs), so that training them keeps the suite fast.
+inline BackboneConfig synthetic_backbone_config(const data::Dataset& d) {
+  BackboneConfig c;
+  c.num_fields = d.schema.num_fields();
+  c.vocab_size = d.encoder.total_vocab();
+  c.embedding_dim = 8;
+  c.deepfm_hidden = {16};
+  c.dcnv2_dnn = {16};  // the DNN defaults ([300, 300, 128] ..) would dominate the suite's time
+  c.xdeepfm_dnn = {16};
+  c.xdeepfm_cin = {4, 4};
+  c.autoint_attention_dim = 8;
+  return c;
 }
 
 }  // namespace llactr::testing

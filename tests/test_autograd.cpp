@@ -36,6 +36,16 @@ TEST(Autograd, BackwardAccumulatesAndZeroGradClears) {
   EXPECT_EQ(tape_size(), 0u);
 }
 
+TEST(Autograd, DetachStopsTheGradient) {
+  Var x = param_of({2}, {1.0f, 2.0f});
+  Var d = detach(mul(x, x));  // the value x², no path back to x
+  EXPECT_FLOAT_EQ(d.value()[1], 4.0f);
+  EXPECT_FALSE(d.requires_grad());
+  backward(sum_all(add(mul(d, x), x)));  // d/dx [Σ sg(x²)·x + x] = sg(x²) + 1
+  EXPECT_FLOAT_EQ(x.grad()[0], 2.0f);
+  EXPECT_FLOAT_EQ(x.grad()[1], 5.0f);
+}
+
 TEST(Autograd, IntermediateUsedTwiceGetsTheSumIntoAFreshGradient) {
   // h = x + 0 is an intermediate without a gradient buffer; its first consumer in the backward
   // assigns into a fresh (unset) buffer, the second adds. Each op below writes its input's

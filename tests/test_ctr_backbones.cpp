@@ -73,6 +73,37 @@ TEST_P(BackboneGradCheck, FullForward) {
   expect_grads_match([&](const std::vector<Var>&) { return forward(*m, kIds, 4); }, m->parameters(), opt);
 }
 
+// The (N+1)-field path (ELEC's gain network): E = [embed(ids); v] with v: [B, 1, D] an input of
+// its own. Gradients reach every parameter and v; the first-order terms still read the N ids.
+TEST_P(BackboneGradCheck, ExtraFieldPath) {
+  BackboneConfig c = tiny_config();
+  c.extra_fields = 1;
+  Rng rng(1);
+  auto m = make_backbone(GetParam(), c, rng);
+  randomise(*m, 2);
+  Var v = random_param({4, 1, c.embedding_dim}, 4);  // v: [B, 1, D] (seed 3 put a WuKong ReLU input within h of its kink)
+  auto f = [&] { return m->logit(concat({m->embed(kIds, 4), v}, 1), kIds, ForwardContext{}); };
+  Var y = f();
+  ASSERT_EQ(y.shape(), (Shape{4}));
+  ASSERT_EQ(m->hidden().shape(), (Shape{4, m->hidden_dim()}));
+  // The extra field changes the logit of every model that reads E (LR reads only ids).
+  const Tensor before = y.value();
+  for (int64_t i = 0; i < v.numel(); ++i) v.value()[i] += 0.5f;
+  const Tensor after = f().value();
+  for (int64_t i = 0; i < v.numel(); ++i) v.value()[i] -= 0.5f;
+  if (GetParam() == "LR")
+    EXPECT_EQ(before[0], after[0]);
+  else
+    EXPECT_NE(before[0], after[0]);
+  clear_tape();
+  std::vector<Var> inputs = m->parameters();
+  inputs.push_back(v);
+  GradCheckOptions opt;
+  opt.h = 1e-3;
+  opt.atol = 3e-3;
+  expect_grads_match([&](const std::vector<Var>&) { return f(); }, inputs, opt);
+}
+
 INSTANTIATE_TEST_SUITE_P(All, BackboneGradCheck, ::testing::ValuesIn(backbone_names()),
                          [](const auto& info) { return info.param; });
 

@@ -17,19 +17,6 @@ const data::Dataset& dataset() {
   return d;
 }
 
-BackboneConfig config_for(const data::Dataset& d) {
-  BackboneConfig c;
-  c.num_fields = d.schema.num_fields();
-  c.vocab_size = d.encoder.total_vocab();
-  c.embedding_dim = 8;
-  c.deepfm_hidden = {16};
-  c.dcnv2_dnn = {16};  // the DNN defaults ([300, 300, 128] ..) would dominate the suite's time
-  c.xdeepfm_dnn = {16};
-  c.xdeepfm_cin = {4, 4};
-  c.autoint_attention_dim = 8;
-  return c;
-}
-
 TrainConfig fast_config() {
   TrainConfig t;
   t.lr = 2e-2f;
@@ -41,7 +28,7 @@ TrainConfig fast_config() {
 
 std::unique_ptr<Backbone> fresh(const std::string& name, uint64_t seed = 2024) {
   Rng rng(seed);
-  return make_backbone(name, config_for(dataset()), rng);
+  return make_backbone(name, testing::synthetic_backbone_config(dataset()), rng);
 }
 
 TEST(CtrTrainer, FmLearnsTheSignalAndKeepsTheBestWeights) {
@@ -86,7 +73,7 @@ TEST(CtrTrainer, SameSeedSamePredictions) {
   c.max_epochs = 2;
   for (const std::string& name : backbone_names()) {
     SCOPED_TRACE(name);
-    BackboneConfig bc = config_for(d);
+    BackboneConfig bc = testing::synthetic_backbone_config(d);
     bc.net_dropout = 0.3f;  // the dropout masks must repeat too
     Rng ra(7), rb(7);
     auto a = make_backbone(name, bc, ra), b = make_backbone(name, bc, rb);
@@ -108,9 +95,10 @@ struct ToyEnhancer : Enhancer {
     EXPECT_EQ(E.dim(0), int64_t(b.size));
     return mul(constant(Tensor({int64_t(b.size)}, 1.0f)), shift);
   }
-  Var extra_loss(const Var& E, const Var& h, const data::Batch& b) override {
+  Var extra_loss(const Var& E, const Var& h, const Var& y, const data::Batch& b) override {
     ++loss_calls;
     EXPECT_EQ(h.dim(0), int64_t(b.size));
+    EXPECT_EQ(y.dim(0), int64_t(b.size));
     if (nan_loss) return mul_scalar(sum_all(E), std::nanf(""));
     return l2 > 0 ? mul_scalar(mean_all(square(E)), l2) : Var();
   }
@@ -152,7 +140,7 @@ TEST(CtrTrainer, NanLossStopsNamingEpochAndStep) {
 
 TEST(CtrTrainer, RejectsMismatchedFields) {
   const auto& d = dataset();
-  BackboneConfig c = config_for(d);
+  BackboneConfig c = testing::synthetic_backbone_config(d);
   c.num_fields = 4;
   Rng rng(1);
   auto m = make_backbone("FM", c, rng);

@@ -187,11 +187,11 @@ TEST(LlactrEnhancerHooks, LambdasScaleTheTermsAndZeroTurnsThemOff) {
   o.lambda_fie = 0.7f;
   LlactrEnhancer e = make_enhancer(f, 4, o);
   data::Batch batch;
-  EXPECT_FLOAT_EQ(e.extra_loss(E, Var(), batch).value().item(), 0.3f * e.fre_loss(E).value().item());
+  EXPECT_FLOAT_EQ(e.extra_loss(E, Var(), Var(), batch).value().item(), 0.3f * e.fre_loss(E).value().item());
   EXPECT_FLOAT_EQ(e.extra_logit(E, batch).value()[1], 0.7f * e.fie_logit(E).value()[1]);
   o.lambda_fre = o.lambda_fie = 0;
   LlactrEnhancer off = make_enhancer(f, 4, o);
-  EXPECT_FALSE(off.extra_loss(E, Var(), batch));
+  EXPECT_FALSE(off.extra_loss(E, Var(), Var(), batch));
   EXPECT_FALSE(off.extra_logit(E, batch));
   clear_tape();
 }

@@ -13,6 +13,7 @@ Backbone::Backbone(std::string name, const BackboneConfig& cfg, Rng& rng) : name
     throw std::invalid_argument(name_ + ": need num_fields, vocab_size and embedding_dim >= 1 (got " +
                                 std::to_string(cfg.num_fields) + ", " + std::to_string(cfg.vocab_size) + ", " +
                                 std::to_string(cfg.embedding_dim) + ")");
+  if (cfg.extra_fields < 0) throw std::invalid_argument(name_ + ": extra_fields must be >= 0");
   table_ = Embedding(cfg.vocab_size, cfg.embedding_dim, cfg.embedding_std, rng, "embedding").table;
   own(table_);
 }

@@ -56,6 +56,11 @@ struct Reader {
 }  // namespace
 
 void save_checkpoint(const std::string& path, const Backbone& model, const data::Encoder& encoder) {
+  // A model with extra fields needs inputs beyond the ids (ELEC's gain network); only plain
+  // backbones are served, so the format has no place for them.
+  if (model.config().extra_fields != 0)
+    throw std::invalid_argument(path + ": cannot checkpoint " + model.name() + " with extra_fields " +
+                                std::to_string(model.config().extra_fields) + " (only plain backbones are saved)");
   data::BinaryWriter w(path);
   w.bytes(kMagic, sizeof kMagic);
   w.pod(kCheckpointVersion);

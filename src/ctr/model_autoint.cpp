@@ -22,7 +22,7 @@ class AutoInt : public Backbone {
       own(layers_.back().parameters());
       in = cfg.autoint_attention_dim;
     }
-    fc_ = Linear(cfg.num_fields * cfg.autoint_attention_dim, 1, rng, "fc");
+    fc_ = Linear(cfg.input_fields() * cfg.autoint_attention_dim, 1, rng, "fc");
     own(fc_.parameters());
   }
 
@@ -33,7 +33,7 @@ class AutoInt : public Backbone {
     hidden_ = reshape(X, {B, -1});                                              // [B, N·A]
     return reshape(fc_.forward(hidden_), {B});
   }
-  int64_t hidden_dim() const override { return cfg_.num_fields * cfg_.autoint_attention_dim; }
+  int64_t hidden_dim() const override { return cfg_.input_fields() * cfg_.autoint_attention_dim; }
 
  private:
   std::vector<MultiHeadSelfAttention> layers_;

@@ -16,7 +16,7 @@ namespace {
 class Dcnv2 : public Backbone {
  public:
   Dcnv2(const BackboneConfig& cfg, Rng& rng) : Backbone("DCNv2", cfg, rng) {
-    const int64_t F = int64_t(cfg.num_fields) * cfg.embedding_dim;
+    const int64_t F = int64_t(cfg.input_fields()) * cfg.embedding_dim;
     if (cfg.dcnv2_cross_layers < 1 || cfg.dcnv2_dnn.empty())
       throw std::invalid_argument("DCNv2: need dcnv2_cross_layers >= 1 and a non-empty dcnv2_dnn");
     cross_ = CrossNetwork(F, cfg.dcnv2_cross_layers, rng, "cross");
@@ -39,7 +39,7 @@ class Dcnv2 : public Backbone {
     hidden_ = concat({c, d}, 1);
     return reshape(fc_.forward(hidden_), {B});
   }
-  int64_t hidden_dim() const override { return int64_t(cfg_.num_fields) * cfg_.embedding_dim + dnn_.out_dim(); }
+  int64_t hidden_dim() const override { return int64_t(cfg_.input_fields()) * cfg_.embedding_dim + dnn_.out_dim(); }
 
  private:
   CrossNetwork cross_;

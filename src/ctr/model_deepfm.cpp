@@ -17,7 +17,7 @@ class DeepFm : public Backbone {
     o.hidden = cfg.deepfm_hidden;
     o.dropout = cfg.net_dropout;
     o.output_dim = 1;
-    mlp_ = Mlp(int64_t(cfg.num_fields) * cfg.embedding_dim, o, rng, "mlp");
+    mlp_ = Mlp(int64_t(cfg.input_fields()) * cfg.embedding_dim, o, rng, "mlp");
     own(linear_.parameters());
     own(mlp_.parameters());
   }
@@ -30,7 +30,7 @@ class DeepFm : public Backbone {
     return add(fm, deep);
   }
   int64_t hidden_dim() const override {
-    return cfg_.deepfm_hidden.empty() ? int64_t(cfg_.num_fields) * cfg_.embedding_dim : cfg_.deepfm_hidden.back();
+    return cfg_.deepfm_hidden.empty() ? int64_t(cfg_.input_fields()) * cfg_.embedding_dim : cfg_.deepfm_hidden.back();
   }
 
  private:

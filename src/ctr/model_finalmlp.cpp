@@ -14,7 +14,7 @@ namespace {
 class FinalMlp : public Backbone {
  public:
   FinalMlp(const BackboneConfig& cfg, Rng& rng) : Backbone("FinalMLP", cfg, rng) {
-    const int64_t F = int64_t(cfg.num_fields) * cfg.embedding_dim;
+    const int64_t F = int64_t(cfg.input_fields()) * cfg.embedding_dim;
     const int H = cfg.finalmlp_heads;
     if (cfg.finalmlp_mlp1.empty() || cfg.finalmlp_mlp2.empty() || H < 1 || cfg.finalmlp_mlp1.back() % H ||
         cfg.finalmlp_mlp2.back() % H)
@@ -26,7 +26,7 @@ class FinalMlp : public Backbone {
     o2.dropout = cfg.net_dropout;
     mlp1_ = Mlp(F, o1, rng, "mlp1");
     mlp2_ = Mlp(F, o2, rng, "mlp2");
-    fs_ = FeatureSelection(cfg.num_fields, cfg.embedding_dim, cfg.finalmlp_fs_hidden, rng);
+    fs_ = FeatureSelection(cfg.input_fields(), cfg.embedding_dim, cfg.finalmlp_fs_hidden, rng);
     fusion_ = BilinearFusion(mlp1_.out_dim(), mlp2_.out_dim(), H, rng);
     own(mlp1_.parameters());
     own(mlp2_.parameters());

@@ -13,13 +13,13 @@ namespace {
 class FwFm : public Backbone {
  public:
   FwFm(const BackboneConfig& cfg, Rng& rng) : Backbone("FwFM", cfg, rng) {
-    const int64_t P = num_pairs(cfg.num_fields);
+    const int64_t P = num_pairs(cfg.input_fields());
     Tensor r({1, P});  // initialised as the [1, P] Linear weight it is in FuxiCTR
     init::xavier_normal(r, rng);
     r.reshape_inplace({P});
     r_ = llactr::parameter(std::move(r), "fwfm.r");
     bias_ = llactr::parameter(Tensor({1}, 0.0f), "fwfm.bias");
-    linear_ = Linear(int64_t(cfg.num_fields) * cfg.embedding_dim, 1, rng, "fwfm.linear", false);
+    linear_ = Linear(int64_t(cfg.input_fields()) * cfg.embedding_dim, 1, rng, "fwfm.linear", false);
     own({r_, bias_});
     own(linear_.parameters());
   }

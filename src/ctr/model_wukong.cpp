@@ -20,9 +20,9 @@ struct WuKongLayer {
   WuKongLayer(const BackboneConfig& c, Rng& rng, const std::string& name)
       : fmb(c, rng, name + ".fmb"),
         lcb(c, rng, name + ".lcb"),
-        transform(c.wukong_fmb_dim + c.wukong_compression_dim, int64_t(c.num_fields) * c.embedding_dim, rng,
+        transform(c.wukong_fmb_dim + c.wukong_compression_dim, int64_t(c.input_fields()) * c.embedding_dim, rng,
                   name + ".transform"),
-        out_norm(int64_t(c.num_fields) * c.embedding_dim, name + ".norm") {}
+        out_norm(int64_t(c.input_fields()) * c.embedding_dim, name + ".norm") {}
 
   // X: vec(X) per row [B, N·D] -> [B, N·D]
   Var forward(const Var& X, const ForwardContext& ctx) const {
@@ -49,7 +49,7 @@ class WuKong : public Backbone {
     MlpOptions o;
     o.hidden = cfg.wukong_mlp;
     o.output_dim = 1;
-    mlp_ = Mlp(int64_t(cfg.num_fields) * cfg.embedding_dim, o, rng, "mlp");
+    mlp_ = Mlp(int64_t(cfg.input_fields()) * cfg.embedding_dim, o, rng, "mlp");
     own(mlp_.parameters());
   }
 
@@ -60,7 +60,7 @@ class WuKong : public Backbone {
     return reshape(mlp_.forward(X, ctx.training, ctx.rng, &hidden_), {B});
   }
   int64_t hidden_dim() const override {
-    return cfg_.wukong_mlp.empty() ? int64_t(cfg_.num_fields) * cfg_.embedding_dim : cfg_.wukong_mlp.back();
+    return cfg_.wukong_mlp.empty() ? int64_t(cfg_.input_fields()) * cfg_.embedding_dim : cfg_.wukong_mlp.back();
   }
 
  private:

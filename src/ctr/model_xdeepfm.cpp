@@ -18,13 +18,13 @@ class XDeepFm : public Backbone {
   XDeepFm(const BackboneConfig& cfg, Rng& rng)
       : Backbone("xDeepFM", cfg, rng), linear_(cfg.vocab_size, cfg.embedding_std, false, rng, "lr") {
     if (cfg.xdeepfm_dnn.empty()) throw std::invalid_argument("xDeepFM: need a non-empty xdeepfm_dnn");
-    cin_ = CompressedInteractionNet(cfg.num_fields, cfg.xdeepfm_cin, rng, "cin");
+    cin_ = CompressedInteractionNet(cfg.input_fields(), cfg.xdeepfm_cin, rng, "cin");
     cin_fc_ = Linear(cin_.out_dim(), 1, rng, "cin.fc");
     MlpOptions o;
     o.hidden = cfg.xdeepfm_dnn;
     o.dropout = cfg.net_dropout;
     o.output_dim = 1;
-    dnn_ = Mlp(int64_t(cfg.num_fields) * cfg.embedding_dim, o, rng, "dnn");
+    dnn_ = Mlp(int64_t(cfg.input_fields()) * cfg.embedding_dim, o, rng, "dnn");
     own(linear_.parameters());
     own(cin_.parameters());
     own(cin_fc_.parameters());

@@ -21,16 +21,6 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-// E = embed(ids); logits = logit(E) + the enhancer's extra logit.   -> [B]
-Var forward_logits(Backbone& model, const data::Batch& batch, const ForwardContext& ctx, Enhancer* enhancer, Var* E_out) {
-  Var E = model.embed(batch.ids.data(), int64_t(batch.size));  // [B, N, D]
-  Var y = model.logit(E, batch.ids.data(), ctx);                // [B]
-  if (enhancer)
-    if (Var extra = enhancer->extra_logit(E, batch)) y = add(y, extra);
-  if (E_out) *E_out = E;
-  return y;
-}
-
 std::vector<Tensor> snapshot(const std::vector<Var>& params) {
   std::vector<Tensor> s;
   for (const Var& p : params) s.push_back(p.value());
@@ -52,14 +42,30 @@ void restore(const std::vector<Var>& params, const std::vector<Tensor>& s) {
 
 }  // namespace
 
+Var forward_logits(Backbone& model, const data::Batch& batch, const ForwardContext& ctx, Enhancer* enhancer,
+                   Var* E_out) {
+  Var E = model.embed(batch.ids.data(), int64_t(batch.size));  // [B, N, D]
+  Var X = enhancer ? enhancer->extra_fields(E, batch) : Var();  // [B, extra, D] or none
+  const int extra = model.config().extra_fields;
+  if ((X ? X.dim(1) : 0) != extra)
+    throw std::invalid_argument(model.name() + " expects " + std::to_string(extra) + " extra fields, the enhancer gives " +
+                                std::to_string(X ? X.dim(1) : 0));
+  Var y = model.logit(X ? concat({E, X}, 1) : E, batch.ids.data(), ctx);  // [B]
+  if (enhancer)
+    if (Var extra = enhancer->extra_logit(E, batch)) y = add(y, extra);
+  if (E_out) *E_out = E;
+  return y;
+}
+
 float train_step(Backbone& model, const data::Batch& batch, const ForwardContext& ctx, Optimizer& opt,
                  const std::vector<Var>& params, float grad_clip, Enhancer* enhancer, int epoch, size_t step) {
   Tensor labels({int64_t(batch.size)}, std::vector<float>(batch.labels.begin(), batch.labels.begin() + batch.size));
   Var E;
-  Var loss = bce_with_logits(forward_logits(model, batch, ctx, enhancer, &E), labels);  // scalar
+  Var y = forward_logits(model, batch, ctx, enhancer, &E);  // [B]
+  Var loss = bce_with_logits(y, labels);                    // scalar
   const float bce = loss.value().item();
   if (enhancer)
-    if (Var extra = enhancer->extra_loss(E, model.hidden(), batch)) loss = add(loss, extra);
+    if (Var extra = enhancer->extra_loss(E, model.hidden(), y, batch)) loss = add(loss, extra);
   if (!std::isfinite(loss.value().item())) {
     clear_tape();
     non_finite("the training loss", epoch, step, opt.lr());

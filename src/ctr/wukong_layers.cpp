@@ -8,7 +8,7 @@
 namespace llactr {
 
 FactorizationMachineBlock::FactorizationMachineBlock(const BackboneConfig& c, Rng& rng, const std::string& name) {
-  const int64_t N = c.num_fields, k = c.wukong_project_dim;
+  const int64_t N = c.input_fields(), k = c.wukong_project_dim;
   Tensor p({N, k});
   init::normal(p, rng, 1.0f);
   P = parameter(std::move(p), name + ".P");
@@ -32,7 +32,7 @@ std::vector<Var> FactorizationMachineBlock::parameters() const {
 }
 
 LinearCompressionBlock::LinearCompressionBlock(const BackboneConfig& c, Rng& rng, const std::string& name)
-    : proj(int64_t(c.num_fields) * c.embedding_dim, c.wukong_compression_dim, rng, name), dropout(c.wukong_dropout) {}
+    : proj(int64_t(c.input_fields()) * c.embedding_dim, c.wukong_compression_dim, rng, name), dropout(c.wukong_dropout) {}
 
 Var LinearCompressionBlock::forward(const Var& X, const ForwardContext& ctx) const {
   Var c = proj.forward(X);  // [B, compression_dim]

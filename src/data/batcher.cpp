@@ -5,16 +5,19 @@
 #include <limits>
 #include <numeric>
 #include <stdexcept>
+#include <string>
 
 #include "llactr/data/shuffle.h"
 
 namespace llactr::data {
 namespace {
 
-void reserve(Batch& b, size_t rows, int num_fields) {
-  b.num_fields = num_fields;
-  b.ids.resize(rows * num_fields);
+void reserve(Batch& b, size_t rows, const Split& split) {
+  b.num_fields = split.num_fields;
+  b.ids.resize(rows * split.num_fields);
   b.labels.resize(rows);
+  b.dense_dim = split.dense_dim;
+  b.dense.resize(rows * size_t(split.dense_dim));
 }
 
 }  // namespace
@@ -23,7 +26,10 @@ Batcher::Batcher(const Split& split, const BatcherOptions& options) : split_(spl
   if (opt_.batch_size == 0) throw std::invalid_argument("batch size must be > 0");
   if (split.size() > std::numeric_limits<uint32_t>::max()) throw std::invalid_argument("split too large for 32-bit row indices");
   order_.resize(split.size());
-  reserve(ready_, opt_.batch_size, split.num_fields);
+  if (split.dense.size() != split.size() * size_t(std::max(split.dense_dim, 0)))
+    throw std::invalid_argument("split: dense holds " + std::to_string(split.dense.size()) + " values, expected rows x dense_dim = " +
+                                std::to_string(split.size()) + " x " + std::to_string(split.dense_dim));
+  reserve(ready_, opt_.batch_size, split);
   start_epoch(0);
 }
 
@@ -40,16 +46,19 @@ size_t Batcher::batch_rows(size_t batch_index) const {
 }
 
 void Batcher::fill(size_t batch_index, Batch& out) const {
-  const size_t n = batch_rows(batch_index), nf = size_t(split_.num_fields);
-  if (out.ids.size() < opt_.batch_size * nf || out.labels.size() < opt_.batch_size) reserve(out, opt_.batch_size, split_.num_fields);
+  const size_t n = batch_rows(batch_index), nf = size_t(split_.num_fields), nd = size_t(split_.dense_dim);
+  if (out.ids.size() < opt_.batch_size * nf || out.labels.size() < opt_.batch_size || out.dense.size() < opt_.batch_size * nd)
+    reserve(out, opt_.batch_size, split_);
   const uint32_t* rows = order_.data() + batch_index * opt_.batch_size;
   int32_t* ids = out.ids.data();
   for (size_t i = 0; i < n; ++i) {
     std::memcpy(ids + i * nf, split_.ids.data() + size_t(rows[i]) * nf, nf * sizeof(int32_t));
     out.labels[i] = split_.labels[rows[i]];
+    if (nd) std::memcpy(out.dense.data() + i * nd, split_.dense.data() + size_t(rows[i]) * nd, nd * sizeof(float));
   }
   out.size = n;
   out.num_fields = split_.num_fields;
+  out.dense_dim = split_.dense_dim;
 }
 
 void Batcher::start_epoch(uint64_t epoch) {
@@ -102,8 +111,8 @@ bool Batcher::next(Batch& out) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return ready_full_; });
   // The caller's buffers become the worker's next target; make sure they are full size.
-  if (out.ids.size() < ready_.ids.size() || out.labels.size() < ready_.labels.size())
-    reserve(out, opt_.batch_size, split_.num_fields);
+  if (out.ids.size() < ready_.ids.size() || out.labels.size() < ready_.labels.size() || out.dense.size() < ready_.dense.size())
+    reserve(out, opt_.batch_size, split_);
   std::swap(out, ready_);
   ready_full_ = false;
   ++next_batch_;

@@ -131,7 +131,7 @@ Var LlactrEnhancer::extra_logit(const Var& E, const data::Batch&) {
   return mul_scalar(fie_logit(E), opt_.lambda_fie);
 }
 
-Var LlactrEnhancer::extra_loss(const Var& E, const Var&, const data::Batch&) {
+Var LlactrEnhancer::extra_loss(const Var& E, const Var&, const Var&, const data::Batch&) {
   if (opt_.lambda_fre == 0) return Var();
   return mul_scalar(fre_loss(E), opt_.lambda_fre);
 }

@@ -31,6 +31,8 @@ void Node::mark_row(int32_t r) {
   }
 }
 
+Var detach(const Var& x) { return constant(x.value()); }
+
 Var constant(Tensor t) {
   auto n = std::make_shared<Node>();
   n->value = std::move(t);

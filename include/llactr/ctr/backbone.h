@@ -22,7 +22,12 @@ class Rng;
 
 // Sizes and architecture. The defaults are the ones run_experiment uses (docs/BACKBONES.md).
 struct BackboneConfig {
-  int num_fields = 0;        // N
+  int num_fields = 0;        // N: the id fields of a row
+  // Extra embedding fields the caller appends to E before logit() (ELEC's gain network: 1, the
+  // LLM vector). Field-dependent parameters are sized for N + extra_fields; first-order terms
+  // read only the N ids. 0 = the plain backbone.
+  int extra_fields = 0;
+  int input_fields() const { return num_fields + extra_fields; }  // N' = the fields logit() sees
   int64_t vocab_size = 0;    // rows of the embedding table (the encoder's total vocabulary)
   int embedding_dim = 32;    // D
   float embedding_std = 1e-4f;
@@ -71,7 +76,8 @@ class Backbone {
 
   // ids: [B, N] global ids, row-major -> E: [B, N, D]
   Var embed(const int32_t* ids, int64_t B) const;
-  // E: [B, N, D] for the same rows as ids -> logits [B]; sets hidden().
+  // E: [B, N', D] (N' = input_fields(): the N id fields, then the extra ones) for the same rows
+  // as ids [B, N] -> logits [B]; sets hidden().
   virtual Var logit(const Var& E, const int32_t* ids, const ForwardContext& ctx) = 0;
   // h: [B, hidden_dim()] of the most recent logit() call.
   const Var& hidden() const { return hidden_; }

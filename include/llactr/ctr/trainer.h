@@ -39,15 +39,19 @@ struct TrainConfig {
 };
 
 // The hook for LLM-enhanced methods. The trainer calls, for every batch (training and inference):
-//   E = model.embed(ids);  y = model.logit(E) + extra_logit(E, batch);
-// and, when training, loss = BCE(y) + extra_loss(E, h, batch) with h = model.hidden().
+//   E = model.embed(ids);  X = extra_fields(E, batch);
+//   y = model.logit(X ? [E; X] : E) + extra_logit(E, batch);
+// and, when training, loss = BCE(y) + extra_loss(E, h, y, batch) with h = model.hidden().
 // Its parameters() are optimised with the model's. Each hook may return an empty Var for "none".
 class Enhancer {
  public:
   virtual ~Enhancer() = default;
   virtual std::vector<Var> parameters() { return {}; }
+  // Embeddings of the model's extra fields (BackboneConfig::extra_fields), appended after E's N.
+  virtual Var extra_fields(const Var& /*E [B,N,D]*/, const data::Batch&) { return Var(); }  // -> [B,extra,D]
   virtual Var extra_logit(const Var& /*E [B,N,D]*/, const data::Batch&) { return Var(); }  // -> [B]
-  virtual Var extra_loss(const Var& /*E [B,N,D]*/, const Var& /*h [B,d_h]*/, const data::Batch&) {
+  virtual Var extra_loss(const Var& /*E [B,N,D]*/, const Var& /*h [B,d_h]*/, const Var& /*y [B]*/,
+                         const data::Batch&) {
     return Var();  // -> scalar []
   }
 };
@@ -81,6 +85,11 @@ struct EvalResult {
 // std::runtime_error naming the epoch and step when the loss becomes NaN or Inf.
 TrainResult train(Backbone& model, const data::Split& train, const data::Split& valid, const TrainConfig& cfg,
                   Enhancer* enhancer = nullptr);
+
+// The forward of one batch:  E = embed(ids);  X = extra_fields(E);  y = logit([E; X]) + extra_logit(E)
+// -> [B]. E_out, when given, receives E [B, N, D].
+Var forward_logits(Backbone& model, const data::Batch& batch, const ForwardContext& ctx, Enhancer* enhancer = nullptr,
+                   Var* E_out = nullptr);
 
 // One optimisation step on one batch, the body of train()'s loop:
 //   E = embed(ids);  y = logit(E) (+ extra_logit);  loss = BCE(y, labels) (+ extra_loss);

@@ -23,7 +23,7 @@ struct FactorizationMachineBlock {
   Mlp mlp;         // N·k -> fmb_units -> fmb_dim
 
   FactorizationMachineBlock() = default;
-  // Uses num_fields, embedding_dim, wukong_project_dim, wukong_fmb_units, wukong_fmb_dim.
+  // Uses input_fields(), embedding_dim, wukong_project_dim, wukong_fmb_units, wukong_fmb_dim.
   FactorizationMachineBlock(const BackboneConfig& c, Rng& rng, const std::string& name);
   Var forward(const Var& X, const ForwardContext& ctx) const;  // X: [B, N·D] -> [B, fmb_dim]
   std::vector<Var> parameters() const;
@@ -34,7 +34,7 @@ struct LinearCompressionBlock {
   float dropout = 0;
 
   LinearCompressionBlock() = default;
-  // Uses num_fields, embedding_dim, wukong_compression_dim, wukong_dropout.
+  // Uses input_fields(), embedding_dim, wukong_compression_dim, wukong_dropout.
   LinearCompressionBlock(const BackboneConfig& c, Rng& rng, const std::string& name);
   Var forward(const Var& X, const ForwardContext& ctx) const;  // X: [B, N·D] -> [B, compression_dim]
   std::vector<Var> parameters() const { return proj.parameters(); }

@@ -27,6 +27,8 @@ struct Batch {
   std::vector<float> labels;  // [size]
   size_t size = 0;            // rows in this batch
   int num_fields = 0;
+  std::vector<float> dense;   // [size, dense_dim]: the rows' Split::dense (empty when dense_dim is 0)
+  int dense_dim = 0;
 };
 
 struct BatcherOptions {

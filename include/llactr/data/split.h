@@ -26,6 +26,10 @@ struct Split {
   int num_fields = 0;
   std::vector<int32_t> ids;   // [n, num_fields] row-major
   std::vector<float> labels;  // [n], 0 or 1
+  // Optional per-row dense features that are not ids (ELEC's cached LLM vectors); the Batcher
+  // carries them into each Batch. Empty with dense_dim 0 for the plain backbones.
+  int dense_dim = 0;
+  std::vector<float> dense;   // [n, dense_dim] row-major
 
   size_t size() const { return labels.size(); }
   const int32_t* row(size_t i) const { return ids.data() + i * num_fields; }

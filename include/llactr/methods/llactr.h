@@ -47,7 +47,7 @@ class LlactrEnhancer : public Enhancer {
 
   std::vector<Var> parameters() override;  // W, b, A, c; none with frozen adapters
   Var extra_logit(const Var& E, const data::Batch& batch) override;                // λ_FIE·y_FIE: [B]
-  Var extra_loss(const Var& E, const Var& h, const data::Batch& batch) override;  // λ_FRE·L_FRE: []
+  Var extra_loss(const Var& E, const Var& h, const Var& y, const data::Batch& batch) override;  // λ_FRE·L_FRE: []
 
   // The terms without λ, for tests and inspection.
   Var fre_loss(const Var& E) const;      // E: [B, K, D] -> L_FRE []

@@ -66,6 +66,8 @@ struct Node {
 
 // A constant (no gradient) and a trainable leaf.
 Var constant(Tensor t);
+// Stop-gradient: x's current value as a constant, so nothing flows back into x.
+Var detach(const Var& x);
 Var parameter(Tensor t, std::string name = "");
 
 // Gradient accumulation target of an op's input: allocates zeros on first use.
