@@ -52,6 +52,14 @@ void restore(const std::vector<Var>& params, const std::vector<Tensor>& s) {
 
 }  // namespace
 
+Monitor parse_monitor(const std::string& name) {
+  if (name == "auc") return Monitor::Auc;
+  if (name == "auc-logloss") return Monitor::AucMinusLogloss;
+  throw std::invalid_argument("unknown monitor '" + name + "' (auc, auc-logloss)");
+}
+
+const char* monitor_name(Monitor m) { return m == Monitor::Auc ? "auc" : "auc-logloss"; }
+
 float train_step(Backbone& model, const data::Batch& batch, const ForwardContext& ctx, Optimizer& opt,
                  const std::vector<Var>& params, float grad_clip, Enhancer* enhancer, int epoch, size_t step) {
   Tensor labels({int64_t(batch.size)}, std::vector<float>(batch.labels.begin(), batch.labels.begin() + batch.size));
@@ -104,6 +112,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
 
   TrainResult res;
   std::vector<Tensor> best;
+  double best_value = 0;  // of the monitored metric
   int bad_epochs = 0;
   data::Batch batch;
   for (int epoch = 1; epoch <= cfg.max_epochs; ++epoch) {
@@ -136,8 +145,10 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
     std::vector<float> p = predict(model, valid, cfg.batch_size, enhancer);
     log.valid_auc = auc(p, valid.labels);
     log.valid_logloss = logloss(p, valid.labels);
-    log.improved = res.log.empty() || log.valid_auc >= res.best_valid_auc + cfg.min_delta;
+    const double value = cfg.monitor == Monitor::Auc ? log.valid_auc : log.valid_auc - log.valid_logloss;
+    log.improved = res.log.empty() || value >= best_value + cfg.min_delta;
     if (log.improved) {
+      best_value = value;
       res.best_epoch = epoch;
       res.best_valid_auc = log.valid_auc;
       res.best_valid_logloss = log.valid_logloss;
@@ -146,7 +157,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
     } else {
       ++bad_epochs;
     }
-    plateau.step(log.valid_auc);
+    plateau.step(value);
     res.log.push_back(log);
     if (cfg.verbose)
       std::fprintf(stderr, "%s%s epoch %d: loss %.5f  valid AUC %.6f logloss %.6f  lr %g  %.1f s (+%.1f s eval)  %.0f samples/s%s\n",
