@@ -10,10 +10,13 @@
 // Writes OUT/results.json, OUT/results.md, OUT/epochs.csv, OUT/auc_<dataset>.svg,
 // OUT/valid_auc_<dataset>.svg, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt with --save-checkpoints.
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <exception>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -45,6 +48,7 @@ Args declare_options() {
       .option("data-dir", "", "dataset folder (default data/ml-100k or data/ml-1m; `make data` fetches ML-100K)")
       .option("dataset-label", "", "the dataset's name in the tables (default: the format, e.g. ml100k)")
       .option("cache-dir", "data/cache", "where the encoded dataset is cached (\"\" = no cache)")
+      .option("drop-fields", "", "comma-separated fields to leave out, e.g. ZipCode")
       .option("backbones", "six", "comma-separated: LR, FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong, DCNv2, xDeepFM, AutoInt; six = the paper's six; all")
       .option("method", "base,llactr", "comma-separated: base, llactr")
       .option("label", "llactr", "the LLaCTR runs' method name in the tables (e.g. \"w/o FRE\" for an ablation)")
@@ -54,13 +58,23 @@ Args declare_options() {
       .option("batch-size", "4096", "training batch size")
       .option("embedding-dim", "32", "embedding size D")
       .option("epochs", "100", "maximum epochs")
-      .option("patience", "2", "early stopping: epochs without a better valid AUC")
+      .option("patience", "2", "early stopping: epochs without a better monitored value")
+      .option("monitor", "auc", "the validation metric for early stopping and lr decay: auc or auc-logloss")
       .option("weight-decay", "0", "coupled L2 (torch Adam weight_decay) on all parameters")
       .option("grad-clip", "10", "max gradient L2 norm (0 = off)")
       .option("embedding-update", "dense", "dense (as torch Adam) or lazy (touched rows only)")
+      .option("init", "fuxictr", "fuxictr (embeddings N(0, 1e-4²), Xavier Linear) or torch (PyTorch's defaults)")
       .option("net-dropout", "0", "dropout in DeepFM's and FinalMLP's MLPs")
+      .option("finalmlp-mlp1", "64,64,64", "FinalMLP's first stream: hidden units")
+      .option("finalmlp-mlp2", "64,64,64", "FinalMLP's second stream: hidden units")
+      .option("finalmlp-fs-hidden", "64", "FinalMLP's feature-selection gates: hidden units")
       .option("wukong-dropout", "0.2", "dropout in WuKong's linear compression blocks")
       .option("wukong-layers", "3", "WuKong's interaction layers")
+      .option("wukong-fmb-units", "32,32", "WuKong's factorization machine block: hidden units")
+      .option("wukong-fmb-dim", "40", "WuKong's factorization machine block: output width")
+      .option("wukong-compression-dim", "40", "WuKong's linear compression block: output width")
+      .option("wukong-project-dim", "8", "WuKong's low-rank projection k")
+      .option("wukong-mlp", "32,32", "WuKong's final MLP: hidden units")
       .option("lambda-fre", "0.1", "LLaCTR: weight of the FRE loss (0 = w/o FRE)")
       .option("lambda-fie", "0.1", "LLaCTR: weight of the FIE logit (0 = w/o FIE)")
       .option("fie-mode", "per-sample", "LLaCTR: per-sample (the paper, all backbones) or released (FinalMLP/WuKong add a constant)")
@@ -263,31 +277,90 @@ Args parse_args(std::vector<std::string> strings) {
   return a;
 }
 
-BackboneConfig backbone_config(const Args& a, const data::Dataset& d) {
+// The option as an integer >= lo, or a clear error naming it.
+long int_at_least(const Args& a, const std::string& name, long lo) {
+  const long v = a.get_int(name);
+  if (v < lo) throw std::invalid_argument("--" + name + " must be >= " + std::to_string(lo) + ", got " + a.get(name));
+  return v;
+}
+
+// The option as a finite number in [lo, hi) (hi = infinity: no upper bound), or a clear error.
+double number_in(const Args& a, const std::string& name, double lo, double hi) {
+  const double v = a.get_double(name);
+  if (!std::isfinite(v) || v < lo || v >= hi) {
+    char range[64];
+    if (std::isinf(hi)) std::snprintf(range, sizeof range, ">= %g", lo);
+    else std::snprintf(range, sizeof range, "in [%g, %g)", lo, hi);
+    throw std::invalid_argument("--" + name + " must be a number " + range + ", got " + a.get(name));
+  }
+  return v;
+}
+
+// "400,400" -> {400, 400}; every entry a positive integer.
+std::vector<int64_t> units(const Args& a, const std::string& name) {
+  std::vector<int64_t> out;
+  for (const std::string& item : split_list(a.get(name))) {
+    char* end = nullptr;
+    const long long v = std::strtoll(item.c_str(), &end, 10);
+    if (end == item.c_str() || *end != '\0' || v < 1)
+      throw std::invalid_argument("--" + name + " must be comma-separated positive integers, got '" + a.get(name) + "'");
+    out.push_back(v);
+  }
+  if (out.empty()) throw std::invalid_argument("--" + name + " needs at least one layer width");
+  return out;
+}
+
+// The architecture options; num_fields and vocab_size come from the data.
+BackboneConfig backbone_config(const Args& a) {
   BackboneConfig bc;
-  bc.num_fields = d.schema.num_fields();
-  bc.vocab_size = d.encoder.total_vocab();
-  bc.embedding_dim = int(a.get_int("embedding-dim"));
-  bc.net_dropout = float(a.get_double("net-dropout"));
-  bc.wukong_dropout = float(a.get_double("wukong-dropout"));
-  bc.wukong_layers = int(a.get_int("wukong-layers"));
+  bc.embedding_dim = int(int_at_least(a, "embedding-dim", 1));
+  bc.init = parse_param_init(a.get("init"));
+  bc.net_dropout = float(number_in(a, "net-dropout", 0, 1));
+  bc.finalmlp_mlp1 = units(a, "finalmlp-mlp1");
+  bc.finalmlp_mlp2 = units(a, "finalmlp-mlp2");
+  bc.finalmlp_fs_hidden = units(a, "finalmlp-fs-hidden");
+  bc.wukong_dropout = float(number_in(a, "wukong-dropout", 0, 1));
+  bc.wukong_layers = int(int_at_least(a, "wukong-layers", 1));
+  bc.wukong_fmb_units = units(a, "wukong-fmb-units");
+  bc.wukong_fmb_dim = int_at_least(a, "wukong-fmb-dim", 1);
+  bc.wukong_compression_dim = int_at_least(a, "wukong-compression-dim", 1);
+  bc.wukong_project_dim = int_at_least(a, "wukong-project-dim", 1);
+  bc.wukong_mlp = units(a, "wukong-mlp");
   return bc;
 }
 
 TrainConfig train_config(const Args& a, uint64_t seed) {
+  constexpr double kNoLimit = std::numeric_limits<double>::infinity();
   TrainConfig tc;
   tc.lr = float(a.get_double("lr"));
-  tc.batch_size = size_t(a.get_int("batch-size"));
-  tc.max_epochs = int(a.get_int("epochs"));
-  tc.patience = int(a.get_int("patience"));
-  tc.weight_decay = float(a.get_double("weight-decay"));
-  tc.grad_clip = float(a.get_double("grad-clip"));
+  if (!(tc.lr > 0) || !std::isfinite(tc.lr)) throw std::invalid_argument("--lr must be a number > 0, got " + a.get("lr"));
+  tc.batch_size = size_t(int_at_least(a, "batch-size", 1));
+  tc.max_epochs = int(int_at_least(a, "epochs", 1));
+  tc.patience = int(int_at_least(a, "patience", 1));
+  tc.monitor = parse_monitor(a.get("monitor"));
+  tc.weight_decay = float(number_in(a, "weight-decay", 0, kNoLimit));
+  tc.grad_clip = float(number_in(a, "grad-clip", 0, kNoLimit));
   tc.verbose = !a.get_flag("quiet");
   const std::string update = a.get("embedding-update");
   if (update != "dense" && update != "lazy") throw std::invalid_argument("--embedding-update must be dense or lazy");
   tc.embedding_update = update == "dense" ? SparseUpdate::Dense : SparseUpdate::Lazy;
   tc.seed = seed;
   return tc;
+}
+
+// A backbone's options, checked before any data is read: the numbers, and the architecture by
+// building the model once on a two-field toy vocabulary (e.g. FinalMLP's widths must divide by its heads).
+void check_backbone_options(const std::string& name, const Args& a) {
+  try {
+    train_config(a, 0);
+    BackboneConfig bc = backbone_config(a);
+    bc.num_fields = 2;
+    bc.vocab_size = 4;
+    Rng rng(0);
+    make_backbone(name, bc, rng);
+  } catch (const std::invalid_argument& e) {
+    throw std::invalid_argument("options for " + name + ": " + e.what());
+  }
 }
 
 int run(int argc, char** argv) {
@@ -302,6 +375,7 @@ int run(int argc, char** argv) {
   if (!a.positional().empty()) throw std::invalid_argument("unexpected argument " + a.positional()[0] + " (see --help)");
 
   const std::vector<std::string> method_list = split_list(a.get("method"));
+  if (method_list.empty()) throw std::invalid_argument("--method names no method (base, llactr)");
   bool with_llactr = false;
   for (const std::string& m : method_list) {
     if (m != "base" && m != "llactr") throw std::invalid_argument("--method: unknown method " + m + " (base, llactr)");
@@ -310,7 +384,34 @@ int run(int argc, char** argv) {
   if (with_llactr && a.get_flag("save-checkpoints"))
     throw std::invalid_argument("--save-checkpoints saves the backbone only, without LLaCTR's adapters: use it with --method base");
 
-  set_threads(int(a.get_int("threads")));
+  // Every option is checked here, before the data is read.
+  const long seeds = int_at_least(a, "seeds", 1);
+  const uint64_t first_seed = uint64_t(int_at_least(a, "seed", 0));
+  // "six": the backbones of the LLaCTR paper's table.
+  const std::string which = a.get("backbones");
+  std::vector<std::string> backbones = which == "all"   ? backbone_names()
+                                       : which == "six" ? std::vector<std::string>{"FM", "DeepFM", "FwFM", "FmFM", "FinalMLP", "WuKong"}
+                                                        : split_list(which);
+  if (backbones.empty()) throw std::invalid_argument("--backbones names no backbone");
+  // LR, base only, is a row of every table: what the backbones' interaction layers add over it.
+  if (std::find(backbones.begin(), backbones.end(), "LR") == backbones.end()) backbones.insert(backbones.begin(), "LR");
+  auto methods_of = [&](const std::string& name) {
+    return name == "LR" ? std::vector<std::string>{"base"} : method_list;
+  };
+  // The shared options, then each backbone's: the shared ones and its own overrides (`WuKong.lr = 1e-4`).
+  train_config(a, 0);
+  backbone_config(a);
+  std::map<std::string, Args> per_backbone;
+  for (const std::string& name : backbones) {
+    per_backbone.emplace(name, parse_args(overrides.args_for(name)));
+    check_backbone_options(name, per_backbone.at(name));
+  }
+  methods::LlactrOptions lo;
+  lo.lambda_fre = float(a.get_double("lambda-fre"));
+  lo.lambda_fie = float(a.get_double("lambda-fie"));
+  lo.fie_mode = methods::parse_fie_mode(a.get("fie-mode"));
+  lo.frozen_adapters = a.get_flag("llactr-frozen-adapters");
+  set_threads(int(int_at_least(a, "threads", 1)));
   set_gemm_backend(parse_gemm_backend(a.get("gemm")));
 
   data::DataOptions dopt;
@@ -318,28 +419,16 @@ int run(int argc, char** argv) {
   const std::string dataset = a.has("dataset-label") ? a.get("dataset-label") : data::data_format_name(dopt.format);
   dopt.dir = a.has("data-dir") ? a.get("data-dir") : dopt.format == data::DataFormat::Ml1m ? "data/ml-1m" : "data/ml-100k";
   dopt.cache_dir = a.get("cache-dir");
+  if (a.has("drop-fields")) dopt.drop_fields = split_list(a.get("drop-fields"));
   if (!std::filesystem::exists(dopt.dir))
     throw std::runtime_error("dataset folder " + dopt.dir + " not found: run `make data` (set LLACTR_DATA_MIRROR to copy "
                              "from a local mirror), or pass --data-dir");
+  data::dataset_schema(dopt);  // an unknown --drop-fields name is an error before the data is read
   data::Dataset d = data::load_dataset(dopt);
   std::fprintf(stderr, "%s: %zu train, %zu valid, %zu test samples, %d fields, %d ids%s\n", dopt.dir.c_str(),
                d.train.size(), d.valid.size(), d.test.size(), d.schema.num_fields(), d.encoder.total_vocab(),
                d.from_cache ? " (cached)" : "");
 
-  // "six": the backbones of the LLaCTR paper's table.
-  const std::string which = a.get("backbones");
-  std::vector<std::string> backbones = which == "all"   ? backbone_names()
-                                       : which == "six" ? std::vector<std::string>{"FM", "DeepFM", "FwFM", "FmFM", "FinalMLP", "WuKong"}
-                                                        : split_list(which);
-  // Each backbone's options: the shared ones, then its own overrides (`WuKong.lr = 1e-4`).
-  std::map<std::string, Args> per_backbone;
-  for (const std::string& name : backbones) per_backbone.emplace(name, parse_args(overrides.args_for(name)));
-
-  methods::LlactrOptions lo;
-  lo.lambda_fre = float(a.get_double("lambda-fre"));
-  lo.lambda_fie = float(a.get_double("lambda-fie"));
-  lo.fie_mode = methods::parse_fie_mode(a.get("fie-mode"));
-  lo.frozen_adapters = a.get_flag("llactr-frozen-adapters");
   FieldSource fields;
   if (with_llactr) {
     std::fprintf(stderr, "LLaCTR field embeddings from %s ..\n", a.get("llm-model").c_str());
@@ -352,21 +441,22 @@ int run(int argc, char** argv) {
   for (const std::string& m : method_list) method_names += (method_names.empty() ? "" : "+") + (m == "llactr" ? a.get("label") : m);
   const std::string out = a.has("out") ? a.get("out") : "results/" + dataset + "_" + method_names;
   std::filesystem::create_directories(out);
-  const long seeds = a.get_int("seeds");
-  const uint64_t first_seed = uint64_t(a.get_int("seed"));
 
   std::vector<RunRecord> runs;
   std::vector<EpochRecord> epochs;
-  const size_t total = backbones.size() * size_t(seeds) * method_list.size();
+  size_t total = 0;
+  for (const std::string& name : backbones) total += size_t(seeds) * methods_of(name).size();
   for (const std::string& name : backbones)
     for (long s = 0; s < seeds; ++s)
-      for (const std::string& m : method_list) {
+      for (const std::string& m : methods_of(name)) {
         const uint64_t seed = first_seed + uint64_t(s);
         const std::string method = m == "llactr" ? a.get("label") : m;
         std::fprintf(stderr, "[%zu/%zu] %s %s seed %llu\n", runs.size() + 1, total, name.c_str(), method.c_str(),
                      (unsigned long long)seed);
         const Args& ab = per_backbone.at(name);
-        const BackboneConfig bc = backbone_config(ab, d);
+        BackboneConfig bc = backbone_config(ab);
+        bc.num_fields = d.schema.num_fields();
+        bc.vocab_size = d.encoder.total_vocab();
         const TrainConfig tc = train_config(ab, seed);
         // The same seed gives base and LLaCTR the same backbone initialisation; LLaCTR's adapters
         // are drawn after it, from the same generator (as PyTorch creates them after the model).
