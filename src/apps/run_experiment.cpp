@@ -49,7 +49,7 @@ Args declare_options() {
       .option("dataset-label", "", "the dataset's name in the tables (default: the format, e.g. ml100k)")
       .option("cache-dir", "data/cache", "where the encoded dataset is cached (\"\" = no cache)")
       .option("drop-fields", "", "comma-separated fields to leave out, e.g. ZipCode")
-      .option("backbones", "six", "comma-separated: LR, FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong, DCNv2, xDeepFM, AutoInt; six = the paper's six; all")
+      .option("backbones", "six", "comma-separated: LR, FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong, DCNv2, xDeepFM, AutoInt; six = the paper's six; all. LR, base only, is always added")
       .option("method", "base,llactr", "comma-separated: base, llactr")
       .option("label", "llactr", "the LLaCTR runs' method name in the tables (e.g. \"w/o FRE\" for an ablation)")
       .option("seeds", "1", "number of seeds; runs use seed, seed+1, ..")
