@@ -2,7 +2,7 @@
 #
 #   make                 build ./llactr and ./run_experiment (release: -O3 -march=native -fopenmp)
 #   make test            build and run the gtest suite
-#   make test-san        parsers' tests under AddressSanitizer + UBSan (DEBUG=1; only their test files are compiled)
+#   make test-san        parsers' tests under AddressSanitizer + UBSan (only their test files are compiled)
 #   make check           test + test-san (what the README and CI run)
 #   make bench           quick Google Benchmark run (< 2 min)
 #   make deps            install the Debian packages (scripts/install-deps.sh)
@@ -112,9 +112,8 @@ $(PARSER_TEST_BIN): $(PARSER_TEST_SRCS:%.cpp=$(BUILD)/%.o) $(LIB)
 parser-tests: check-deps $(PARSER_TEST_BIN)
 	$(PARSER_TEST_BIN) --gtest_filter='$(PARSER_TESTS)' $(TEST_ARGS)
 
-# Unoptimised (DEBUG=1): the sanitizers need no -O3, and the build compiles several times faster.
 test-san:
-	@$(MAKE) --no-print-directory SAN=address,undefined DEBUG=1 parser-tests
+	@$(MAKE) --no-print-directory SAN=address,undefined parser-tests
 
 # One after the other, so the two builds' output does not interleave.
 check: test
