@@ -2,7 +2,7 @@
 #
 #   make                 build ./llactr and ./run_experiment (release: -O3 -march=native -fopenmp)
 #   make test            build and run the gtest suite
-#   make test-san        parsers' tests under AddressSanitizer + UBSan
+#   make test-san        parsers' tests under AddressSanitizer + UBSan (only their test files are compiled)
 #   make check           test + test-san (what the README and CI run)
 #   make bench           quick Google Benchmark run (< 2 min)
 #   make deps            install the Debian packages (scripts/install-deps.sh)
@@ -11,6 +11,11 @@
 #
 # Overrides: ARCH=x86-64-v3, DEBUG=1, SAN=address,undefined, CXX=clang++, BUILD=dir.
 # Each configuration builds into its own folder under build/, so they never mix.
+# Builds run one job per core by default; a -j on the command line wins (make -j1).
+
+ifeq ($(MAKELEVEL),0)
+  MAKEFLAGS += -j$(shell nproc 2>/dev/null || echo 1)
+endif
 
 comma := ,
 CXX   ?= g++
@@ -58,10 +63,18 @@ TEST_BIN  := $(BUILD)/llactr_tests
 BENCH_BINS:= $(BENCH_SRCS:bench/%.cpp=$(BUILD)/bench/%)
 
 # Tests that read untrusted bytes (file parsers) and the LLM batching tests (packed rows, attention
-# blocks); `make test-san` runs them under ASan+UBSan.
-PARSER_TESTS ?= *Parse*:*Reader*:*Gguf*:*GGUF*:*Malformed*:*Tokeniz*:*Checkpoint*:*Npy*:*TransformerBatch*:*TrainableBatch*:TrainableOps.*
+# blocks): the tests whose suite or name contains one of these words. `make test-san` compiles only
+# the test files that hold one (and tests/support/) and runs them under ASan+UBSan.
+space := $(subst ,, )
+PARSER_WORDS := Parse Reader Gguf GGUF Malformed Tokeniz Checkpoint Npy TransformerBatch TrainableBatch TrainableOps
+PARSER_TESTS ?= $(subst $(space),:,$(PARSER_WORDS:%=*%*))
+# A regex for "(" that does not open a make function call.
+literal_paren := [(]
+PARSER_RE := ($(subst $(space),|,$(PARSER_WORDS)))
+PARSER_TEST_SRCS := $(shell grep -lE '^TEST[_PF]*$(literal_paren)[A-Za-z0-9_]*$(PARSER_RE)|^TEST[_PF]*$(literal_paren)[A-Za-z0-9_]*, *[A-Za-z0-9_]*$(PARSER_RE)' $(TEST_SRCS)) $(wildcard tests/support/*.cpp)
+PARSER_TEST_BIN := $(BUILD)/llactr_parser_tests
 
-.PHONY: all test test-san check bench bench-full deps data data-ml1m run clean check-deps fuzz-gguf
+.PHONY: all test parser-tests test-san check bench bench-full deps data data-ml1m run clean check-deps fuzz-gguf
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -96,10 +109,18 @@ $(TEST_BIN): $(TEST_OBJS) $(LIB)
 test: check-deps $(TEST_BIN)
 	$(TEST_BIN) $(TEST_ARGS)
 
-test-san:
-	$(MAKE) --no-print-directory SAN=address,undefined TEST_ARGS='--gtest_filter=$(PARSER_TESTS)' test
+$(PARSER_TEST_BIN): $(PARSER_TEST_SRCS:%.cpp=$(BUILD)/%.o) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $(PARSER_TEST_SRCS:%.cpp=$(BUILD)/%.o) $(LIB) -lgtest -lgtest_main $(LDLIBS)
 
-check: test test-san
+parser-tests: check-deps $(PARSER_TEST_BIN)
+	$(PARSER_TEST_BIN) --gtest_filter='$(PARSER_TESTS)' $(TEST_ARGS)
+
+test-san:
+	@$(MAKE) --no-print-directory SAN=address,undefined parser-tests
+
+# One after the other, so the two builds' output does not interleave.
+check: test
+	@$(MAKE) --no-print-directory test-san
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(SUPPORT_OBJS) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIB) -lbenchmark $(LDLIBS)
@@ -131,7 +152,11 @@ data:
 data-ml1m:
 	scripts/fetch-data.sh ml1m
 
-run: deps data all
+# In order: the packages first, then the data, then the build.
+run:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory data
+	@$(MAKE) --no-print-directory all
 	./run_experiment
 
 clean:

@@ -18,6 +18,17 @@ TEST(BackboneOverridesParse, SplitsAndAppendsLast) {
   EXPECT_EQ(o.args_for("FM"), o.shared);
 }
 
+// WuKong's validated lr is the default of a bare run, unless lr is set for all or for WuKong.
+TEST(BackboneOverridesParse, BuiltinDefaultsYieldToExplicitSettings) {
+  EXPECT_EQ(split_backbone_overrides({"prog"}).args_for("WuKong"), (Strings{"prog", "--lr=1e-4"}));
+  EXPECT_EQ(split_backbone_overrides({"prog"}).args_for("FM"), (Strings{"prog"}));
+  EXPECT_EQ(split_backbone_overrides({"prog", "--lr", "2e-3"}).args_for("WuKong"), (Strings{"prog", "--lr", "2e-3"}));
+  EXPECT_EQ(split_backbone_overrides({"prog", "--lr=2e-3"}).args_for("WuKong"), (Strings{"prog", "--lr=2e-3"}));
+  EXPECT_EQ(split_backbone_overrides({"prog", "--WuKong.lr=3e-4"}).args_for("WuKong"), (Strings{"prog", "--lr=3e-4"}));
+  // The built-in one is recorded like a configured one (run_experiment writes per_backbone into results.json).
+  EXPECT_EQ(split_backbone_overrides({"prog", "--seeds=2"}).per_backbone.at("WuKong"), (Strings{"--lr=1e-4"}));
+}
+
 TEST(BackboneOverridesParse, BadOverridesAreClearErrors) {
   auto error = [](const Strings& args) {
     try {

@@ -3,6 +3,8 @@
 // xDeepFM and AutoInt a composition written out here in plain Eigen from the model's own weights).
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <set>
 
@@ -121,6 +123,58 @@ TEST(BackboneRegistry, NamesParametersAndErrors) {
   BackboneConfig bad = tiny_config();
   bad.num_fields = 0;
   EXPECT_THROW(make_backbone("FM", bad, rng), std::invalid_argument);
+}
+
+// FuxiCTR's init_weights vs PyTorch's defaults (what the LLaCTR code's FinalMLP and WuKong keep).
+TEST(BackboneInit, FuxiCtrAndTorchDefaults) {
+  BackboneConfig c = tiny_config();
+  c.vocab_size = 3000;  // 24,000 embedding values: their std is known to ~1%
+  c.embedding_dim = 8;
+  c.deepfm_hidden = {64};
+  auto stats = [](const Var& p) {
+    double sum = 0, sq = 0, lo = 1e300, hi = -1e300;
+    for (int64_t i = 0; i < p.numel(); ++i) {
+      const double v = p.value()[i];
+      sum += v, sq += v * v, lo = std::min(lo, v), hi = std::max(hi, v);
+    }
+    const double mean = sum / double(p.numel());
+    return std::array<double, 3>{std::sqrt(sq / double(p.numel()) - mean * mean), lo, hi};
+  };
+  const double bound = 1.0 / std::sqrt(24.0);  // mlp.0: [64, N·D = 24]
+  for (ParamInit init : {ParamInit::FuxiCtr, ParamInit::Torch}) {
+    c.init = init;
+    Rng rng(3);
+    auto m = make_backbone("DeepFM", c, rng);
+    const auto emb = stats(m->parameter("embedding")), first = stats(m->parameter("fm.linear.w"));
+    const auto W = stats(m->parameter("mlp.0.W")), b = stats(m->parameter("mlp.0.b"));
+    if (init == ParamInit::FuxiCtr) {
+      EXPECT_NEAR(emb[0], 1e-4, 2e-6);
+      EXPECT_NEAR(first[0], 1e-4, 6e-6);
+      EXPECT_NEAR(W[0], std::sqrt(2.0 / (24 + 64)), 0.01);  // Xavier normal
+      EXPECT_EQ(b[1], 0.0);
+      EXPECT_EQ(b[2], 0.0);
+    } else {
+      EXPECT_NEAR(emb[0], 1.0, 0.02);  // nn.Embedding: N(0, 1)
+      EXPECT_NEAR(first[0], 1.0, 0.05);
+      EXPECT_GE(W[1], -bound);  // nn.Linear: U(±1/√in) for W and b
+      EXPECT_LT(W[2], bound);
+      EXPECT_NEAR(W[0], bound / std::sqrt(3.0), 0.05 * bound);
+      EXPECT_GE(b[1], -bound);
+      EXPECT_LT(b[2], bound);
+      EXPECT_GT(b[2] - b[1], bound);
+    }
+  }
+  // FwFM's r and bias are one Linear(P, 1): under torch both are U(±1/√P), P = 3.
+  c.init = ParamInit::Torch;
+  Rng rng(4);
+  auto fwfm = make_backbone("FwFM", c, rng);
+  EXPECT_NE(fwfm->parameter("fwfm.bias").value()[0], 0.0f);
+  EXPECT_LT(std::abs(fwfm->parameter("fwfm.bias").value()[0]), 1.0 / std::sqrt(3.0));
+  // Every layer of FinalMLP and WuKong follows the init (their own explicit draws aside).
+  for (const char* name : {"FinalMLP", "WuKong", "LR", "FM", "FmFM"}) EXPECT_NO_THROW(make_backbone(name, c, rng)) << name;
+  EXPECT_THROW(make_backbone("DCNv2", c, rng), std::invalid_argument);
+  EXPECT_EQ(parse_param_init("torch"), ParamInit::Torch);
+  EXPECT_THROW(parse_param_init("xavier"), std::invalid_argument);
 }
 
 // ---- independent values. Three fields, D = 2, one row: ids 0, 1, 2 with

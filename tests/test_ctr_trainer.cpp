@@ -67,6 +67,32 @@ TEST(CtrTrainer, LrDecaysOnEveryNonImprovingEpochAndPatienceStops) {
   EXPECT_EQ(r.log[size_t(r.best_epoch - 1)].valid_auc, r.best_valid_auc);
 }
 
+// Early stopping, the lr decay and the restored weights follow the monitored value: AUC, or
+// AUC − logloss (FuxiCTR's {AUC: 1, logloss: -1}). The same overfitting run under both monitors.
+TEST(CtrTrainer, MonitorChoosesWhatImproves) {
+  const auto& d = dataset();
+  for (Monitor mon : {Monitor::Auc, Monitor::AucMinusLogloss}) {
+    auto m = fresh("DeepFM");
+    TrainConfig c = fast_config();
+    c.lr = 5e-2f;
+    c.max_epochs = 30;
+    c.monitor = mon;
+    TrainResult r = train(*m, d.train, d.valid, c);
+    auto value = [&](const EpochLog& e) { return mon == Monitor::Auc ? e.valid_auc : e.valid_auc - e.valid_logloss; };
+    double best = -1e300;
+    int best_epoch = 0;
+    for (const EpochLog& e : r.log) {
+      EXPECT_EQ(e.improved, e.epoch == 1 || value(e) >= best + c.min_delta) << monitor_name(mon) << " epoch " << e.epoch;
+      if (e.improved) best = value(e), best_epoch = e.epoch;
+    }
+    EXPECT_EQ(r.best_epoch, best_epoch) << monitor_name(mon);
+    // The restored weights are that epoch's.
+    EXPECT_DOUBLE_EQ(evaluate(*m, d.valid, -1, 256).auc, r.log[size_t(best_epoch - 1)].valid_auc) << monitor_name(mon);
+  }
+  EXPECT_EQ(parse_monitor("auc-logloss"), Monitor::AucMinusLogloss);
+  EXPECT_THROW(parse_monitor("AUC"), std::invalid_argument);
+}
+
 TEST(CtrTrainer, SameSeedSamePredictions) {
   const auto& d = dataset();
   TrainConfig c = fast_config();

@@ -79,6 +79,42 @@ TEST(DatasetCache, InvalidatedBySourcesOptionsAndSchema) {
   EXPECT_FALSE(load_dataset(o).from_cache);
 }
 
+// --drop-fields: the other fields keep their values and order, user/item indices follow, the cache
+// keeps the two apart, and an unknown name is an error that lists the fields.
+TEST(DatasetDropFields, LeavesTheOthersAsTheyWere) {
+  TempDir data, cache;
+  DataOptions o = generated_options(data, cache);
+  const Dataset full = load_dataset(o);
+  o.drop_fields = {"Gender", "Timestamp"};
+  const Dataset d = load_dataset(o);
+  EXPECT_FALSE(d.from_cache);
+  ASSERT_EQ(d.schema.num_fields(), 6);
+  EXPECT_EQ(d.schema.fields[1].name, "Age");
+  EXPECT_EQ(d.schema.user_field, 0);
+  EXPECT_EQ(d.schema.fields[size_t(d.schema.item_field)].name, "MovieID");
+  const int kept[6] = {0, 2, 3, 4, 5, 6};  // of UserID, Gender, Age, Occupation, MovieID, Title, Genres, Timestamp
+  ASSERT_EQ(d.train.size(), full.train.size());
+  EXPECT_EQ(d.test.labels, full.test.labels);
+  for (size_t r = 0; r < d.test.size(); ++r)
+    for (int k = 0; k < 6; ++k) {
+      auto [fk, fi] = full.encoder.locate(full.test.row(r)[kept[k]]);
+      auto [dk, di] = d.encoder.locate(d.test.row(r)[k]);
+      EXPECT_EQ(dk, k);
+      EXPECT_EQ(d.encoder.text(dk, di), full.encoder.text(fk, fi)) << "row " << r << " field " << k;
+    }
+  EXPECT_TRUE(load_dataset(o).from_cache);
+  o.drop_fields = {};
+  EXPECT_EQ(load_dataset(o).schema.num_fields(), 8);  // its own cache entry, untouched
+  o.drop_fields = {"ZipCode"};
+  try {
+    dataset_schema(o);
+    ADD_FAILURE() << "no error for an unknown field";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("cannot drop field 'ZipCode': the ml1m fields are UserID, Gender"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(MalformedCache, CorruptOrUnwritableCacheFallsBackToParsing) {
   TempDir data, cache;
   DataOptions o = generated_options(data, cache);

@@ -111,6 +111,16 @@ TEST(ResultsComparison, RelaImprUsesTheSeedMeans) {
   EXPECT_NE(t.find("| 30.0 ± 0.0 |"), std::string::npos) << t;  // LLM seconds
 }
 
+// LR, trained base only, stays in the comparison as a reference row; a dataset with no method run has no table.
+TEST(ResultsComparison, BaseOnlyRowsAreKept) {
+  std::vector<RunRecord> runs{run("LR", "base", 1, 0.7, 0.69), run("FM", "base", 1, 0.7, 0.70),
+                              run("FM", "llactr", 1, 0.7, 0.73)};
+  const std::string t = comparison_table(runs);
+  EXPECT_NE(t.find("| LR | 0.6900 | – | – |"), std::string::npos) << t;
+  EXPECT_NE(t.find("| FM | 0.7000 | 0.7300 |"), std::string::npos) << t;
+  EXPECT_EQ(comparison_table({run("LR", "base", 1, 0.7, 0.69)}), "");
+}
+
 TEST(ResultsComparison, ValidationChoosesOnValidNotTest) {
   // "a" is better on valid, "b" on test: the choice is "a" and its test AUC is reported.
   std::vector<RunRecord> runs{run("FM", "a", 1, 0.80, 0.70), run("FM", "b", 1, 0.79, 0.90)};

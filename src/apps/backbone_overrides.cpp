@@ -8,10 +8,17 @@
 namespace llactr {
 
 const std::vector<std::string>& overridable_options() {
-  static const std::vector<std::string> names{"lr",           "batch-size", "epochs",         "patience",
-                                              "weight-decay", "grad-clip",  "embedding-update", "net-dropout",
-                                              "wukong-dropout", "wukong-layers"};
+  static const std::vector<std::string> names{
+      "lr",           "batch-size",        "epochs",        "patience",         "monitor",
+      "weight-decay", "grad-clip",         "embedding-update", "init",          "net-dropout",
+      "finalmlp-mlp1", "finalmlp-mlp2",    "finalmlp-fs-hidden", "wukong-dropout", "wukong-layers",
+      "wukong-fmb-units", "wukong-fmb-dim", "wukong-compression-dim", "wukong-project-dim", "wukong-mlp"};
   return names;
+}
+
+const std::vector<BuiltinOverride>& builtin_overrides() {
+  static const std::vector<BuiltinOverride> defaults{{"WuKong", "lr", "1e-4"}};
+  return defaults;
 }
 
 std::vector<std::string> BackboneOverrides::args_for(const std::string& backbone) const {
@@ -45,6 +52,17 @@ BackboneOverrides split_backbone_overrides(const std::vector<std::string>& args)
     else if (i + 1 < args.size()) value = args[++i];
     else throw std::invalid_argument("override " + arg + " needs a value");
     o.per_backbone[backbone].push_back("--" + key + "=" + value);
+  }
+  // A built-in setting applies unless the option is set for everyone or for that backbone.
+  auto sets = [](const std::vector<std::string>& list, const std::string& key) {
+    return std::any_of(list.begin(), list.end(),
+                       [&](const std::string& a) { return a == "--" + key || a.rfind("--" + key + "=", 0) == 0; });
+  };
+  for (const BuiltinOverride& d : builtin_overrides()) {
+    auto own = o.per_backbone.find(d.backbone);
+    if (sets(o.shared, d.key) || (own != o.per_backbone.end() && sets(own->second, d.key))) continue;
+    std::vector<std::string>& list = o.per_backbone[d.backbone];
+    list.insert(list.begin(), "--" + d.key + "=" + d.value);
   }
   return o;
 }

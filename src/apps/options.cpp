@@ -75,6 +75,7 @@ void declare_data_options(Args& a) {
       .option("data-dir", "", "dataset folder, only read (default data/ml-100k or data/ml-1m; `make data` fetches ML-100K)")
       .option("dataset-label", "", "the dataset's name in tables and caches (default: the format, e.g. ml100k)")
       .option("cache-dir", "data/cache", "where the encoded dataset is cached (\"\" = no cache)")
+      .option("drop-fields", "", "comma-separated fields to leave out before the split and the vocabulary, e.g. ZipCode")
       .option("schema", "", "csv: the schema file (default DATA_DIR/schema.txt)")
       .option("descriptions", "", "file of 'Name<TAB>description' lines overriding the field descriptions")
       .option("split-mode", "chronological", "train/valid/test split: chronological or random")
@@ -103,9 +104,11 @@ data::DataOptions data_options(const Args& a) {
   o.seed = uint64_t(int_in(a, "split-seed", 0, LONG_MAX));
   o.min_count = int_in(a, "min-count", 1, LONG_MAX);
   o.skip_bad_lines = a.get_flag("skip-bad-lines");
+  if (a.has("drop-fields")) o.drop_fields = split_commas(a.get("drop-fields"));
   if (!std::filesystem::exists(o.dir))
     throw std::runtime_error("dataset folder " + o.dir + " not found: run `make data` (set LLACTR_DATA_MIRROR to copy "
                              "from a local mirror), or pass --data-dir");
+  if (!o.drop_fields.empty()) data::dataset_schema(o);  // an unknown name is an error before the data is read
   return o;
 }
 

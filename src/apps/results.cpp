@@ -188,10 +188,18 @@ std::string comparison_table(const std::vector<RunRecord>& runs, const std::stri
   for (const std::string& ds : datasets)
     for (const std::string& m : methods) {
       std::string rows;
+      bool with_method = false;
       for (const std::string& b : backbones) {
         std::vector<double> auc_b = metric(runs, ds, b, base, &RunRecord::test_auc);
         std::vector<double> auc_m = metric(runs, ds, b, m, &RunRecord::test_auc);
-        if (auc_b.empty() || auc_m.empty()) continue;
+        if (auc_b.empty()) continue;
+        if (auc_m.empty()) {  // a base-only reference row (LR)
+          rows += "| " + b + " | " + cell(auc_b) + " | – | – | " + cell(metric(runs, ds, b, base, &RunRecord::test_logloss)) +
+                  " | – | – | " + cell(metric(runs, ds, b, base, &RunRecord::train_seconds), "%.1f") + " | – | " +
+                  cell(metric(runs, ds, b, base, &RunRecord::infer_us_per_sample), "%.2f") + " | – |\n";
+          continue;
+        }
+        with_method = true;
         const double impr = (stats(auc_m).mean - 0.5) / (stats(auc_b).mean - 0.5) - 1;
         rows += "| " + b + " | " + cell(auc_b) + " | " + cell(auc_m) + " | " + num(100 * impr, "%+.2f") + "% | " +
                 cell(metric(runs, ds, b, base, &RunRecord::test_logloss)) + " | " +
@@ -202,7 +210,7 @@ std::string comparison_table(const std::vector<RunRecord>& runs, const std::stri
                 cell(metric(runs, ds, b, base, &RunRecord::infer_us_per_sample), "%.2f") + " | " +
                 cell(metric(runs, ds, b, m, &RunRecord::infer_us_per_sample), "%.2f") + " |\n";
       }
-      if (rows.empty()) continue;
+      if (!with_method) continue;
       s += "### " + ds + ": " + base + " vs " + m + "\n\n";
       s += "| Backbone | AUC " + base + " | AUC " + m + " | RelaImpr | Logloss " + base + " | Logloss " + m +
            " | LLM s | train s " + base + " | train s " + m + " | infer µs " + base + " | infer µs " + m + " |\n";

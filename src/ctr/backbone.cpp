@@ -14,8 +14,25 @@ Backbone::Backbone(std::string name, const BackboneConfig& cfg, Rng& rng) : name
                                 std::to_string(cfg.num_fields) + ", " + std::to_string(cfg.vocab_size) + ", " +
                                 std::to_string(cfg.embedding_dim) + ")");
   if (cfg.extra_fields < 0) throw std::invalid_argument(name_ + ": extra_fields must be >= 0");
-  table_ = Embedding(cfg.vocab_size, cfg.embedding_dim, cfg.embedding_std, rng, "embedding").table;
+  if (cfg.init == ParamInit::Torch && name_ != "LR" && name_ != "FM" && name_ != "DeepFM" && name_ != "FwFM" &&
+      name_ != "FmFM" && name_ != "FinalMLP" && name_ != "WuKong")
+    throw std::invalid_argument(name_ + ": init torch is implemented for LR, FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong only");
+  table_ = Embedding(cfg.vocab_size, cfg.embedding_dim, embedding_init_std(cfg), rng, "embedding").table;
   own(table_);
+}
+
+ParamInit parse_param_init(const std::string& name) {
+  if (name == "fuxictr") return ParamInit::FuxiCtr;
+  if (name == "torch") return ParamInit::Torch;
+  throw std::invalid_argument("unknown init '" + name + "' (fuxictr, torch)");
+}
+
+const char* param_init_name(ParamInit p) { return p == ParamInit::Torch ? "torch" : "fuxictr"; }
+
+float embedding_init_std(const BackboneConfig& cfg) { return cfg.init == ParamInit::Torch ? 1.0f : cfg.embedding_std; }
+
+LinearInit linear_init(const BackboneConfig& cfg) {
+  return cfg.init == ParamInit::Torch ? LinearInit::Torch : LinearInit::XavierNormal;
 }
 
 Var Backbone::embed(const int32_t* ids, int64_t B) const {

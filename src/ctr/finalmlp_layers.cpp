@@ -8,8 +8,10 @@
 
 namespace llactr {
 
-FeatureSelection::FeatureSelection(int64_t num_fields, int64_t dim, const std::vector<int64_t>& hidden, Rng& rng) {
+FeatureSelection::FeatureSelection(int64_t num_fields, int64_t dim, const std::vector<int64_t>& hidden, Rng& rng,
+                                   LinearInit init) {
   MlpOptions o;
+  o.init = init;
   o.hidden = hidden;
   o.output_dim = num_fields * dim;
   o.output_activation = Activation::Sigmoid;
@@ -37,12 +39,12 @@ std::vector<Var> FeatureSelection::parameters() const {
   return ps;
 }
 
-BilinearFusion::BilinearFusion(int64_t dx, int64_t dy, int heads, Rng& rng) {
+BilinearFusion::BilinearFusion(int64_t dx, int64_t dy, int heads, Rng& rng, LinearInit init) {
   if (heads < 1 || dx % heads || dy % heads)
     throw std::invalid_argument("BilinearFusion: " + std::to_string(heads) + " heads do not divide the widths " +
                                 std::to_string(dx) + " and " + std::to_string(dy));
-  wx = Linear(dx, 1, rng, "fusion.wx");
-  wy = Linear(dy, 1, rng, "fusion.wy");
+  wx = Linear(dx, 1, rng, "fusion.wx", true, init);
+  wy = Linear(dy, 1, rng, "fusion.wy", true, init);
   Tensor w({heads * (dx / heads) * (dy / heads), 1});
   init::xavier_normal(w, rng);
   w.reshape_inplace({heads, dx / heads, dy / heads});

@@ -12,11 +12,12 @@ namespace {
 class DeepFm : public Backbone {
  public:
   DeepFm(const BackboneConfig& cfg, Rng& rng)
-      : Backbone("DeepFM", cfg, rng), linear_(cfg.vocab_size, cfg.embedding_std, false, rng, "fm.linear") {
+      : Backbone("DeepFM", cfg, rng), linear_(cfg.vocab_size, embedding_init_std(cfg), false, rng, "fm.linear") {
     MlpOptions o;
     o.hidden = cfg.deepfm_hidden;
     o.dropout = cfg.net_dropout;
     o.output_dim = 1;
+    o.init = linear_init(cfg);
     mlp_ = Mlp(int64_t(cfg.input_fields()) * cfg.embedding_dim, o, rng, "mlp");
     own(linear_.parameters());
     own(mlp_.parameters());

@@ -24,10 +24,11 @@ class FinalMlp : public Backbone {
     o1.dropout = cfg.net_dropout;
     o2.hidden = cfg.finalmlp_mlp2;
     o2.dropout = cfg.net_dropout;
+    o1.init = o2.init = linear_init(cfg);
     mlp1_ = Mlp(F, o1, rng, "mlp1");
     mlp2_ = Mlp(F, o2, rng, "mlp2");
-    fs_ = FeatureSelection(cfg.input_fields(), cfg.embedding_dim, cfg.finalmlp_fs_hidden, rng);
-    fusion_ = BilinearFusion(mlp1_.out_dim(), mlp2_.out_dim(), H, rng);
+    fs_ = FeatureSelection(cfg.input_fields(), cfg.embedding_dim, cfg.finalmlp_fs_hidden, rng, linear_init(cfg));
+    fusion_ = BilinearFusion(mlp1_.out_dim(), mlp2_.out_dim(), H, rng, linear_init(cfg));
     own(mlp1_.parameters());
     own(mlp2_.parameters());
     own(fs_.parameters());

@@ -11,7 +11,7 @@ namespace {
 class Fm : public Backbone {
  public:
   Fm(const BackboneConfig& cfg, Rng& rng)
-      : Backbone("FM", cfg, rng), linear_(cfg.vocab_size, cfg.embedding_std, true, rng, "fm.linear") {
+      : Backbone("FM", cfg, rng), linear_(cfg.vocab_size, embedding_init_std(cfg), true, rng, "fm.linear") {
     own(linear_.parameters());
   }
 

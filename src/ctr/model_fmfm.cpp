@@ -12,7 +12,7 @@ namespace {
 class FmFm : public Backbone {
  public:
   FmFm(const BackboneConfig& cfg, Rng& rng)
-      : Backbone("FmFM", cfg, rng), linear_(cfg.vocab_size, cfg.embedding_std, false, rng, "fmfm.linear") {
+      : Backbone("FmFM", cfg, rng), linear_(cfg.vocab_size, embedding_init_std(cfg), false, rng, "fmfm.linear") {
     const int64_t P = num_pairs(cfg.input_fields()), D = cfg.embedding_dim;
     Tensor M({P, D, D});
     init::xavier_normal(M, rng);  // torch fans of [P, D, D]: in = D·D, out = P·D

@@ -13,13 +13,14 @@ namespace {
 class FwFm : public Backbone {
  public:
   FwFm(const BackboneConfig& cfg, Rng& rng) : Backbone("FwFM", cfg, rng) {
+    // r and b are the [1, P] weight and the bias of a Linear(P, 1), and initialised as one.
     const int64_t P = num_pairs(cfg.input_fields());
-    Tensor r({1, P});  // initialised as the [1, P] Linear weight it is in FuxiCTR
-    init::xavier_normal(r, rng);
+    const Linear rb(P, 1, rng, "fwfm.r", true, linear_init(cfg));
+    Tensor r = rb.W.value();  // [1, P] -> [P]
     r.reshape_inplace({P});
     r_ = llactr::parameter(std::move(r), "fwfm.r");
-    bias_ = llactr::parameter(Tensor({1}, 0.0f), "fwfm.bias");
-    linear_ = Linear(int64_t(cfg.input_fields()) * cfg.embedding_dim, 1, rng, "fwfm.linear", false);
+    bias_ = llactr::parameter(rb.b.value(), "fwfm.bias");
+    linear_ = Linear(int64_t(cfg.input_fields()) * cfg.embedding_dim, 1, rng, "fwfm.linear", false, linear_init(cfg));
     own({r_, bias_});
     own(linear_.parameters());
   }

@@ -9,7 +9,7 @@ namespace {
 class Lr : public Backbone {
  public:
   Lr(const BackboneConfig& cfg, Rng& rng)
-      : Backbone("LR", cfg, rng), linear_(cfg.vocab_size, cfg.embedding_std, true, rng, "lr") {
+      : Backbone("LR", cfg, rng), linear_(cfg.vocab_size, embedding_init_std(cfg), true, rng, "lr") {
     own(linear_.parameters());
   }
 

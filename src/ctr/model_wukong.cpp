@@ -21,7 +21,7 @@ struct WuKongLayer {
       : fmb(c, rng, name + ".fmb"),
         lcb(c, rng, name + ".lcb"),
         transform(c.wukong_fmb_dim + c.wukong_compression_dim, int64_t(c.input_fields()) * c.embedding_dim, rng,
-                  name + ".transform"),
+                  name + ".transform", true, linear_init(c)),
         out_norm(int64_t(c.input_fields()) * c.embedding_dim, name + ".norm") {}
 
   // X: vec(X) per row [B, N·D] -> [B, N·D]
@@ -49,6 +49,7 @@ class WuKong : public Backbone {
     MlpOptions o;
     o.hidden = cfg.wukong_mlp;
     o.output_dim = 1;
+    o.init = linear_init(cfg);
     mlp_ = Mlp(int64_t(cfg.input_fields()) * cfg.embedding_dim, o, rng, "mlp");
     own(mlp_.parameters());
   }

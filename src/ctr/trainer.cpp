@@ -42,6 +42,14 @@ void restore(const std::vector<Var>& params, const std::vector<Tensor>& s) {
 
 }  // namespace
 
+Monitor parse_monitor(const std::string& name) {
+  if (name == "auc") return Monitor::Auc;
+  if (name == "auc-logloss") return Monitor::AucMinusLogloss;
+  throw std::invalid_argument("unknown monitor '" + name + "' (auc, auc-logloss)");
+}
+
+const char* monitor_name(Monitor m) { return m == Monitor::Auc ? "auc" : "auc-logloss"; }
+
 Var forward_logits(Backbone& model, const data::Batch& batch, const ForwardContext& ctx, Enhancer* enhancer,
                    Var* E_out) {
   Var E = model.embed(batch.ids.data(), int64_t(batch.size));  // [B, N, D]
@@ -110,6 +118,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
 
   TrainResult res;
   std::vector<Tensor> best;
+  double best_value = 0;  // of the monitored metric
   int bad_epochs = 0;
   data::Batch batch;
   for (int epoch = 1; epoch <= cfg.max_epochs; ++epoch) {
@@ -142,8 +151,10 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
     std::vector<float> p = predict(model, valid, cfg.batch_size, enhancer);
     log.valid_auc = auc(p, valid.labels);
     log.valid_logloss = logloss(p, valid.labels);
-    log.improved = res.log.empty() || log.valid_auc >= res.best_valid_auc + cfg.min_delta;
+    const double value = cfg.monitor == Monitor::Auc ? log.valid_auc : log.valid_auc - log.valid_logloss;
+    log.improved = res.log.empty() || value >= best_value + cfg.min_delta;
     if (log.improved) {
+      best_value = value;
       res.best_epoch = epoch;
       res.best_valid_auc = log.valid_auc;
       res.best_valid_logloss = log.valid_logloss;
@@ -152,7 +163,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
     } else {
       ++bad_epochs;
     }
-    plateau.step(log.valid_auc);
+    plateau.step(value);
     res.log.push_back(log);
     if (cfg.verbose)
       std::fprintf(stderr, "%s%s epoch %d: loss %.5f  valid AUC %.6f logloss %.6f  lr %g  %.1f s (+%.1f s eval)  %.0f samples/s%s\n",

@@ -16,6 +16,7 @@ FactorizationMachineBlock::FactorizationMachineBlock(const BackboneConfig& c, Rn
   MlpOptions o;
   o.hidden = c.wukong_fmb_units;
   o.output_dim = c.wukong_fmb_dim;
+  o.init = linear_init(c);
   mlp = Mlp(N * k, o, rng, name + ".mlp");
 }
 
@@ -32,7 +33,8 @@ std::vector<Var> FactorizationMachineBlock::parameters() const {
 }
 
 LinearCompressionBlock::LinearCompressionBlock(const BackboneConfig& c, Rng& rng, const std::string& name)
-    : proj(int64_t(c.input_fields()) * c.embedding_dim, c.wukong_compression_dim, rng, name), dropout(c.wukong_dropout) {}
+    : proj(int64_t(c.input_fields()) * c.embedding_dim, c.wukong_compression_dim, rng, name, true, linear_init(c)),
+      dropout(c.wukong_dropout) {}
 
 Var LinearCompressionBlock::forward(const Var& X, const ForwardContext& ctx) const {
   Var c = proj.forward(X);  // [B, compression_dim]

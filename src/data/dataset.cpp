@@ -1,5 +1,6 @@
 #include "llactr/data/dataset.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <stdexcept>
@@ -37,6 +38,34 @@ std::string missing_data_hint(DataFormat f) {
   return "";
 }
 
+Schema full_schema(const DataOptions& o) {
+  Schema s;
+  switch (o.format) {
+    case DataFormat::Ml1m: s = ml1m_schema(); break;
+    case DataFormat::Ml100k: s = ml100k_schema(); break;
+    case DataFormat::Amazon2023: s = amazon2023_schema(); break;
+    case DataFormat::Csv: s = read_csv_schema(csv_schema_path(o)).schema; break;
+  }
+  if (!o.descriptions_file.empty()) apply_descriptions_file(s, o.descriptions_file);
+  return s;
+}
+
+// Indices of the fields that stay after o.drop_fields, in schema order.
+std::vector<int> kept_fields(const Schema& s, const DataOptions& o) {
+  std::string names;
+  for (const Field& f : s.fields) names += (names.empty() ? "" : ", ") + f.name;
+  for (const std::string& name : o.drop_fields)
+    if (s.index_of(name) < 0)
+      throw std::invalid_argument("cannot drop field '" + name + "': the " + data_format_name(o.format) +
+                                  " fields are " + names);
+  std::vector<int> keep;
+  for (int k = 0; k < s.num_fields(); ++k)
+    if (std::find(o.drop_fields.begin(), o.drop_fields.end(), s.fields[size_t(k)].name) == o.drop_fields.end())
+      keep.push_back(k);
+  if (keep.empty()) throw std::invalid_argument("dropping " + names + " leaves no field");
+  return keep;
+}
+
 }  // namespace
 
 DataFormat parse_data_format(const std::string& name) {
@@ -58,14 +87,14 @@ const char* data_format_name(DataFormat f) {
 }
 
 Schema dataset_schema(const DataOptions& o) {
+  const Schema full = full_schema(o);
+  if (o.drop_fields.empty()) return full;
   Schema s;
-  switch (o.format) {
-    case DataFormat::Ml1m: s = ml1m_schema(); break;
-    case DataFormat::Ml100k: s = ml100k_schema(); break;
-    case DataFormat::Amazon2023: s = amazon2023_schema(); break;
-    case DataFormat::Csv: s = read_csv_schema(csv_schema_path(o)).schema; break;
+  for (int k : kept_fields(full, o)) {
+    if (k == full.user_field) s.user_field = s.num_fields();
+    if (k == full.item_field) s.item_field = s.num_fields();
+    s.fields.push_back(full.fields[size_t(k)]);
   }
-  if (!o.descriptions_file.empty()) apply_descriptions_file(s, o.descriptions_file);
   return s;
 }
 
@@ -80,13 +109,25 @@ std::vector<std::string> dataset_source_files(const DataOptions& o) {
 }
 
 RawTable read_raw_table(const DataOptions& o) {
-  switch (o.format) {
-    case DataFormat::Ml1m: return read_ml1m(o.dir, o.skip_bad_lines);
-    case DataFormat::Ml100k: return read_ml100k(o.dir, o.skip_bad_lines);
-    case DataFormat::Amazon2023: return read_amazon2023(o.dir, o.skip_bad_lines);
-    case DataFormat::Csv: return read_csv(read_csv_schema(csv_schema_path(o)), o.skip_bad_lines);
+  RawTable t = [&] {
+    switch (o.format) {
+      case DataFormat::Ml1m: return read_ml1m(o.dir, o.skip_bad_lines);
+      case DataFormat::Ml100k: return read_ml100k(o.dir, o.skip_bad_lines);
+      case DataFormat::Amazon2023: return read_amazon2023(o.dir, o.skip_bad_lines);
+      case DataFormat::Csv: return read_csv(read_csv_schema(csv_schema_path(o)), o.skip_bad_lines);
+    }
+    throw std::logic_error("unknown format");
+  }();
+  if (o.drop_fields.empty()) return t;
+  const std::vector<int> keep = kept_fields(full_schema(o), o);
+  RawTable kept(int(keep.size()));
+  std::vector<std::string_view> cells(keep.size());
+  for (size_t r = 0; r < t.rows(); ++r) {
+    for (size_t j = 0; j < keep.size(); ++j) cells[j] = t.text(r, keep[j]);
+    kept.add_row(cells.data(), t.label(r), t.timestamp(r));
   }
-  throw std::logic_error("unknown format");
+  kept.skipped = t.skipped;
+  return kept;
 }
 
 Dataset encode_dataset(Schema schema, const RawTable& table, const DataOptions& o) {

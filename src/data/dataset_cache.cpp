@@ -20,7 +20,9 @@ std::string options_text(const DataOptions& o) {
                 data_format_name(o.format), o.split == SplitMode::Random ? "random" : "chronological", o.train_ratio,
                 o.valid_ratio, static_cast<unsigned long long>(o.split == SplitMode::Random ? o.seed : 0),
                 static_cast<long long>(o.min_count), int(o.skip_bad_lines));
-  return buf;
+  std::string text = buf;
+  for (const std::string& f : o.drop_fields) text += "drop=" + f + "\n";
+  return text;
 }
 
 void write_split(BinaryWriter& w, const Split& s) {

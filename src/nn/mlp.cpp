@@ -30,11 +30,11 @@ Mlp::Mlp(int64_t in_dim, const MlpOptions& opt, Rng& rng, const std::string& nam
   if (opt.dropout < 0.0f || opt.dropout >= 1.0f) throw std::invalid_argument(name + ": dropout must be in [0, 1)");
   int64_t d = in_dim;
   for (size_t i = 0; i < opt.hidden.size(); ++i) {
-    hidden_.emplace_back(d, opt.hidden[i], rng, name + "." + std::to_string(i));
+    hidden_.emplace_back(d, opt.hidden[i], rng, name + "." + std::to_string(i), true, opt.init);
     d = opt.hidden[i];
   }
   if (opt.output_dim > 0) {
-    output_ = Linear(d, opt.output_dim, rng, name + ".out");
+    output_ = Linear(d, opt.output_dim, rng, name + ".out", true, opt.init);
     has_output_ = true;
     d = opt.output_dim;
   }

@@ -24,6 +24,14 @@ struct BackboneOverrides {
 
 const std::vector<std::string>& overridable_options();
 
+// The settings chosen on validation that differ by backbone: WuKong.lr = 1e-4 (docs/BACKBONES.md,
+// "WuKong's learning rate"). split_backbone_overrides adds each one to its backbone's overrides
+// unless the option is given for all backbones (command line or config) or for that backbone.
+struct BuiltinOverride {
+  std::string backbone, key, value;
+};
+const std::vector<BuiltinOverride>& builtin_overrides();
+
 // Throws std::invalid_argument for an unknown backbone, an option not in overridable_options(),
 // or an override without a value.
 BackboneOverrides split_backbone_overrides(const std::vector<std::string>& args);

@@ -1,7 +1,7 @@
 // The options every program shares, declared and read in one place, so that one concept has one
 // name in every `llactr` subcommand and in ./run_experiment (docs/ARCHITECTURE.md, "Options"):
 //
-//   data    --dataset --data-dir --dataset-label --cache-dir --schema --descriptions --split-mode
+//   data    --dataset --data-dir --dataset-label --cache-dir --drop-fields --schema --descriptions --split-mode
 //           --train-ratio --valid-ratio --split-seed --min-count --skip-bad-lines
 //   LLM     --llm-model
 //   SSFT    --ssft-epochs --ssft-loss --ssft-per-field --ssft-lr --ssft-dir --ssft-threads .. (docs/SSFT.md)

@@ -38,7 +38,8 @@ std::vector<RunRecord> parse_results_json(const std::string& text, const std::st
 
 // Per dataset and per method other than `base`: the paper's comparison with the base runs of the
 // same backbones — AUC and Logloss base vs method, RelaImpr = (AUC_m − 0.5)/(AUC_base − 0.5) − 1
-// on the seed means, and the cost columns (LLM s, CTR training s, inference µs/sample).
+// on the seed means, and the cost columns (LLM s, CTR training s, inference µs/sample). A backbone
+// with base runs only (LR) keeps a row with "–" in the method's columns.
 std::string comparison_table(const std::vector<RunRecord>& runs, const std::string& base = "base");
 // Per dataset: validation AUC (mean ± std) of every method per backbone, the best marked, and the
 // test AUC of the method chosen on validation — how the experiments pick hyperparameters.

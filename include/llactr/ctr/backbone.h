@@ -14,11 +14,21 @@
 #include <string>
 #include <vector>
 
+#include "llactr/nn/linear.h"
 #include "llactr/tensor/autograd.h"
 
 namespace llactr {
 
 class Rng;
+
+// How a backbone's parameters start.
+enum class ParamInit {
+  FuxiCtr,  // FuxiCTR's init_weights: embeddings N(0, embedding_std²), Linear Xavier normal, zero bias
+  Torch,    // PyTorch's own defaults: embeddings N(0, 1), Linear W and b uniform in ±1/√in. The LLaCTR
+            // code's FinalMLP and WuKong never call init_weights, so they start like this.
+};
+ParamInit parse_param_init(const std::string& name);  // "fuxictr" or "torch"; throws std::invalid_argument
+const char* param_init_name(ParamInit p);
 
 // Sizes and architecture. The defaults are the ones run_experiment uses (docs/BACKBONES.md).
 struct BackboneConfig {
@@ -30,7 +40,11 @@ struct BackboneConfig {
   int input_fields() const { return num_fields + extra_fields; }  // N' = the fields logit() sees
   int64_t vocab_size = 0;    // rows of the embedding table (the encoder's total vocabulary)
   int embedding_dim = 32;    // D
-  float embedding_std = 1e-4f;
+  float embedding_std = 1e-4f;  // with ParamInit::FuxiCtr
+  // Parameters with an explicit init of their own keep it under both: FmFM's M and FinalMLP's w_xy
+  // (Xavier normal), WuKong's P (N(0, 1)), LayerNorm (1, 0), FinalMLP's gate inputs (0).
+  // ParamInit::Torch is implemented for LR and the paper's six; the others reject it.
+  ParamInit init = ParamInit::FuxiCtr;
 
   std::vector<int64_t> deepfm_hidden{300, 300, 128};
   float net_dropout = 0.0f;  // DeepFM's and FinalMLP's MLPs
@@ -58,6 +72,10 @@ struct BackboneConfig {
   int autoint_heads = 2;
   int64_t autoint_attention_dim = 32;
 };
+
+// The std of the embedding tables (and first-order tables) and the Linear init that cfg.init implies.
+float embedding_init_std(const BackboneConfig& cfg);
+LinearInit linear_init(const BackboneConfig& cfg);
 
 // What a forward pass may use besides its inputs: dropout needs training mode and an Rng.
 struct ForwardContext {
@@ -89,7 +107,7 @@ class Backbone {
   int64_t num_parameters() const;                // total elements
 
  protected:
-  // Draws the embedding table N(0, embedding_std²) from rng: the first draws of every model.
+  // Draws the embedding table N(0, embedding_init_std(cfg)²) from rng: the first draws of every model.
   Backbone(std::string name, const BackboneConfig& cfg, Rng& rng);
   void own(const Var& p) { params_.push_back(p); }
   void own(const std::vector<Var>& ps) { params_.insert(params_.end(), ps.begin(), ps.end()); }

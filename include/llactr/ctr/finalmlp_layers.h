@@ -20,7 +20,8 @@ struct FeatureSelection {
   Mlp gate1, gate2;  // D -> hidden -> N·D, sigmoid
 
   FeatureSelection() = default;
-  FeatureSelection(int64_t num_fields, int64_t dim, const std::vector<int64_t>& hidden, Rng& rng);
+  FeatureSelection(int64_t num_fields, int64_t dim, const std::vector<int64_t>& hidden, Rng& rng,
+                   LinearInit init = LinearInit::XavierNormal);
   // (g_1, g_2), each [1, N·D]: the gates do not depend on the row, so they are computed once per batch.
   std::pair<Var, Var> gates(const ForwardContext& ctx) const;
   // flat: [B, N·D] -> (x̃_1, x̃_2) = (flat ⊙ g_1, flat ⊙ g_2), each [B, N·D]. The model does not form
@@ -35,7 +36,7 @@ struct BilinearFusion {
 
   BilinearFusion() = default;
   // Throws std::invalid_argument unless heads divides both dx and dy.
-  BilinearFusion(int64_t dx, int64_t dy, int heads, Rng& rng);
+  BilinearFusion(int64_t dx, int64_t dy, int heads, Rng& rng, LinearInit init = LinearInit::XavierNormal);
   Var forward(const Var& x, const Var& y) const;  // x: [B, dx], y: [B, dy] -> [B]
   std::vector<Var> parameters() const;
 };

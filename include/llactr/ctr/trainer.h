@@ -22,14 +22,22 @@
 
 namespace llactr {
 
+// What "a better epoch" means for early stopping, the lr decay and the restored weights:
+// validation AUC, or AUC − logloss (FuxiCTR's `monitor: {AUC: 1, logloss: -1}`, which the
+// LLaCTR code's FinalMLP and WuKong configs use).
+enum class Monitor { Auc, AucMinusLogloss };
+Monitor parse_monitor(const std::string& name);  // "auc" or "auc-logloss"; throws std::invalid_argument
+const char* monitor_name(Monitor m);
+
 struct TrainConfig {
   float lr = 1e-3f;
   size_t batch_size = 4096;
   int max_epochs = 100;
-  int patience = 2;          // stop after this many epochs in a row without a better valid AUC
+  int patience = 2;          // stop after this many epochs in a row without a better monitored value
+  Monitor monitor = Monitor::Auc;
   float lr_decay = 0.1f;     // lr ×= lr_decay after each non-improving epoch
   float min_lr = 1e-6f;
-  float min_delta = 1e-6f;   // an improvement is valid AUC >= best + min_delta (FuxiCTR)
+  float min_delta = 1e-6f;   // an improvement is monitored value >= best + min_delta (FuxiCTR)
   float grad_clip = 10.0f;   // max L2 norm of all gradients; 0 = off
   float weight_decay = 0.0f; // coupled L2 as torch.optim.Adam's weight_decay, on every parameter
   // Dense updates every row of the embedding tables each step, as torch.optim.Adam on nn.Embedding.

@@ -8,6 +8,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "llactr/data/encoder.h"
 #include "llactr/data/raw_table.h"
@@ -32,6 +33,9 @@ struct DataOptions {
   int64_t min_count = 1;
   std::string cache_dir = "data/cache";  // relative to the working directory; "" = no cache
   bool skip_bad_lines = false;
+  // Fields left out before splitting and encoding (e.g. {"ZipCode"}); each must be a field of the
+  // format's schema, and at least one field must stay.
+  std::vector<std::string> drop_fields;
 };
 
 struct Dataset {
@@ -52,11 +56,13 @@ struct Dataset {
 // A cache that cannot be written is only a warning on stderr.
 Dataset load_dataset(const DataOptions& options);
 
-// The schema load_dataset uses (defaults per format, or the CSV schema file; descriptions file applied).
+// The schema load_dataset uses (defaults per format, or the CSV schema file; descriptions file
+// applied; drop_fields left out). Throws std::invalid_argument naming a drop_fields entry the
+// schema lacks, so options can be checked before any data is read.
 Schema dataset_schema(const DataOptions& options);
 // The files load_dataset reads for these options.
 std::vector<std::string> dataset_source_files(const DataOptions& options);
-// The raw table the options' reader produces (no split, no encoding).
+// The raw table the options' reader produces, without the drop_fields columns (no split, no encoding).
 RawTable read_raw_table(const DataOptions& options);
 // Split + vocabulary + encoding of an already-read table (load_dataset without files or cache).
 Dataset encode_dataset(Schema schema, const RawTable& table, const DataOptions& options);

@@ -18,6 +18,7 @@ struct MlpOptions {
   float dropout = 0.0f;                       // after each hidden activation (training only)
   int64_t output_dim = 0;                     // 0: no output layer, the last hidden layer is the output
   Activation output_activation = Activation::None;
+  LinearInit init = LinearInit::XavierNormal;  // every layer's
 };
 
 class Mlp {
