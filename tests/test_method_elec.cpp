@@ -14,6 +14,7 @@
 #include "data_fixtures.h"
 #include "llactr/apps/experiment.h"
 #include "llactr/apps/results.h"
+#include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
 #include "support/random_model.h"
 
@@ -106,6 +107,17 @@ TEST(MethodElec, BadOptionsFailBeforeTheDataIsLoaded) {
   EXPECT_NE(error_of({"--elec-schedule", "x"}).find("--elec-schedule"), std::string::npos);
   EXPECT_NE(error_of({"--elec-llm-rows", "-5"}).find("--elec-llm-rows"), std::string::npos);
   EXPECT_NE(error_of({"--elec-label", ""}).find("--elec-label"), std::string::npos);
+}
+
+TEST(MethodElec, RowNamesFollowTheLabel) {
+  const methods::MethodEntry& e = methods::method_entry("elec");
+  using Names = std::vector<std::string>;
+  auto names = [&](const std::string& label, bool without_llm) {
+    return e.row_names(methods::OptionValues({{"elec-label", label}, {"elec-without-llm", without_llm ? "1" : ""}}));
+  };
+  EXPECT_EQ(names("elec", false), (Names{"elec", "elec-gain", "llm"}));
+  EXPECT_EQ(names("frozen-LLM", false), (Names{"frozen-LLM", "frozen-LLM-gain", "frozen-LLM-llm"}));
+  EXPECT_EQ(names("w-o-LLM", true), (Names{"w-o-LLM", "w-o-LLM-gain"}));
 }
 
 TEST(MethodElec, AMissingModelFailsBeforeTheDataIsLoaded) {

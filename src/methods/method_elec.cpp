@@ -49,8 +49,8 @@ class ElecMethod : public Method {
     o_.without_llm = v.get_flag("elec-without-llm");
     o_.progress = !setup.quiet;
     o_.validate();
-    label_ = v.get("elec-label");
-    if (label_.empty()) throw std::invalid_argument("--elec-label must not be empty");
+    if (v.get("elec-label").empty()) throw std::invalid_argument("--elec-label must not be empty");
+    names_ = elec_row_names(v);
     // The architecture is checked when prepare_elec opens the file, before anything trains.
     if (!o_.without_llm && !std::filesystem::exists(o_.model_path))
       throw std::runtime_error("language model " + o_.model_path +
@@ -76,7 +76,7 @@ class ElecMethod : public Method {
                                   std::to_string(bc.embedding_dim) + ")");
     ElecResult r = run_elec(dataset, backbone, bc, tc, prep_, o_);
     MethodRow v;
-    v.method = label_;
+    v.method = names_[0];
     v.train = r.train;
     v.test = r.vanilla;
     v.llm_seconds = llm_seconds_;
@@ -84,7 +84,7 @@ class ElecMethod : public Method {
     v.settings.emplace_back("elec_train_seconds", number(r.train_seconds));
     v.served = std::shared_ptr<Backbone>(std::move(r.vanilla_model));
     MethodRow g = v;
-    g.method = label_ + "-gain";
+    g.method = names_[1];
     g.test = r.gain;  // its infer µs includes the measured LLM forward per sample
     if (o_.schedule == ElecSchedule::TwoStage) g.train = r.gain_train;
     g.served = nullptr;  // G needs the LLM's vector to predict
@@ -121,7 +121,7 @@ class ElecMethod : public Method {
   // Stage 1's T + head on the test vectors. Its training is stage 1 (llm_seconds), not a backbone's.
   MethodRow llm_row() const {
     MethodRow r;
-    r.method = "llm";
+    r.method = names_[2];
     r.test = prep_.llm_test;
     r.train.best_epoch = prep_.llm_best_epoch;
     r.train.epochs = prep_.llm_epochs;
@@ -133,7 +133,7 @@ class ElecMethod : public Method {
 
   MethodSetup setup_;
   ElecOptions o_;
-  std::string label_;
+  std::vector<std::string> names_;  // elec_row_names: V, G, the LLM alone
   bool prepared_ = false;
   ElecPrepared prep_;
   double llm_seconds_ = 0;
@@ -142,10 +142,12 @@ class ElecMethod : public Method {
 
 }  // namespace
 
+// V: LABEL, G: LABEL-gain, the LLM alone: llm (LABEL-llm for another label, so that the controls'
+// rows stay apart in an aggregate); no LLM row without an LLM.
 std::vector<std::string> elec_row_names(const OptionValues& o) {
   const std::string label = o.get("elec-label");
   if (o.get_flag("elec-without-llm")) return {label, label + "-gain"};
-  return {label, label + "-gain", "llm"};
+  return {label, label + "-gain", label == "elec" ? "llm" : label + "-llm"};
 }
 
 std::unique_ptr<Method> make_elec_method(const MethodSetup& setup) { return std::make_unique<ElecMethod>(setup); }
