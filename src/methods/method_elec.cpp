@@ -58,10 +58,8 @@ class ElecMethod : public Method {
                                "--elec-without-llm");
   }
 
-  // Stage 1 needs D (T's output width), which only run() gets (BackboneConfig), so the LLM
-  // stages run on the first run() and every later run must use the same D.
-  void prepare(const data::Dataset&) override {}
-
+  // No prepare(): stage 1 needs D (T's output width), which only run() gets (BackboneConfig), so
+  // the LLM stages run on the first run() and every later run must use the same D.
   std::vector<MethodRow> run(const data::Dataset& dataset, const std::string& backbone, const BackboneConfig& bc,
                              const TrainConfig& tc) override {
     std::vector<MethodRow> rows;
