@@ -1,10 +1,14 @@
 // ./run_experiment in-process: base and LLaCTR on the method table give the results the code gave
-// before the table existed (issue 15, Part 1), and options are checked before the data is loaded.
+// before the table existed (issue 15, Part 1), ELEC's rows and cost fields, and options are checked
+// before the data is loaded.
 #include <gtest/gtest.h>
 
 #include <omp.h>
 
+#include <cmath>
 #include <cstdlib>
+#include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -12,7 +16,9 @@
 #include "llactr/apps/experiment.h"
 #include "llactr/apps/results.h"
 #include "llactr/data/line_parsing.h"
+#include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
+#include "support/random_model.h"
 #include "test_data.h"
 
 namespace llactr {
@@ -103,6 +109,66 @@ TEST(Experiment, BaseAndLlactrResultsAreThoseBeforeTheMethodTable) {
   }
 }
 
+std::map<std::string, std::string> settings_of(const RunRecord& r) {
+  return std::map<std::string, std::string>(r.settings.begin(), r.settings.end());
+}
+
+TEST(Experiment, ElecRunExperimentWritesTheElecGainAndLlmRows) {
+  TempDir tmp;
+  const std::string data = tmp.file("ml1m");
+  std::filesystem::create_directories(data);
+  testing::write_ml1m_generated(data, 7, 30, 2000);  // 7 users: every test user has both classes (gAUC)
+  llm::RandomModelSpec spec;
+  spec.n_vocab = 260;  // a byte vocabulary: every instance text tokenises
+  const std::string model = tmp.file("tiny.gguf");
+  llm::random_model_writer(spec).write(model);
+  ASSERT_EQ(run({"--dataset", "ml1m", "--data-dir", data, "--backbones", "FM,DeepFM", "--method", "base,elec",
+                 "--epochs", "2", "--seeds", "1", "--threads", "1", "--llm-model", model, "--elec-llm-rows", "200",
+                 "--elec-llm-valid-rows", "100", "--elec-llm-epochs", "1", "--elec-llm-batch", "32",
+                 "--elec-t-hidden", "16", "--elec-dir", tmp.file("elec"), "--cache-dir", "", "--out", tmp.file("out"),
+                 "--quiet"}),
+            0);
+  const std::string path = tmp.file("out") + "/results.json";
+  const std::vector<RunRecord> got = parse_results_json(testing::read_file(path), path);
+  // Per backbone base, then elec and elec-gain; the llm row once, in the first backbone's run.
+  std::vector<std::string> rows;
+  for (const RunRecord& r : got) rows.push_back(r.backbone + " " + r.method);
+  EXPECT_EQ(rows, (std::vector<std::string>{"FM base", "FM llm", "FM elec", "FM elec-gain", "DeepFM base",
+                                            "DeepFM elec", "DeepFM elec-gain"}));
+  for (const RunRecord& r : got) {
+    SCOPED_TRACE(r.backbone + " " + r.method);
+    EXPECT_TRUE(r.test_auc >= 0 && r.test_auc <= 1);  // the generated data is separable: AUC 1 is fine
+    EXPECT_TRUE(std::isfinite(r.test_logloss) && r.test_logloss > 0);
+    if (r.method == "base") {
+      EXPECT_EQ(r.llm_seconds, 0);
+      continue;
+    }
+    const auto s = settings_of(r);
+    ASSERT_TRUE(s.count("stage1_seconds") && s.count("cache_seconds") && s.count("cache_tokens") &&
+                s.count("cache_truncated_rows"));
+    EXPECT_GT(std::stod(s.at("cache_tokens")), 0);
+    EXPECT_GT(std::stod(s.at("stage1_tokens")), 0);
+    EXPECT_NEAR(r.llm_seconds, std::stod(s.at("stage1_seconds")) + std::stod(s.at("cache_seconds")), 1e-4);
+    EXPECT_EQ(s.at("elec_alpha"), "1");
+  }
+  // G serves one measured LLM forward per sample on top of its backbone.
+  for (size_t i = 0; i + 1 < got.size(); ++i) {
+    if (got[i].method != "elec") continue;
+    EXPECT_GT(got[i + 1].infer_us_per_sample, std::stod(settings_of(got[i]).at("llm_us_per_sample")));
+  }
+}
+
+TEST(Experiment, ElecRowNamesFollowTheLabel) {
+  const methods::MethodEntry& e = methods::method_entry("elec");
+  using Names = std::vector<std::string>;
+  auto names = [&](const std::string& label, bool without_llm) {
+    return e.row_names(methods::OptionValues({{"elec-label", label}, {"elec-without-llm", without_llm ? "1" : ""}}));
+  };
+  EXPECT_EQ(names("elec", false), (Names{"elec", "elec-gain", "llm"}));
+  EXPECT_EQ(names("frozen-LLM", false), (Names{"frozen-LLM", "frozen-LLM-gain", "frozen-LLM-llm"}));
+  EXPECT_EQ(names("w-o-LLM", true), (Names{"w-o-LLM", "w-o-LLM-gain"}));
+}
+
 // Bad values fail before the data is loaded: the data folder here does not exist, so an error
 // about anything else proves the check came first.
 TEST(Experiment, BadOptionValuesFailBeforeTheDataIsLoaded) {
@@ -135,6 +201,18 @@ TEST(Experiment, BadOptionValuesFailBeforeTheDataIsLoaded) {
   EXPECT_NE(error_of({"--method", "llactr", "--llm-model", "/nonexistent.gguf"}).find("language model /nonexistent.gguf not found"),
             std::string::npos);
   EXPECT_NE(error_of({"--ssft-loss", "x"}).find("--ssft-loss must be"), std::string::npos);
+  EXPECT_NE(error_of({"--method", "elec", "--llm-model", "/nonexistent.gguf"}).find("language model /nonexistent.gguf not found"),
+            std::string::npos);
+  const std::vector<std::string> elec{"--method", "elec", "--elec-without-llm"};  // no model needed
+  auto elec_error_of = [&](std::vector<std::string> extra) {
+    extra.insert(extra.begin(), elec.begin(), elec.end());
+    return error_of(extra);
+  };
+  EXPECT_NE(elec_error_of({}).find("dataset folder /nonexistent/ml-100k not found"), std::string::npos);
+  for (const auto& [option, value] : std::vector<std::pair<std::string, std::string>>{
+           {"elec-alpha", "-1"}, {"elec-tau", "0"}, {"elec-inject", "x"}, {"elec-schedule", "x"},
+           {"elec-llm-rows", "-5"}, {"elec-label", ""}})
+    EXPECT_NE(elec_error_of({"--" + option, value}).find("--" + option), std::string::npos) << option;
 }
 
 }  // namespace

@@ -45,6 +45,26 @@ const std::vector<MethodEntry>& method_table() {
         {"llactr-label", "llactr", "the rows' method name in the tables (e.g. \"w/o FRE\" for an ablation)", {"label"}}},
        make_llactr_method,
        [](const OptionValues& o) { return std::vector<std::string>{o.get("llactr-label")}; }},
+      {"elec",
+       "ELEC (arXiv 2509.07594): a gain network with the LLM's vector distils into the served vanilla backbone "
+       "(docs/ELEC.md)",
+       {{"elec-llm-tune", "lora", "stage 1: lora (LoRA on q, v + T + head) or frozen (T + head on cached vectors)", {}},
+        {"elec-llm-rows", "2000", "train rows of stage 1 (a seeded subsample; 0 = all)", {}},
+        {"elec-llm-valid-rows", "1000", "validation rows of stage 1's early stopping (0 = all)", {}},
+        {"elec-llm-epochs", "3", "stage-1 epochs at most", {}},
+        {"elec-llm-patience", "1", "stage-1 early-stopping patience", {}},
+        {"elec-llm-lr", "1e-3", "stage-1 AdamW learning rate", {}},
+        {"elec-llm-batch", "16", "texts per stage-1 step and per cache forward", {}},
+        {"elec-t-hidden", "256", "hidden width of T = Linear(d->H)-ReLU-Linear(H->D)", {}},
+        {"elec-inject", "field", "field (v as one more field of G) or hidden (w_v^T v on G's logit)", {}},
+        {"elec-schedule", "joint", "joint (one optimiser) or two-stage (G to early stopping, frozen, then V)", {}},
+        {"elec-alpha", "1", "score distillation weight (0 = w/o score distillation)", {}},
+        {"elec-beta", "0.1", "representation distillation weight (0 = w/o representation distillation)", {}},
+        {"elec-tau", "1", "score distillation temperature", {}},
+        {"elec-without-llm", "", "G gets v = 0: the two-network distillation with no LLM (control)", {}, true},
+        {"elec-dir", "data/cache/elec", "stage-1 adapters and the vector cache go to DIR/<dataset>", {}},
+        {"elec-label", "elec", "the rows' method name (V: LABEL, G: LABEL-gain), e.g. for a control", {}}},
+       make_elec_method, elec_row_names},
   };
   return table;
 }

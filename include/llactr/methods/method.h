@@ -98,6 +98,8 @@ const MethodEntry& method_entry(const std::string& name);  // std::invalid_argum
 // The factories of the table's rows, one file each (src/methods/method_<name>.cpp).
 std::unique_ptr<Method> make_base_method(const MethodSetup& setup);
 std::unique_ptr<Method> make_llactr_method(const MethodSetup& setup);
+std::unique_ptr<Method> make_elec_method(const MethodSetup& setup);
+std::vector<std::string> elec_row_names(const OptionValues& options);
 
 // What every method's run ends with: trains `model` (with the enhancer's terms, if any) on train,
 // early-stopping on valid, and tests it; the row's method name, costs and settings are the caller's.

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# ELEC (docs/ELEC.md) next to base on six backbones, SEEDS seeds (default 3), with the controls of
+# issue 15: without score distillation (α = 0), without representation distillation (β = 0), a
+# frozen LLM in stage 1, and without LLM (G gets v = 0: self-distillation alone). Each variant is
+# one run folder; the aggregate puts them side by side with RelaImpr and the cost columns.
+#   DATA=../shared/data experiments/elec.sh                 # ML-100K
+#   DATA=../shared/data DATASET=ml1m experiments/elec.sh    # ml-1m-u2999
+# BACKBONES picks a subset, THREADS the threads per run, RUNS where run folders go. A variant whose
+# results.json exists is not run again. Stage 1 and the vector cache are shared through
+# data/cache/elec/<dataset> (the frozen variant caches the base model's vectors under another key).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${DATA:-data}
+DATASET=${DATASET:-ml100k}
+SEEDS=${SEEDS:-3}
+BACKBONES=${BACKBONES:-six}
+THREADS=${THREADS:-2}
+case $DATASET in
+  ml100k) data_dir=ml-100k suffix= ;;
+  ml1m) data_dir=ml-1m-u2999 suffix=_ml1m ;;
+  *) echo "DATASET must be ml100k or ml1m, not '$DATASET'" >&2; exit 2 ;;
+esac
+RUNS=${RUNS:-results/elec$suffix}
+OUT=${OUT:-docs/results/elec$suffix}
+export OMP_WAIT_POLICY=passive
+common=(--config "experiments/${DATASET}_main.cfg" --data-dir "$DATA/$data_dir" --seeds "$SEEDS"
+        --llm-model "$DATA/stories260K/stories260K.gguf" --quiet --backbones "$BACKBONES" --threads "$THREADS")
+run() {  # run NAME [options..]
+  local dir="$RUNS/$1@${BACKBONES//,/-}"; shift
+  [[ -f "$dir/results.json" ]] || ./run_experiment "${common[@]}" --out "$dir" "$@"
+}
+variant() {  # variant NAME [options..]: ELEC rows NAME, NAME-gain (and NAME-llm)
+  local name=$1; shift
+  run "$name" --method elec --elec-label "$name" "$@"
+}
+run base --method base
+run elec --method elec
+variant "w-o-score" --elec-alpha 0
+variant "w-o-repr" --elec-beta 0
+variant frozen-LLM --elec-llm-tune frozen
+variant "w-o-LLM" --elec-without-llm
+dirs=()
+for name in base elec w-o-score w-o-repr frozen-LLM w-o-LLM; do
+  dirs+=("$RUNS/$name"@*)
+done
+./run_experiment --aggregate --out "$OUT" "${dirs[@]}"
