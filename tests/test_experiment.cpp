@@ -130,10 +130,11 @@ TEST(Experiment, ElecRunExperimentWritesTheElecGainAndLlmRows) {
             0);
   const std::string path = tmp.file("out") + "/results.json";
   const std::vector<RunRecord> got = parse_results_json(testing::read_file(path), path);
-  // Per backbone base, then elec and elec-gain; the llm row once, in the first backbone's run.
+  // LR base only first; then per backbone base, elec and elec-gain; the llm row once, in the first
+  // ELEC run.
   std::vector<std::string> rows;
   for (const RunRecord& r : got) rows.push_back(r.backbone + " " + r.method);
-  EXPECT_EQ(rows, (std::vector<std::string>{"FM base", "FM llm", "FM elec", "FM elec-gain", "DeepFM base",
+  EXPECT_EQ(rows, (std::vector<std::string>{"LR base", "FM base", "FM llm", "FM elec", "FM elec-gain", "DeepFM base",
                                             "DeepFM elec", "DeepFM elec-gain"}));
   for (const RunRecord& r : got) {
     SCOPED_TRACE(r.backbone + " " + r.method);
