@@ -69,7 +69,9 @@ std::vector<float> pool_mean(const llm::Model& model, const std::vector<std::vec
   llm::Workspace ws;
   std::vector<int32_t> tokens;
   std::vector<llm::SeqSpan> spans;
-  const bool live = !progress.empty() && isatty(STDERR_FILENO);
+  // A terminal gets one live line, redrawn twice a second; a log gets a line every 30 s.
+  const bool tty = isatty(STDERR_FILENO);
+  const double every = tty ? 0.5 : 30.0;
   const auto t0 = Clock::now();
   auto last_print = t0;
   for (size_t i = 0; i < seqs.size(); i += size_t(batch)) {
@@ -92,13 +94,13 @@ std::vector<float> pool_mean(const llm::Model& model, const std::vector<std::vec
         for (int j = 0; j < d; ++j) out[j] += ws.hidden[size_t(sp.row0 + r) * d + j];
       for (int j = 0; j < d; ++j) out[j] /= float(sp.n);
     }
-    if (live && (seconds_since(last_print) > 0.5 || end == seqs.size())) {
+    if (!progress.empty() && (seconds_since(last_print) > every || end == seqs.size())) {
       last_print = Clock::now();
-      std::fprintf(stderr, "\r[%s] %zu/%zu rows  %.0f tokens/s   ", progress.c_str(), end, seqs.size(),
-                   double(stats.tokens) / std::max(stats.seconds, 1e-9));
+      std::fprintf(stderr, "%s[%s] %zu/%zu rows  %.0f tokens/s%s", tty ? "\r" : "", progress.c_str(), end, seqs.size(),
+                   double(stats.tokens) / std::max(stats.seconds, 1e-9), tty ? "   " : "\n");
     }
   }
-  if (live) std::fprintf(stderr, "\n");
+  if (tty && !progress.empty()) std::fprintf(stderr, "\n");
   return p;
 }
 
