@@ -122,8 +122,7 @@ void declare_llm_options(Args& a) {
 
 std::string llm_model(const Args& a) {
   const std::string path = a.get("llm-model");
-  if (!std::filesystem::exists(path))
-    throw std::runtime_error("language model " + path + " not found: run `make data` (it fetches stories260K), or pass --llm-model");
+  methods::require_llm_model(path);
   return path;
 }
 

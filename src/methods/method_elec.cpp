@@ -4,7 +4,6 @@
 // (G) and, once, `llm` (stage 1's tower as a CTR model; not with --elec-without-llm).
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <stdexcept>
 
 #include "llactr/data/json.h"
@@ -52,10 +51,7 @@ class ElecMethod : public Method {
     if (v.get("elec-label").empty()) throw std::invalid_argument("--elec-label must not be empty");
     names_ = elec_row_names(v);
     // The architecture is checked when prepare_elec opens the file, before anything trains.
-    if (!o_.without_llm && !std::filesystem::exists(o_.model_path))
-      throw std::runtime_error("language model " + o_.model_path +
-                               " not found: run `make data` (it fetches stories260K), pass --llm-model, or "
-                               "--elec-without-llm");
+    if (!o_.without_llm) require_llm_model(o_.model_path, "--elec-without-llm");
   }
 
   // No prepare(): stage 1 needs D (T's output width), which only run() gets (BackboneConfig), so

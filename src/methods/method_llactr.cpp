@@ -2,7 +2,6 @@
 // LlactrEnhancer's FRE loss and FIE logit (docs/LLACTR.md).
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <stdexcept>
 
 #include "llactr/data/json.h"
@@ -49,9 +48,7 @@ class LlactrMethod : public Method {
       throw std::invalid_argument("--llactr-ssft-epoch must be -1 (the last) or 0..--ssft-epochs (" +
                                   std::to_string(setup.ssft.epochs) + "), not " + std::to_string(epoch));
     epoch_ = epoch < 0 ? setup.ssft.epochs : int(epoch);
-    if (!std::filesystem::exists(setup.llm_model))
-      throw std::runtime_error("language model " + setup.llm_model +
-                               " not found: run `make data` (it fetches stories260K), or pass --llm-model");
+    require_llm_model(setup.llm_model);
   }
 
   // The field embeddings after SSFT epoch epoch_ (0 = the untuned LLM, "w/o SSFT"), from the SSFT

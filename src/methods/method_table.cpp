@@ -1,4 +1,5 @@
 // The method table (include/llactr/methods/method.h): one row per method.
+#include <filesystem>
 #include <stdexcept>
 
 #include "llactr/data/line_parsing.h"
@@ -83,6 +84,12 @@ MethodRow train_and_test(const data::Dataset& dataset, Backbone& model, const Tr
   r.train = train(model, dataset.train, dataset.valid, tc, enhancer);
   r.test = evaluate(model, dataset.test, dataset.schema.user_field, tc.batch_size, enhancer);
   return r;
+}
+
+void require_llm_model(const std::string& path, const std::string& alternative) {
+  if (std::filesystem::exists(path)) return;
+  throw std::runtime_error("language model " + path + " not found: run `make data` (it fetches stories260K), " +
+                           (alternative.empty() ? "or pass --llm-model" : "pass --llm-model, or " + alternative));
 }
 
 }  // namespace llactr::methods

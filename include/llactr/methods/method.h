@@ -105,4 +105,8 @@ std::vector<std::string> elec_row_names(const OptionValues& options);
 // early-stopping on valid, and tests it; the row's method name, costs and settings are the caller's.
 MethodRow train_and_test(const data::Dataset& dataset, Backbone& model, const TrainConfig& tc, Enhancer* enhancer);
 
+// Throws std::runtime_error when the GGUF file at `path` is missing, saying how to get one (`make
+// data`, --llm-model); `alternative` names one more way out (e.g. "--elec-without-llm").
+void require_llm_model(const std::string& path, const std::string& alternative = "");
+
 }  // namespace llactr::methods
