@@ -194,8 +194,19 @@ std::vector<float> predict(Backbone& model, const data::Split& split, size_t bat
   return probs;
 }
 
-EvalResult evaluate(Backbone& model, const data::Split& split, int user_field, size_t batch_size, Enhancer* enhancer) {
+EvalResult score(const std::vector<float>& p, const data::Split& split, int user_field) {
   EvalResult r;
+  r.auc = auc(p, split.labels);
+  r.logloss = logloss(p, split.labels);
+  if (user_field >= 0) {
+    std::vector<int32_t> users(split.size());
+    for (size_t i = 0; i < split.size(); ++i) users[i] = split.row(i)[user_field];
+    r.gauc = gauc(p, split.labels, users);
+  }
+  return r;
+}
+
+EvalResult evaluate(Backbone& model, const data::Split& split, int user_field, size_t batch_size, Enhancer* enhancer) {
   // The first pass warms caches and allocators; the time is the median of 3 more passes, because a
   // single pass of a few milliseconds swung by 2-3x between identical runs on a shared machine.
   std::vector<float> p = predict(model, split, batch_size, enhancer);
@@ -206,14 +217,8 @@ EvalResult evaluate(Backbone& model, const data::Split& split, int user_field, s
     t = seconds_since(t0) * 1e6 / double(split.size());
   }
   std::sort(us.begin(), us.end());
+  EvalResult r = score(p, split, user_field);
   r.infer_us_per_sample = us[1];
-  r.auc = auc(p, split.labels);
-  r.logloss = logloss(p, split.labels);
-  if (user_field >= 0) {
-    std::vector<int32_t> users(split.size());
-    for (size_t i = 0; i < split.size(); ++i) users[i] = split.row(i)[user_field];
-    r.gauc = gauc(p, split.labels, users);
-  }
   return r;
 }
 

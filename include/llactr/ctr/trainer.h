@@ -112,6 +112,10 @@ float train_step(Backbone& model, const data::Batch& batch, const ForwardContext
 std::vector<float> predict(Backbone& model, const data::Split& split, size_t batch_size = 4096,
                            Enhancer* enhancer = nullptr);
 
+// AUC, logloss and (when user_field >= 0) gAUC grouped by that field's ids, of click
+// probabilities p given in split order (infer_us_per_sample stays 0).
+EvalResult score(const std::vector<float>& p, const data::Split& split, int user_field);
+
 // AUC, logloss and (when user_field >= 0) gAUC grouped by that field's ids.
 EvalResult evaluate(Backbone& model, const data::Split& split, int user_field, size_t batch_size = 4096,
                     Enhancer* enhancer = nullptr);
