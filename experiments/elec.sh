@@ -10,25 +10,9 @@
 # data/cache/elec/<dataset> (the frozen variant caches the base model's vectors under another key).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${DATA:-data}
-DATASET=${DATASET:-ml100k}
+STUDY=elec
 SEEDS=${SEEDS:-3}
-BACKBONES=${BACKBONES:-six}
-THREADS=${THREADS:-2}
-case $DATASET in
-  ml100k) data_dir=ml-100k suffix= ;;
-  ml1m) data_dir=ml-1m-u2999 suffix=_ml1m ;;
-  *) echo "DATASET must be ml100k or ml1m, not '$DATASET'" >&2; exit 2 ;;
-esac
-RUNS=${RUNS:-results/elec$suffix}
-OUT=${OUT:-docs/results/elec$suffix}
-export OMP_WAIT_POLICY=passive
-common=(--config "experiments/${DATASET}_main.cfg" --data-dir "$DATA/$data_dir" --seeds "$SEEDS"
-        --llm-model "$DATA/stories260K/stories260K.gguf" --quiet --backbones "$BACKBONES" --threads "$THREADS")
-run() {  # run NAME [options..]
-  local dir="$RUNS/$1@${BACKBONES//,/-}"; shift
-  [[ -f "$dir/results.json" ]] || ./run_experiment "${common[@]}" --out "$dir" "$@"
-}
+source experiments/study.sh
 variant() {  # variant NAME [options..]: ELEC rows NAME, NAME-gain (and NAME-llm)
   local name=$1; shift
   run "$name" --method elec --elec-label "$name" "$@"

@@ -8,25 +8,9 @@
 # BACKBONES, THREADS and RUNS as in experiments/ablation.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-DATA=${DATA:-data}
-DATASET=${DATASET:-ml100k}
+STUDY=sensitivity
 SEEDS=${SEEDS:-1}
-BACKBONES=${BACKBONES:-six}
-THREADS=${THREADS:-2}
-case $DATASET in
-  ml100k) data_dir=ml-100k suffix= ;;
-  ml1m) data_dir=ml-1m-u2999 suffix=_ml1m ;;
-  *) echo "DATASET must be ml100k or ml1m, not '$DATASET'" >&2; exit 2 ;;
-esac
-RUNS=${RUNS:-results/sensitivity$suffix}
-OUT=${OUT:-docs/results/sensitivity$suffix}
-export OMP_WAIT_POLICY=passive
-common=(--config "experiments/${DATASET}_main.cfg" --data-dir "$DATA/$data_dir" --seeds "$SEEDS"
-        --llm-model "$DATA/stories260K/stories260K.gguf" --quiet --backbones "$BACKBONES" --threads "$THREADS")
-run() {  # run NAME [options..]
-  local dir="$RUNS/$1@${BACKBONES//,/-}"; shift
-  [[ -f "$dir/results.json" ]] || ./run_experiment "${common[@]}" --out "$dir" "$@"
-}
+source experiments/study.sh
 values=(0.01 0.05 0.1 0.3 0.5 0.7)
 run base --method base
 for v in "${values[@]}"; do
