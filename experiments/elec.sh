@@ -19,12 +19,13 @@ variant() {  # variant NAME [options..]: ELEC rows NAME, NAME-gain (and NAME-llm
 }
 run base --method base
 run elec --method elec
+# The control the results table needs first, then the ablations.
+variant "w-o-LLM" --elec-without-llm
 variant "w-o-score" --elec-alpha 0
 variant "w-o-repr" --elec-beta 0
 variant frozen-LLM --elec-llm-tune frozen
-variant "w-o-LLM" --elec-without-llm
 dirs=()
-for name in base elec w-o-score w-o-repr frozen-LLM w-o-LLM; do
+for name in base elec w-o-LLM w-o-score w-o-repr frozen-LLM; do
   dirs+=("$RUNS/$name"@*)
 done
 ./run_experiment --aggregate --out "$OUT" "${dirs[@]}"
