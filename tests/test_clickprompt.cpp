@@ -1,0 +1,242 @@
+// ClickPrompt's components: options and the prompt generator (values by hand, layout,
+// initialisation, gradients).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <map>
+
+#include "gradcheck_util.h"
+#include "llactr/methods/clickprompt_options.h"
+#include "llactr/nn/prompt_generator.h"
+#include "llactr/tensor/ops.h"
+
+namespace llactr::methods {
+namespace {
+
+using testing::expect_grads_match;
+
+// ---- options
+
+OptionValues declared_defaults() {
+  std::map<std::string, std::string> values;
+  for (const MethodOption& o : clickprompt_method_options()) values[o.name] = o.default_value;
+  return OptionValues(values);
+}
+
+TEST(ClickPromptOptions, DeclaredDefaultsAreTheStructDefaults) {
+  const ClickPromptOptions d;
+  const ClickPromptOptions o = clickprompt_options(declared_defaults());
+  EXPECT_EQ(o.prompts, 10);
+  EXPECT_EQ(o.prompts, d.prompts);
+  EXPECT_EQ(o.prompt_hidden, d.prompt_hidden);
+  EXPECT_EQ(o.mode, PromptMode::Prefix);
+  EXPECT_EQ(o.attention, PromptAttention::Bidirectional);
+  EXPECT_EQ(o.llm_tune, ClickPromptLlmTune::Lora);
+  EXPECT_EQ(o.lora_rank, d.lora_rank);
+  EXPECT_EQ(o.lora_alpha, d.lora_alpha);
+  EXPECT_FLOAT_EQ(o.mask_rate, 0.15f);
+  EXPECT_EQ(o.mlm_epochs, d.mlm_epochs);
+  EXPECT_EQ(o.mlm_lr, d.mlm_lr);
+  EXPECT_EQ(o.mlm_batch, d.mlm_batch);
+  EXPECT_EQ(o.mlm_rows, d.mlm_rows);
+  EXPECT_EQ(o.without_mlm, d.without_mlm);
+  EXPECT_FLOAT_EQ(o.alpha, 0.5f);
+  for (const MethodOption& m : clickprompt_method_options())
+    EXPECT_EQ(m.name.rfind("clickprompt-", 0), 0u) << m.name << " lacks the method's prefix";
+}
+
+TEST(ClickPromptOptions, ParsesEveryValue) {
+  std::map<std::string, std::string> v;
+  for (const MethodOption& o : clickprompt_method_options()) v[o.name] = o.default_value;
+  v["clickprompt-prompts"] = "0";
+  v["clickprompt-prompt-hidden"] = "32";
+  v["clickprompt-mode"] = "input";
+  v["clickprompt-attention"] = "causal";
+  v["clickprompt-llm-tune"] = "full";
+  v["clickprompt-mlm-rows"] = "10000";
+  v["clickprompt-without-mlm"] = "1";
+  v["clickprompt-alpha"] = "0.25";
+  const ClickPromptOptions o = clickprompt_options(OptionValues(v));
+  EXPECT_EQ(o.prompts, 0);
+  EXPECT_EQ(o.prompt_hidden, 32);
+  EXPECT_EQ(o.mode, PromptMode::Input);
+  EXPECT_EQ(o.attention, PromptAttention::Causal);
+  EXPECT_EQ(o.llm_tune, ClickPromptLlmTune::Full);
+  EXPECT_EQ(o.mlm_rows, 10000);
+  EXPECT_TRUE(o.without_mlm);
+  EXPECT_FLOAT_EQ(o.alpha, 0.25f);
+  EXPECT_STREQ(prompt_mode_name(o.mode), "input");
+  EXPECT_STREQ(prompt_attention_name(o.attention), "causal");
+  EXPECT_STREQ(clickprompt_llm_tune_name(o.llm_tune), "full");
+}
+
+TEST(ClickPromptOptions, BadValuesNameTheOption) {
+  auto expect_bad = [](const std::string& name, const std::string& value) {
+    std::map<std::string, std::string> v;
+    for (const MethodOption& o : clickprompt_method_options()) v[o.name] = o.default_value;
+    v[name] = value;
+    try {
+      clickprompt_options(OptionValues(v));
+      ADD_FAILURE() << "--" << name << " " << value << " accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("--" + name), std::string::npos) << e.what();
+    }
+  };
+  expect_bad("clickprompt-prompts", "-1");
+  expect_bad("clickprompt-prompts", "ten");
+  expect_bad("clickprompt-prompt-hidden", "-3");
+  expect_bad("clickprompt-mode", "suffix");
+  expect_bad("clickprompt-attention", "sliding");
+  expect_bad("clickprompt-llm-tune", "frozen");
+  expect_bad("clickprompt-lora-r", "0");
+  expect_bad("clickprompt-lora-alpha", "0");
+  expect_bad("clickprompt-mask-rate", "0");
+  expect_bad("clickprompt-mask-rate", "1.5");
+  expect_bad("clickprompt-mlm-epochs", "0");
+  expect_bad("clickprompt-mlm-lr", "-1e-3");
+  expect_bad("clickprompt-mlm-lr", "inf");
+  expect_bad("clickprompt-mlm-batch", "0");
+  expect_bad("clickprompt-mlm-rows", "-5");
+  expect_bad("clickprompt-alpha", "nan");
+}
+
+// ---- the prompt generator
+
+PromptShape prefix_shape(int64_t K) {
+  PromptShape s;
+  s.mode = PromptMode::Prefix;
+  s.prompts = K, s.hidden = 5, s.n_layer = 3, s.kv_dim = 4;  // d_kv = 2 heads x head_dim 2
+  return s;
+}
+
+PromptShape input_shape(int64_t K) {
+  PromptShape s;
+  s.mode = PromptMode::Input;
+  s.prompts = K, s.d_model = 6;
+  return s;
+}
+
+// Makes every bias (a parameter of rank 1 but not ClickPromptHead's alpha) non-zero, so that the
+// checks below see the biases too.
+void perturb_biases(const std::vector<Var>& params) {
+  float x = 0.05f;
+  for (const Var& p : params)
+    if (p.value().rank() == 1 && p.name() != "clickprompt.alpha")
+      for (int64_t i = 0; i < p.numel(); ++i) p.node()->value[i] = (x = -x * 1.1f);
+}
+
+TEST(PromptGenerator, PrefixValuesByHandInTheDocumentedLayout) {
+  const int64_t B = 2, d_h = 3, K = 2, L = 3, H = 5, d_kv = 4, hd = 2;
+  Rng rng(3);
+  PromptGenerator g(d_h, prefix_shape(K), rng, "gen");
+  perturb_biases(g.parameters());
+  ASSERT_EQ(g.parameters().size(), 4u);  // W1 [H, d_h], b1, W2 [K·L·2·d_kv, H], b2
+  const Tensor &W1 = g.parameters()[0].value(), &b1 = g.parameters()[1].value();
+  const Tensor &W2 = g.parameters()[2].value(), &b2 = g.parameters()[3].value();
+  ASSERT_EQ(W2.dim(0), K * L * 2 * d_kv);
+  Var h = random_param({B, d_h}, 11);
+  const Tensor P = g.forward(h).value();
+  ASSERT_EQ(P.shape(), (Shape{B, K * L * 2 * d_kv}));
+  for (int64_t b = 0; b < B; ++b) {
+    double a[5];
+    for (int64_t j = 0; j < H; ++j) {
+      double s = b1[j];
+      for (int64_t i = 0; i < d_h; ++i) s += double(W1[j * d_h + i]) * h.value()[b * d_h + i];
+      a[j] = std::tanh(s);
+    }
+    // Key (kv = 0) or value (kv = 1) of prompt k, layer l, KV head g, element e: row
+    // ((k·L + l)·2 + kv)·d_kv + g·hd + e of the second layer.
+    for (int64_t k = 0; k < K; ++k)
+      for (int64_t l = 0; l < L; ++l)
+        for (int64_t kv = 0; kv < 2; ++kv)
+          for (int64_t gh = 0; gh < d_kv / hd; ++gh)
+            for (int64_t e = 0; e < hd; ++e) {
+              const int64_t r = ((k * L + l) * 2 + kv) * d_kv + gh * hd + e;
+              double want = b2[r];
+              for (int64_t j = 0; j < H; ++j) want += double(W2[r * H + j]) * a[j];
+              EXPECT_NEAR(P[b * P.dim(1) + r], want, 1e-5) << "b " << b << " k " << k << " l " << l << " kv " << kv;
+            }
+  }
+}
+
+TEST(PromptGenerator, InputModeRowIsKTokensEachALinearOfH) {
+  const int64_t B = 3, d_h = 4, K = 3, d = 6;
+  Rng rng(5);
+  PromptGenerator g(d_h, input_shape(K), rng, "gen");
+  perturb_biases(g.parameters());
+  ASSERT_EQ(g.parameters().size(), size_t(2 * K));
+  Var h = random_param({B, d_h}, 12);
+  const Tensor P = g.forward(h).value();
+  ASSERT_EQ(P.shape(), (Shape{B, K * d}));
+  for (int64_t k = 0; k < K; ++k) {
+    const Tensor &W = g.parameters()[size_t(2 * k)].value(), &bias = g.parameters()[size_t(2 * k + 1)].value();
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t j = 0; j < d; ++j) {
+        double want = bias[j];
+        for (int64_t i = 0; i < d_h; ++i) want += double(W[j * d_h + i]) * h.value()[b * d_h + i];
+        EXPECT_NEAR(P[b * K * d + k * d + j], want, 1e-5) << "token " << k;
+      }
+  }
+}
+
+TEST(PromptGenerator, XavierNormalWeightsAndZeroBiases) {
+  // Large enough that the sample standard deviation is within a few percent of Xavier's.
+  PromptShape s = prefix_shape(10);
+  s.hidden = 64, s.n_layer = 4, s.kv_dim = 32;  // W2: [2560, 64]
+  Rng rng(7);
+  PromptGenerator g(48, s, rng, "gen");
+  const std::vector<Var> ps = g.parameters();
+  for (const Var& p : ps) {
+    const Tensor& t = p.value();
+    if (t.rank() == 1) {
+      for (int64_t i = 0; i < t.numel(); ++i) ASSERT_EQ(t[i], 0.0f) << p.name();
+      continue;
+    }
+    double sq = 0;
+    for (int64_t i = 0; i < t.numel(); ++i) sq += double(t[i]) * t[i];
+    const double want = std::sqrt(2.0 / double(t.dim(0) + t.dim(1)));
+    EXPECT_NEAR(std::sqrt(sq / double(t.numel())), want, 0.05 * want) << p.name();
+  }
+  Rng rng2(7);
+  PromptGenerator soft(48, input_shape(10), rng2, "soft");
+  const std::vector<Var> sp = soft.parameters();
+  ASSERT_EQ(sp.size(), 20u);
+  for (size_t k = 0; k < sp.size(); k += 2)
+    EXPECT_EQ(sp[k].value().shape(), (Shape{6, 48})) << "each soft token has its own Linear(d_h -> d)";
+}
+
+TEST(PromptGenerator, NoPromptsGenerateNothing) {
+  Rng rng(1);
+  for (PromptShape s : {prefix_shape(0), input_shape(0)}) {
+    PromptGenerator g(4, s, rng, "gen");
+    EXPECT_TRUE(g.parameters().empty());
+    EXPECT_FALSE(g.forward(random_param({2, 4}, 1)));
+    EXPECT_EQ(s.width(), 0);
+  }
+}
+
+TEST(PromptGenerator, BadShapesAreErrors) {
+  Rng rng(1);
+  EXPECT_THROW(PromptGenerator(4, prefix_shape(-1), rng, "gen"), std::invalid_argument);
+  EXPECT_THROW(PromptGenerator(0, prefix_shape(2), rng, "gen"), std::invalid_argument);
+  PromptShape no_layers = prefix_shape(2);
+  no_layers.n_layer = 0;
+  EXPECT_THROW(PromptGenerator(4, no_layers, rng, "gen"), std::invalid_argument);
+  PromptShape no_width = input_shape(2);
+  no_width.d_model = 0;
+  EXPECT_THROW(PromptGenerator(4, no_width, rng, "gen"), std::invalid_argument);
+}
+
+TEST(PromptGenerator, GradientsReachHAndEveryWeight) {
+  for (PromptShape s : {prefix_shape(2), input_shape(2)}) {
+    Rng rng(9);
+    PromptGenerator g(3, s, rng, "gen");
+    perturb_biases(g.parameters());
+    std::vector<Var> inputs{random_param({2, 3}, 4)};
+    for (const Var& p : g.parameters()) inputs.push_back(p);
+    expect_grads_match([&](const std::vector<Var>& in) { return g.forward(in[0]); }, inputs);
+  }
+}
+
+}  // namespace
+}  // namespace llactr::methods
