@@ -1,5 +1,5 @@
-// ClickPrompt's components: options and the prompt generator (values by hand, layout,
-// initialisation, gradients).
+// ClickPrompt's components: options, the prompt generator (values by hand, layout, initialisation,
+// gradients) and PA-MLM masking (rates, specials, determinism, the decoder's shift).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,6 +7,7 @@
 
 #include "gradcheck_util.h"
 #include "llactr/methods/clickprompt_options.h"
+#include "llactr/methods/mlm_masking.h"
 #include "llactr/nn/prompt_generator.h"
 #include "llactr/tensor/ops.h"
 
@@ -236,6 +237,129 @@ TEST(PromptGenerator, GradientsReachHAndEveryWeight) {
     for (const Var& p : g.parameters()) inputs.push_back(p);
     expect_grads_match([&](const std::vector<Var>& in) { return g.forward(in[0]); }, inputs);
   }
+}
+
+// ---- PA-MLM masking
+
+// A SentencePiece-like vocabulary: <unk>, <s>, </s>, a control token, then n ordinary tokens.
+llm::Vocab spm_vocab(int n) {
+  llm::Vocab v;
+  v.model = "llama";
+  v.tokens = {"<unk>", "<s>", "</s>", "<pad>"};
+  v.types = {llm::TokenType::Unknown, llm::TokenType::Control, llm::TokenType::Control, llm::TokenType::Control};
+  for (int i = 0; i < n; ++i) {
+    v.tokens.push_back("t" + std::to_string(i));
+    v.types.push_back(llm::TokenType::Normal);
+  }
+  v.bos_id = 1, v.eos_id = 2, v.unk_id = 0;
+  return v;
+}
+
+// A text of n ordinary tokens between BOS and EOS.
+std::vector<int32_t> text(Rng& rng, int n, int n_ordinary) {
+  std::vector<int32_t> t{1};
+  for (int i = 0; i < n; ++i) t.push_back(4 + int32_t(rng.below(uint64_t(n_ordinary))));
+  t.push_back(2);
+  return t;
+}
+
+TEST(MlmMasking, MaskTokenIsUnkElseUnderscore) {
+  const MlmVocab spm = mlm_vocab(spm_vocab(10));
+  EXPECT_EQ(spm.mask, 0);
+  EXPECT_EQ(spm.ordinary.size(), 10u);
+  for (int32_t id : {0, 1, 2, 3}) EXPECT_TRUE(spm.special[size_t(id)]) << id;
+
+  llm::Vocab bpe;  // byte-level BPE as qwen2's: no <unk>, "_" is an ordinary token
+  bpe.model = "gpt2";
+  bpe.tokens = {"a", "b", "_", "c", "<|endoftext|>"};
+  bpe.types = {llm::TokenType::Normal, llm::TokenType::Normal, llm::TokenType::Normal, llm::TokenType::Normal,
+               llm::TokenType::Control};
+  bpe.bos_id = bpe.eos_id = 4;
+  const MlmVocab b = mlm_vocab(bpe);
+  EXPECT_EQ(b.mask, 2);
+  EXPECT_EQ(b.ordinary, (std::vector<int32_t>{0, 1, 3})) << "the mask token is never drawn as a random token";
+
+  bpe.tokens[2] = "d";
+  EXPECT_THROW(mlm_vocab(bpe), std::invalid_argument);
+}
+
+TEST(MlmMasking, RatesMatchTheRecipeOnALargeSample) {
+  const int n_ordinary = 1000;
+  const MlmVocab v = mlm_vocab(spm_vocab(n_ordinary));
+  Rng rng(2024), texts(1);
+  int64_t eligible = 0, chosen = 0, masked = 0, random = 0, kept = 0;
+  for (int s = 0; s < 4000; ++s) {
+    const std::vector<int32_t> t = text(texts, 50, n_ordinary);
+    const MaskedText m = mask_text(t, v, MlmMasking{}, rng);
+    for (size_t i = 1; i + 1 < t.size(); ++i) {
+      ++eligible;
+      if (m.target[i - 1] < 0) {
+        ASSERT_EQ(m.input[i], t[i]) << "a token that was not chosen changed";
+        continue;
+      }
+      ++chosen;
+      if (m.input[i] == v.mask) ++masked;
+      else if (m.input[i] == t[i]) ++kept;
+      else ++random;
+    }
+  }
+  // 200k eligible tokens: the standard errors are 0.0008 (chosen) and <= 0.0023 (of the chosen).
+  EXPECT_NEAR(double(chosen) / double(eligible), 0.15, 0.005);
+  EXPECT_NEAR(double(masked) / double(chosen), 0.8, 0.01);
+  EXPECT_NEAR(double(random) / double(chosen), 0.1, 0.01);
+  EXPECT_NEAR(double(kept) / double(chosen), 0.1 + 0.1 / n_ordinary, 0.01);
+}
+
+TEST(MlmMasking, SpecialTokensAndPositionZeroAreNeverChosen) {
+  const MlmVocab v = mlm_vocab(spm_vocab(20));
+  Rng rng(5);
+  MlmMasking all;
+  all.rate = 1.0f;  // every eligible token is chosen
+  // Specials in the middle too (an <unk> and a control token), and a text without BOS.
+  const std::vector<int32_t> t{1, 4, 0, 5, 3, 6, 2}, no_bos{7, 8, 9};
+  const MaskedText m = mask_text(t, v, all, rng);
+  EXPECT_EQ(m.target, (std::vector<int32_t>{4, -1, 5, -1, 6, -1, -1}));
+  for (size_t i : {size_t(0), size_t(2), size_t(4), size_t(6)}) EXPECT_EQ(m.input[i], t[i]) << "special at " << i;
+  const MaskedText n = mask_text(no_bos, v, all, rng);
+  EXPECT_EQ(n.input[0], 7) << "position 0 has no row before it";
+  EXPECT_EQ(n.target, (std::vector<int32_t>{8, 9, -1}));
+}
+
+TEST(MlmMasking, TargetOfRowTIsTheOriginalTokenAtTPlusOne) {
+  const MlmVocab v = mlm_vocab(spm_vocab(50));
+  Rng rng(8), texts(2);
+  for (int s = 0; s < 200; ++s) {
+    const std::vector<int32_t> t = text(texts, 30, 50);
+    const MaskedText m = mask_text(t, v, MlmMasking{}, rng);
+    ASSERT_EQ(m.input.size(), t.size());
+    ASSERT_EQ(m.target.size(), t.size());
+    EXPECT_EQ(m.target.back(), -1);
+    for (size_t r = 0; r + 1 < t.size(); ++r) {
+      if (m.target[r] >= 0) {
+        EXPECT_EQ(m.target[r], t[r + 1]);
+      }
+      if (m.input[r + 1] != t[r + 1]) {
+        EXPECT_EQ(m.target[r], t[r + 1]) << "a changed token is a target";
+      }
+    }
+  }
+}
+
+TEST(MlmMasking, SameSeedSameMasksAndBadInputIsAnError) {
+  const MlmVocab v = mlm_vocab(spm_vocab(30));
+  Rng texts(4);
+  const std::vector<int32_t> t = text(texts, 100, 30);
+  Rng a(77), b(77), c(78);
+  const MaskedText x = mask_text(t, v, MlmMasking{}, a), y = mask_text(t, v, MlmMasking{}, b);
+  const MaskedText z = mask_text(t, v, MlmMasking{}, c);
+  EXPECT_EQ(x.input, y.input);
+  EXPECT_EQ(x.target, y.target);
+  EXPECT_NE(x.target, z.target) << "another seed should choose other positions";
+
+  EXPECT_THROW(mask_text({1, 4, 99}, v, MlmMasking{}, a), std::invalid_argument);
+  MlmMasking bad;
+  bad.to_mask = 0.95f;  // + 0.1 > 1
+  EXPECT_THROW(mask_text(t, v, bad, a), std::invalid_argument);
 }
 
 }  // namespace
