@@ -1,11 +1,13 @@
 // ClickPrompt's components: options, the prompt generator (values by hand, layout, initialisation,
-// gradients) and PA-MLM masking (rates, specials, determinism, the decoder's shift).
+// gradients), PA-MLM masking (rates, specials, determinism, the decoder's shift) and the
+// fine-tuning heads (values by hand, gradients).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <map>
 
 #include "gradcheck_util.h"
+#include "llactr/methods/clickprompt_head.h"
 #include "llactr/methods/clickprompt_options.h"
 #include "llactr/methods/mlm_masking.h"
 #include "llactr/nn/prompt_generator.h"
@@ -360,6 +362,52 @@ TEST(MlmMasking, SameSeedSameMasksAndBadInputIsAnError) {
   MlmMasking bad;
   bad.to_mask = 0.95f;  // + 0.1 > 1
   EXPECT_THROW(mask_text(t, v, bad, a), std::invalid_argument);
+}
+
+// ---- the fine-tuning heads
+
+TEST(ClickPromptHead, ValuesByHand) {
+  const int64_t B = 3, d = 4;
+  Rng rng(6);
+  ClickPromptHead head(d, 0.5f, rng);
+  perturb_biases(head.parameters());
+  ASSERT_EQ(head.parameters().size(), 5u);  // W1 [d, d], b1, W2 [1, d], b2, alpha
+  EXPECT_EQ(head.alpha().value()[0], 0.5f);
+  const Tensor &W1 = head.parameters()[0].value(), &b1 = head.parameters()[1].value();
+  const Tensor &W2 = head.parameters()[2].value(), &b2 = head.parameters()[3].value();
+  ASSERT_EQ(W1.shape(), (Shape{d, d}));
+  ASSERT_EQ(W2.shape(), (Shape{1, d}));
+  Var p = random_param({B, d}, 3), z_ctr = random_param({B}, 4);
+  const Tensor z_plm = head.plm_logit(p).value();
+  ASSERT_EQ(z_plm.shape(), (Shape{B}));
+  for (int64_t b = 0; b < B; ++b) {
+    double z = b2[0];
+    for (int64_t j = 0; j < d; ++j) {
+      double s = b1[j];
+      for (int64_t i = 0; i < d; ++i) s += double(W1[j * d + i]) * p.value()[b * d + i];
+      z += double(W2[j]) * std::tanh(s);
+    }
+    EXPECT_NEAR(z_plm[b], z, 1e-5);
+  }
+  // α is used as it is: 0.5 averages; 2 extrapolates (the reference does not squash it).
+  const Var zp = constant(z_plm);
+  const Tensor half = head.fused_logit(zp, z_ctr).value();
+  head.alpha().node()->value[0] = 2.0f;
+  const Tensor two = head.fused_logit(zp, z_ctr).value();
+  for (int64_t b = 0; b < B; ++b) {
+    EXPECT_NEAR(half[b], 0.5 * (z_plm[b] + z_ctr.value()[b]), 1e-6);
+    EXPECT_NEAR(two[b], 2.0 * z_plm[b] - z_ctr.value()[b], 1e-5);
+  }
+}
+
+TEST(ClickPromptHead, GradientsReachPooledLogitsAlphaAndWeights) {
+  Rng rng(10);
+  ClickPromptHead head(3, 0.5f, rng);
+  perturb_biases(head.parameters());
+  std::vector<Var> inputs{random_param({4, 3}, 1), random_param({4}, 2)};
+  for (const Var& p : head.parameters()) inputs.push_back(p);
+  expect_grads_match(
+      [&](const std::vector<Var>& in) { return head.fused_logit(head.plm_logit(in[0]), in[1]); }, inputs);
 }
 
 }  // namespace
