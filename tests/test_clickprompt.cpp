@@ -1,17 +1,22 @@
 // ClickPrompt's components: options, the prompt generator (values by hand, layout, initialisation,
 // gradients), PA-MLM masking (rates, specials, determinism, the decoder's shift) and the
-// fine-tuning heads (values by hand, gradients).
+// fine-tuning heads (values by hand, gradients). The mask token is checked on a random GGUF's
+// vocabulary and on stories260K's (skipped when absent).
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <map>
 
 #include "gradcheck_util.h"
+#include "llactr/llm/gguf/gguf.h"
+#include "llactr/llm/tokenizer/tokenizer.h"
 #include "llactr/methods/clickprompt_head.h"
 #include "llactr/methods/clickprompt_options.h"
 #include "llactr/methods/mlm_masking.h"
 #include "llactr/nn/prompt_generator.h"
 #include "llactr/tensor/ops.h"
+#include "support/random_model.h"
+#include "test_data.h"
 
 namespace llactr::methods {
 namespace {
@@ -283,6 +288,31 @@ TEST(MlmMasking, MaskTokenIsUnkElseUnderscore) {
 
   bpe.tokens[2] = "d";
   EXPECT_THROW(mlm_vocab(bpe), std::invalid_argument);
+}
+
+TEST(MlmMasking, MaskTokenOfGgufVocabularies) {
+  // A random llama GGUF's vocabulary (<unk>, <s>, </s>, byte tokens), read as the method reads it.
+  llm::RandomModelSpec spec;
+  spec.n_vocab = 300;
+  const llm::Vocab random = llm::vocab_from_gguf(gguf::GgufFile::from_memory(llm::random_model_writer(spec).to_bytes()));
+  const MlmVocab r = mlm_vocab(random);
+  EXPECT_EQ(r.mask, random.unk_id);
+  EXPECT_EQ(r.ordinary.size(), 297u);
+
+  LLACTR_REQUIRE_DATA(dir, "stories260K");
+  const gguf::GgufFile file = gguf::GgufFile::open(dir + "/stories260K.gguf");
+  const llm::Tokenizer tok(llm::vocab_from_gguf(file));
+  const MlmVocab v = mlm_vocab(tok.vocab());
+  EXPECT_EQ(tok.vocab().tokens[size_t(v.mask)], "<unk>");
+  // Every token of a real instance text but BOS may be chosen; each target is the next token.
+  const std::vector<int32_t> t = tok.encode("User ID is 22. Age is 25. Gender is male. Occupation is writer.");
+  ASSERT_EQ(t[0], tok.bos());
+  MlmMasking all;
+  all.rate = 1.0f;
+  Rng rng(1);
+  const MaskedText m = mask_text(t, v, all, rng);
+  for (size_t r = 0; r + 1 < t.size(); ++r) EXPECT_EQ(m.target[r], t[r + 1]) << r;
+  EXPECT_EQ(m.input[0], tok.bos());
 }
 
 TEST(MlmMasking, RatesMatchTheRecipeOnALargeSample) {
