@@ -9,6 +9,7 @@
 #include "llactr/data/json.h"
 #include "llactr/methods/elec.h"
 #include "llactr/methods/method.h"
+#include "llactr/methods/option_checks.h"
 #include "llactr/tensor/gemm.h"
 
 namespace llactr::methods {
@@ -18,12 +19,6 @@ std::string number(double v) {
   char s[32];
   std::snprintf(s, sizeof s, "%.6g", v);
   return s;
-}
-
-int int_option(const OptionValues& o, const std::string& name) {
-  const long v = o.get_int(name);
-  if (v < -(1L << 30) || v > (1L << 30)) throw std::invalid_argument("--" + name + " is out of range: " + o.get(name));
-  return int(v);
 }
 
 class ElecMethod : public Method {

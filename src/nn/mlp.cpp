@@ -12,6 +12,7 @@ Var activate(const Var& x, Activation a) {
   switch (a) {
     case Activation::Relu: return relu(x);
     case Activation::Sigmoid: return sigmoid(x);
+    case Activation::Tanh: return tanh(x);
     case Activation::None: break;
   }
   return x;
@@ -22,8 +23,9 @@ Activation parse_activation(const std::string& name) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
   if (s == "relu") return Activation::Relu;
   if (s == "sigmoid") return Activation::Sigmoid;
+  if (s == "tanh") return Activation::Tanh;
   if (s == "none" || s.empty()) return Activation::None;
-  throw std::invalid_argument("unknown activation '" + name + "' (relu, sigmoid, none)");
+  throw std::invalid_argument("unknown activation '" + name + "' (relu, sigmoid, tanh, none)");
 }
 
 Mlp::Mlp(int64_t in_dim, const MlpOptions& opt, Rng& rng, const std::string& name) : opt_(opt) {

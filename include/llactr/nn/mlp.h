@@ -8,9 +8,9 @@
 
 namespace llactr {
 
-enum class Activation { None, Relu, Sigmoid };
+enum class Activation { None, Relu, Sigmoid, Tanh };
 Var activate(const Var& x, Activation a);
-Activation parse_activation(const std::string& name);  // "relu", "sigmoid", "none" (any case)
+Activation parse_activation(const std::string& name);  // "relu", "sigmoid", "tanh", "none" (any case)
 
 struct MlpOptions {
   std::vector<int64_t> hidden;                // units per hidden layer, e.g. {300, 300, 128}

@@ -1,0 +1,63 @@
+// ClickPrompt's options (docs/CLICKPROMPT.md): the prompt generator, the attention mask, how the LLM
+// is tuned, PA-MLM pre-training and the fusion of the fine-tuned logits. Every option is spelled
+// --clickprompt-<name> on the command line; validate() checks every value before any data is read.
+//
+//   ClickPromptOptions o = clickprompt_options(values);  // values: the --clickprompt-* options as given
+//   // (clickprompt_method_options() declares them, with their defaults and help)
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "llactr/methods/method.h"
+#include "llactr/nn/prompt_generator.h"
+
+namespace llactr::methods {
+
+// --clickprompt-mode prefix|input is a PromptMode (nn/prompt_generator.h).
+enum class PromptAttention { Bidirectional, Causal };  // --clickprompt-attention bidirectional|causal
+enum class ClickPromptLlmTune { Lora, Full };          // --clickprompt-llm-tune lora|full
+
+struct ClickPromptOptions {
+  // The prompt generator
+  int prompts = 10;              // --clickprompt-prompts: K (0 = no prompts)
+  int prompt_hidden = 0;         // --clickprompt-prompt-hidden: H' of prefix mode (0 = the LLM's width d)
+  PromptMode mode = PromptMode::Prefix;
+  PromptAttention attention = PromptAttention::Bidirectional;  // in PA-MLM and in fine-tuning
+
+  // The LLM
+  ClickPromptLlmTune llm_tune = ClickPromptLlmTune::Lora;
+  int lora_rank = 8;             // --clickprompt-lora-r (on q and v, dropout 0.05, as SSFT and ELEC)
+  float lora_alpha = 16.0f;      // --clickprompt-lora-alpha
+
+  // PA-MLM pre-training
+  float mask_rate = 0.15f;       // --clickprompt-mask-rate: share of text tokens chosen (80% mask, 10% random, 10% kept)
+  int mlm_epochs = 1;            // --clickprompt-mlm-epochs
+  float mlm_lr = 1e-3f;          // --clickprompt-mlm-lr: AdamW, backbone + generator + LLM
+  int mlm_batch = 16;            // --clickprompt-mlm-batch: texts per step
+  int64_t mlm_rows = 0;          // --clickprompt-mlm-rows: train rows read (a seeded subsample; 0 = all)
+  bool without_mlm = false;      // --clickprompt-without-mlm: fine-tune from scratch (the control)
+
+  // Fine-tuning: z = alpha * z_plm + (1 - alpha) * z_ctr
+  float alpha = 0.5f;            // --clickprompt-alpha: alpha's initial value (learnable, unsquashed)
+
+  uint64_t seed = 2024;          // masking, generator and head initialisation
+
+  // Throws std::invalid_argument naming the option (as on the command line) and the bad value.
+  void validate() const;
+};
+
+// The --clickprompt-* options with their defaults (those of ClickPromptOptions) and help, for the
+// method table's rows.
+std::vector<MethodOption> clickprompt_method_options();
+// The values of those options, parsed and validated (std::invalid_argument naming the option).
+ClickPromptOptions clickprompt_options(const OptionValues& values);
+
+PromptMode parse_prompt_mode(const std::string& s);                  // "prefix", "input"
+PromptAttention parse_prompt_attention(const std::string& s);        // "bidirectional", "causal"
+ClickPromptLlmTune parse_clickprompt_llm_tune(const std::string& s);  // "lora", "full"
+const char* prompt_mode_name(PromptMode m);
+const char* prompt_attention_name(PromptAttention a);
+const char* clickprompt_llm_tune_name(ClickPromptLlmTune t);
+
+}  // namespace llactr::methods
