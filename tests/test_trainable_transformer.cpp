@@ -94,23 +94,30 @@ TEST(TrainableOps, CausalAttentionGradCheckWithGqaAndSpans) {
                      {q, k, v});
 }
 
-TEST(TrainableOps, CausalAttentionIsCausalAndStaysInItsSequence) {
-  // Changing the last token's key/value of sequence 0 must not move any earlier row, nor any
-  // row of another sequence.
+// Changing the last key/value of sequence 0 (row 4) moves only rows of sequence 0: in the causal
+// mask none before it, in the bidirectional mask all of them; no row of another sequence.
+TEST(TrainableOps, AttentionMaskDecidesWhichRowsSeeAKey) {
   const TransformerConfig c = tiny_model().config;
   const PackedBatch b = pack_sequences(kSeqs);
   NoGrad no_grad;
-  Var q = random_param({b.rows(), c.q_dim()}, 4), k = random_param({b.rows(), c.kv_dim()}, 5),
-      v = random_param({b.rows(), c.kv_dim()}, 6);
-  const Tensor before = attention_op(q, k, v, b, c).value();
-  for (int i = 0; i < c.kv_dim(); ++i) k.value()[4 * c.kv_dim() + i] += 1.0f, v.value()[4 * c.kv_dim() + i] -= 2.0f;
-  const Tensor after = attention_op(q, k, v, b, c).value();
-  for (int r = 0; r < b.rows(); ++r)
-    for (int i = 0; i < c.q_dim(); ++i) {
-      const int64_t e = int64_t(r) * c.q_dim() + i;
+  for (AttentionMask mask : {AttentionMask::Causal, AttentionMask::Bidirectional}) {
+    Var q = random_param({b.rows(), c.q_dim()}, 4), k = random_param({b.rows(), c.kv_dim()}, 5),
+        v = random_param({b.rows(), c.kv_dim()}, 6);
+    const Tensor before = attention_op(q, k, v, b, c, mask).value();
+    for (int i = 0; i < c.kv_dim(); ++i) k.value()[4 * c.kv_dim() + i] += 1.0f, v.value()[4 * c.kv_dim() + i] -= 2.0f;
+    const Tensor after = attention_op(q, k, v, b, c, mask).value();
+    for (int r = 0; r < b.rows(); ++r) {
       if (r == 4) continue;
-      EXPECT_EQ(before[e], after[e]) << "row " << r;
+      const bool sees_row_4 = mask == AttentionMask::Bidirectional && r < 4;
+      for (int i = 0; i < c.q_dim(); ++i) {
+        const int64_t e = int64_t(r) * c.q_dim() + i;
+        if (sees_row_4)
+          EXPECT_NE(before[e], after[e]) << "row " << r;
+        else
+          EXPECT_EQ(before[e], after[e]) << "row " << r;
+      }
     }
+  }
 }
 
 // Bidirectional attention, and prefix keys/values of one layer (the op gives the prefix the
@@ -129,25 +136,6 @@ TEST(TrainableOps, AttentionGradCheckBidirectionalAndPrefix) {
           [&](const std::vector<Var>& x) { return attention_op(x[0], x[1], x[2], b, c, mask, n_prefix ? x[3] : Var(), 1); },
           in);
     }
-}
-
-TEST(TrainableOps, BidirectionalAttentionSeesLaterRowsAndStaysInItsSequence) {
-  // Changing the last key/value of sequence 0 moves every row of sequence 0, and no row of another.
-  const TransformerConfig c = tiny_model().config;
-  const PackedBatch b = pack_sequences(kSeqs);
-  NoGrad no_grad;
-  Var q = random_param({b.rows(), c.q_dim()}, 4), k = random_param({b.rows(), c.kv_dim()}, 5),
-      v = random_param({b.rows(), c.kv_dim()}, 6);
-  const Tensor before = attention_op(q, k, v, b, c, AttentionMask::Bidirectional).value();
-  for (int i = 0; i < c.kv_dim(); ++i) k.value()[4 * c.kv_dim() + i] += 1.0f, v.value()[4 * c.kv_dim() + i] -= 2.0f;
-  const Tensor after = attention_op(q, k, v, b, c, AttentionMask::Bidirectional).value();
-  for (int r = 0; r < b.rows(); ++r) {
-    const int64_t e = int64_t(r) * c.q_dim();
-    if (r < 5)
-      EXPECT_NE(before[e], after[e]) << "row " << r;
-    else
-      EXPECT_EQ(before[e], after[e]) << "row " << r;
-  }
 }
 
 TEST(TrainablePieces, TokenEmbeddingGradCheck) {
