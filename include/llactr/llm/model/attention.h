@@ -13,26 +13,9 @@
 #pragma once
 #include <cstdint>
 
-namespace llactr::llm {
+#include "llactr/tensor/fast_exp.h"  // softmax_exp
 
-// e^x for x <= 0 (softmax arguments), within 2 ulp of std::exp; written so that a loop of
-// it vectorises (Cephes' expf: x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial of r, times 2^n).
-inline float softmax_exp(float x) {
-  x = x < -87.0f ? -87.0f : x;  // 2^n stays a normal float
-  // n = round(x / ln2): adding and subtracting 1.5 * 2^23 rounds to an integer (std::floor would
-  // block vectorisation: it may raise the inexact exception)
-  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;  // ln2 split in two: exact n*hi
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float y = p * r * r + r + 1.0f;
-  // 2^n from its exponent bits (__builtin_bit_cast, unlike memcpy, lets the loop vectorise)
-  return y * __builtin_bit_cast(float, (int32_t(n) + 127) << 23);
-}
+namespace llactr::llm {
 
 // out[d, j] = x[j * stride + d]: one head's slice of n rows, transposed.   x: [n, stride] -> out: [hd, n]
 void transpose_head(const float* x, int n, int stride, int hd, float* out);

@@ -1,7 +1,7 @@
-// The two transformer steps the tensor layer has no op for, as differentiable ops on the
-// autodiff engine: RoPE and causal self-attention over packed sequences. Everything else in
-// the trainable forward (embedding, RMSNorm, projections, SwiGLU, LM head) is made of the
-// engine's own ops.
+// The transformer steps the tensor layer has no op for, as differentiable ops on the autodiff
+// engine: RoPE, causal self-attention over packed sequences, and a projection with its LoRA
+// adapter and residual add in one node. Everything else in the trainable forward (embedding,
+// RMSNorm, SwiGLU, LM head) is made of the engine's own ops.
 //
 // Packed batch: B sequences of any lengths stacked into N = sum(lengths) rows, as in the
 // inference forward (transformer.h); attention stays inside each sequence's span, which is
@@ -36,6 +36,19 @@ std::shared_ptr<const RopeAngles> rope_angles_for(const PackedBatch& batch, cons
 // Rotates each of the n_heads heads of every row by its position.   x: [N, n_heads*hd] -> same.
 // Backward: the transpose of a rotation is the rotation by the opposite angle.
 Var rope_op(const Var& x, std::shared_ptr<const RopeAngles> angles, int n_heads, const TransformerConfig& c);
+
+// y = residual + x W^T + b + scale (x ⊙ mask) A^T B^T: a frozen or trainable projection, its LoRA
+// adapter with dropout on the adapter's input, and the residual add after it, in one node. The
+// parts after W are optional: b, the adapter (A and B), mask (empty: no dropout), residual.
+//   x: [N, in]; W: [out, in]; b: [out]; A: [r, in]; B: [out, r]; mask: [N, in] (dropout_mask);
+//   residual: [N, out] -> y: [N, out]
+// It computes what linear, dropout, linear, linear, mul_scalar, add (and add) compute, in the same
+// order, but stores one [N, out] tensor instead of five and their gradients (the kept activations:
+// t = (x ⊙ mask) A^T [N, r], and x ⊙ mask). Backward, with u = t B^T and dy the output gradient:
+//   dresidual = dy;  dt = scale dy B;  dB = scale dy^T t;  dA = dt^T (x ⊙ mask)
+//   dx = (dt A) ⊙ mask + dy W;  dW = dy^T x;  db = sum of the rows of dy
+Var lora_linear(const Var& x, const Var& W, const Var& b, const Var& A, const Var& B, float scale, Tensor mask,
+                const Var& residual);
 
 // out[r, head h] = sum_j softmax_j(q_r,h . k_j,g / sqrt(hd)) v_j,g over the rows j <= r of r's own
 // span, g = h / (n_head / n_head_kv) (GQA).   q: [N, n_head*hd]; k, v: [N, n_head_kv*hd] -> [N, n_head*hd].

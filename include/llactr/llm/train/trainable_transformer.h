@@ -66,8 +66,10 @@ struct TrainableOutput {
 
 // x = table[tokens]                                   -> [N, d]
 Var embed_tokens(const Var& table, const PackedBatch& batch);
-// x W^T + b (+ (alpha/r) dropout(x) A^T B^T)          x: [N, in] -> [N, out]
-Var project(const Projection& p, const Var& x, const LoraOptions& lora, const DropoutMode& mode);
+// residual + x W^T + b (+ (alpha/r) dropout(x) A^T B^T), one node (lora_linear)
+//   x: [N, in]; residual: [N, out] or empty -> [N, out]
+Var project(const Projection& p, const Var& x, const LoraOptions& lora, const DropoutMode& mode,
+            const Var& residual = Var());
 // x + Wo · attention(RoPE(q), RoPE(k), v) of RMSNorm(x) x: [N, d] -> [N, d]
 Var attention_block(const Var& x, const TrainableLayer& L, const PackedBatch& batch,
                     const std::shared_ptr<const RopeAngles>& angles, const TransformerConfig& c,
