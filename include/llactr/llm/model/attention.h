@@ -3,9 +3,11 @@
 //
 // Why this layout: head sizes are small (stories260K: 8), so a loop over a head's dimensions
 // cannot use the vector units. The keys and values of the head are first transposed to
-// kt, vt: [hd, n_keys]; then every step of a query row is a loop over the keys, contiguous
-// in memory, which the compiler vectorises (`omp simd`, fixed order: results do not depend on
-// the thread count).
+// kt, vt: [hd, n_keys]; then attention_head takes 16 query rows at a time, one per vector lane,
+// and walks the keys: each key's score, probability and share of the output is one vector
+// operation for the 16 rows, with no sum across lanes (the old per-row loops over the keys spent
+// most of their time in scalar tails and horizontal sums). Fixed order: results do not depend on
+// the thread count.
 //
 // Masks: row i of a block whose first query sits at position first_pos sees the keys
 // j < first_pos + i + 1 (causal) or all n_keys keys (bidirectional). Packing sequences and
@@ -33,7 +35,8 @@ inline int visible_keys(int i, int first_pos, int n_keys, bool causal) {
 // One (sequence, head) block: out_i = sum_j softmax_j(q_i . k_j / sqrt(hd)) v_j for the n_q
 // query rows, over the visible keys.
 //   q: n_q rows of stride q_stride (the head's slice); kt, vt: [hd, n_keys]; out: rows of stride
-//   out_stride (the head's slice is written); scores: [n_keys] scratch; lse (if not null): row i's
+//   out_stride (the head's slice is written); scores: not used since the kernel works on tiles of
+//   16 rows (their scratch is per thread; the argument goes when the callers next change); lse (if not null): row i's
 //   log-sum-exp of its scaled scores at lse[i * lse_stride], what a backward pass needs.
 void attention_head(const float* q, int q_stride, int n_q, const float* kt, const float* vt, int n_keys,
                     int first_pos, bool causal, int hd, float* scores, float* out, int out_stride, float* lse,
