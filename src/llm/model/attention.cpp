@@ -33,6 +33,17 @@ void score_block(const float* q, const float* kt, int n_keys, int j0, int hd, fl
   for (int l = 0; l < W; ++l) s[j0 + l] = acc[l] * scale;
 }
 
+// s[l] = q_l . k_j for the W query rows of a tile.   qt: [hd, W] (scaled); kt: [hd, n_keys]
+void tile_scores(const float* qt, const float* kt, int n_keys, int j, int hd, float* s) {
+#pragma omp simd
+  for (int l = 0; l < W; ++l) s[l] = 0.0f;
+  for (int d = 0; d < hd; ++d) {
+    const float k = kt[size_t(d) * n_keys + j];
+#pragma omp simd
+    for (int l = 0; l < W; ++l) s[l] += qt[d * W + l] * k;
+  }
+}
+
 }  // namespace
 
 void head_scores(const float* q, const float* kt, int n_keys, int n, int hd, float scale, float* s) {
@@ -73,26 +84,14 @@ void attention_head(const float* q, int q_stride, int n_q, const float* kt, cons
     float m[W], z[W], s[W];
     std::fill(m, m + W, -INFINITY);
     for (int j = 0; j < n; ++j) {
-#pragma omp simd
-      for (int l = 0; l < W; ++l) s[l] = 0.0f;
-      for (int d = 0; d < hd; ++d) {
-        const float k = kt[size_t(d) * n_keys + j];
-#pragma omp simd
-        for (int l = 0; l < W; ++l) s[l] += qt[d * W + l] * k;
-      }
+      tile_scores(qt, kt, n_keys, j, hd, s);
 #pragma omp simd
       for (int l = 0; l < W; ++l) m[l] = j < vis[l] && s[l] > m[l] ? s[l] : m[l];
     }
     std::fill(z, z + W, 0.0f);
     std::fill(acc, acc + size_t(hd) * W, 0.0f);
     for (int j = 0; j < n; ++j) {
-#pragma omp simd
-      for (int l = 0; l < W; ++l) s[l] = 0.0f;
-      for (int d = 0; d < hd; ++d) {
-        const float k = kt[size_t(d) * n_keys + j];
-#pragma omp simd
-        for (int l = 0; l < W; ++l) s[l] += qt[d * W + l] * k;
-      }
+      tile_scores(qt, kt, n_keys, j, hd, s);
 #pragma omp simd
       for (int l = 0; l < W; ++l) s[l] = j < vis[l] ? softmax_exp(s[l] - m[l]) : 0.0f, z[l] += s[l];
       for (int d = 0; d < hd; ++d) {
