@@ -42,9 +42,10 @@ Var rope_op(const Var& x, std::shared_ptr<const RopeAngles> angles, int n_heads,
 // parts after W are optional: b, the adapter (A and B), mask (empty: no dropout), residual.
 //   x: [N, in]; W: [out, in]; b: [out]; A: [r, in]; B: [out, r]; mask: [N, in] (dropout_mask);
 //   residual: [N, out] -> y: [N, out]
-// It computes what linear, dropout, linear, linear, mul_scalar, add (and add) compute, in the same
-// order, but stores one [N, out] tensor instead of five and their gradients (the kept activations:
-// t = (x ⊙ mask) A^T [N, r], and x ⊙ mask). Backward, with u = t B^T and dy the output gradient:
+// It computes what linear, dropout, linear, linear, mul_scalar, add (and add) compute, step for
+// step (scale is applied inside the adapter's products: the same bits when it is a power of two, as
+// alpha/r = 16/8 by default), but stores one [N, out] tensor instead of five and no intermediate
+// gradients (the kept activations: t = (x ⊙ mask) A^T [N, r], and x ⊙ mask). Backward, with u = t B^T and dy the output gradient:
 //   dresidual = dy;  dt = scale dy B;  dB = scale dy^T t;  dA = dt^T (x ⊙ mask)
 //   dx = (dt A) ⊙ mask + dy W;  dW = dy^T x;  db = sum of the rows of dy
 Var lora_linear(const Var& x, const Var& W, const Var& b, const Var& A, const Var& B, float scale, Tensor mask,
