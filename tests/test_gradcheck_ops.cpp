@@ -154,6 +154,23 @@ TEST(GradCheckActivations, Pointwise) {
   expect_grads_match([](const std::vector<Var>& in) { return log(in[0]); }, {pos});
 }
 
+TEST(GradCheckActivations, SwigluAndItsUnfusedForm) {
+  Var g = random_param({4, 6}, 30, 3.0f), u = random_param({4, 6}, 31);
+  expect_grads_match([](const std::vector<Var>& in) { return swiglu(in[0], in[1]); }, {g, u});
+  // The same values and gradients as silu(g) ⊙ u, within the few ulp of its fast sigmoid.
+  auto run = [&](bool fused) {
+    for (Var v : {g, u}) v.grad().fill(0.0f);
+    Var h = fused ? swiglu(g, u) : mul(silu(g), u);
+    backward(sum_all(mul(h, h)));
+    return std::vector<Tensor>{h.value(), g.grad(), u.grad()};
+  };
+  const std::vector<Tensor> fused = run(true), separate = run(false);
+  for (size_t k = 0; k < fused.size(); ++k)
+    for (int64_t i = 0; i < fused[k].numel(); ++i)
+      EXPECT_NEAR(fused[k][i], separate[k][i], 1e-5 * (1.0 + std::abs(separate[k][i]))) << k << " " << i;
+  EXPECT_THROW(swiglu(g, random_param({6, 4}, 32)), std::invalid_argument);
+}
+
 TEST(GradCheckActivations, SoftmaxAndLogSoftmax) {
   Var x = random_param({2, 3, 6}, 12);
   expect_grads_match([](const std::vector<Var>& in) { return softmax(in[0]); }, {x});

@@ -138,6 +138,46 @@ TEST(TrainableOps, AttentionGradCheckBidirectionalAndPrefix) {
     }
 }
 
+TEST(TrainableOps, LoraLinearGradCheck) {
+  // Every input at once: x, W, b, the adapter A, B, and the residual, with a dropout mask.
+  Var x = random_param({7, 5}, 40), W = random_param({6, 5}, 41, 0.5f), b = random_param({6}, 42),
+      A = random_param({3, 5}, 43, 0.5f), B = random_param({6, 3}, 44, 0.5f), res = random_param({7, 6}, 45);
+  Rng rng(2);
+  const Tensor mask = dropout_mask(x.shape(), 0.3f, rng);
+  expect_grads_match(
+      [&](const std::vector<Var>& in) { return lora_linear(in[0], in[1], in[2], in[3], in[4], 1.5f, mask, in[5]); },
+      {x, W, b, A, B, res});
+  // Without the optional parts.
+  expect_grads_match([&](const std::vector<Var>& in) { return lora_linear(in[0], in[1], {}, {}, {}, 1.0f, {}, {}); },
+                     {x, W});
+  EXPECT_THROW(lora_linear(x, W, b, A, {}, 1.0f, {}, {}), std::invalid_argument);
+  EXPECT_THROW(lora_linear(x, W, b, {}, {}, 1.0f, {}, random_param({7, 5}, 46)), std::invalid_argument);
+}
+
+TEST(TrainableOps, LoraLinearComputesWhatTheUnfusedOpsCompute) {
+  // residual + linear(x, W, b) + scale · linear(linear(dropout(x), A), B), values and gradients.
+  Var x = random_param({9, 8}, 50), W = random_param({5, 8}, 51), b = random_param({5}, 52),
+      A = random_param({2, 8}, 53), B = random_param({5, 2}, 54), res = random_param({9, 5}, 55);
+  const Var probe = constant(random_param({9, 5}, 56).value());
+  auto run = [&](bool fused) {
+    for (Var v : {x, W, b, A, B, res}) v.grad().fill(0.0f);
+    Rng rng(4);
+    Var y;
+    if (fused) {
+      y = lora_linear(x, W, b, A, B, 2.0f, dropout_mask(x.shape(), 0.25f, rng), res);
+    } else {
+      const Var lora = mul_scalar(linear(linear(dropout(x, 0.25f, rng, true), A), B), 2.0f);
+      y = add(res, add(linear(x, W, b), lora));
+    }
+    backward(sum_all(mul(y, probe)));
+    return std::vector<Tensor>{y.value(), x.grad(), W.grad(), b.grad(), A.grad(), B.grad(), res.grad()};
+  };
+  const std::vector<Tensor> fused = run(true), separate = run(false);
+  for (size_t k = 0; k < fused.size(); ++k)
+    for (int64_t i = 0; i < fused[k].numel(); ++i)
+      EXPECT_NEAR(fused[k][i], separate[k][i], 1e-6 * (1.0 + std::abs(separate[k][i]))) << k << " " << i;
+}
+
 TEST(TrainablePieces, TokenEmbeddingGradCheck) {
   const PackedBatch b = pack_sequences(kSeqs);
   Var table = random_param({40, 16}, 7);

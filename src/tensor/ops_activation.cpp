@@ -1,6 +1,7 @@
 // Activations. Each derivative sits beside its function; softmax's is a row-wise Jacobian product.
 #include <cmath>
 
+#include "llactr/tensor/fast_exp.h"
 #include "llactr/tensor/ops.h"
 #include "unary_kernel.h"
 
@@ -36,6 +37,28 @@ Var silu(const Var& x) {
                              float s = 1.0f / (1.0f + std::exp(-v));
                              return s * (1.0f + v * (1.0f - s));
                            });
+}
+
+Var swiglu(const Var& gate, const Var& up) {
+  if (gate.shape() != up.shape()) shape_error("swiglu", gate.shape(), up.shape(), "(gate, up) differ");
+  // h = g·σ(g)·u
+  Tensor out = Tensor::uninitialized(gate.shape());
+  const float *G = gate.value().data(), *U = up.value().data();
+  float* O = out.data();
+  const int64_t n = out.numel();
+#pragma omp parallel for simd if (n > detail::kParallelMin)
+  for (int64_t i = 0; i < n; ++i) O[i] = G[i] * fast_sigmoid(G[i]) * U[i];
+  return make_result(std::move(out), {gate, up}, [gate, up, n](Node& self) {
+    // dg = dh·u·σ(g)·(1 + g·(1 − σ(g))),  du = dh·g·σ(g); σ recomputed rather than stored
+    const float *G = gate.value().data(), *U = up.value().data(), *D = self.grad.data();
+    if (gate.requires_grad())
+      detail::write_grad(*gate.node(), n, [G, U, D](int64_t i) {
+        const float s = fast_sigmoid(G[i]);
+        return D[i] * U[i] * s * (1.0f + G[i] * (1.0f - s));
+      });
+    if (up.requires_grad())
+      detail::write_grad(*up.node(), n, [G, D](int64_t i) { return D[i] * G[i] * fast_sigmoid(G[i]); });
+  });
 }
 
 Var gelu(const Var& x) {

@@ -107,8 +107,8 @@ Var binary(const char* op, const Var& a, const Var& b, Fwd fwd, DfA dfa, DfB dfb
       // Each gradient is written once per element: assigned when fresh, else added. (a and b may
       // be the same node: then b's pass adds to what a's pass wrote.)
       const int64_t n = self.value.numel();
-      if (a.requires_grad()) write_grad(*a.node(), n, [&](int64_t i) { return G[i] * dfa(A[i], B[i]); });
-      if (b.requires_grad()) write_grad(*b.node(), n, [&](int64_t i) { return G[i] * dfb(A[i], B[i]); });
+      if (a.requires_grad()) write_grad(*a.node(), n, [G, A, B, dfa](int64_t i) { return G[i] * dfa(A[i], B[i]); });
+      if (b.requires_grad()) write_grad(*b.node(), n, [G, A, B, dfb](int64_t i) { return G[i] * dfb(A[i], B[i]); });
     } else {
       float* gA = a.requires_grad() ? grad_buffer(*a.node()).data() : nullptr;
       float* gB = b.requires_grad() ? grad_buffer(*b.node()).data() : nullptr;

@@ -61,7 +61,7 @@ Var rms_norm(const Var& x, const Var& gamma, float eps) {
   check_affine("rms_norm", x, gamma);
   auto X = x.value().mat();
   int64_t rows = X.rows();
-  Tensor y(x.shape());
+  Tensor y = Tensor::uninitialized(x.shape());
   std::vector<float> rinv(static_cast<size_t>(rows));
   auto Y = y.mat();
   auto g = gamma.value().vec().transpose().array();
@@ -76,12 +76,15 @@ Var rms_norm(const Var& x, const Var& gamma, float eps) {
     auto X = x.value().mat();
     auto g = gamma.value().vec().transpose().array();
     if (x.requires_grad()) {
-      auto dX = grad_buffer(*x.node()).mat();
+      auto [G, fresh] = grad_target(*x.node());
+      MatMap dX(G, dY.rows(), dY.cols());
 #pragma omp parallel for if (self.grad.numel() > (1 << 15))
       for (int64_t r = 0; r < dY.rows(); ++r) {
         float r1 = rinv[r];
         float m = (dY.row(r).array() * g * X.row(r).array()).mean();
-        dX.row(r).array() += r1 * dY.row(r).array() * g - X.row(r).array() * (r1 * r1 * r1 * m);
+        auto dx = r1 * dY.row(r).array() * g - X.row(r).array() * (r1 * r1 * r1 * m);
+        if (fresh) dX.row(r).array() = dx;
+        else dX.row(r).array() += dx;
       }
     }
     if (gamma.requires_grad()) {
@@ -92,13 +95,21 @@ Var rms_norm(const Var& x, const Var& gamma, float eps) {
   });
 }
 
+Tensor dropout_mask(const Shape& shape, float p, Rng& rng) {
+  if (p < 0.0f || p >= 1.0f) throw std::invalid_argument("dropout: p must be in [0, 1), got " + std::to_string(p));
+  Tensor mask = Tensor::uninitialized(shape);
+  const float keep_scale = 1.0f / (1.0f - p);
+  float* m = mask.data();
+  rng.fill_uniform(m, mask.numel());
+  for (int64_t i = 0; i < mask.numel(); ++i) m[i] = m[i] >= p ? keep_scale : 0.0f;
+  return mask;
+}
+
 Var dropout(const Var& x, float p, Rng& rng, bool training) {
   if (p < 0.0f || p >= 1.0f) throw std::invalid_argument("dropout: p must be in [0, 1), got " + std::to_string(p));
   if (!training || p == 0.0f) return x;
   // y = x·m/(1−p) with m ~ Bernoulli(1−p);  dx = dy·m/(1−p)
-  Tensor mask = Tensor::uninitialized(x.shape());
-  float keep_scale = 1.0f / (1.0f - p);
-  for (int64_t i = 0; i < mask.numel(); ++i) mask[i] = rng.uniform() >= p ? keep_scale : 0.0f;
+  Tensor mask = dropout_mask(x.shape(), p, rng);
   Tensor y = Tensor::uninitialized(x.shape());
   y.vec() = x.value().vec().cwiseProduct(mask.vec());
   return make_result(std::move(y), {x}, [x, mask](Node& self) {

@@ -33,6 +33,10 @@ uint64_t Rng::next_u64() {
 
 float Rng::uniform() { return static_cast<float>(next_u64() >> 40) * (1.0f / 16777216.0f); }
 
+void Rng::fill_uniform(float* out, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) out[i] = uniform();
+}
+
 float Rng::uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
 
 float Rng::normal(float mean, float std) {

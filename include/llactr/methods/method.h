@@ -53,7 +53,7 @@ struct MethodSetup {
   std::string llm_model;      // --llm-model: the GGUF file
   SsftOptions ssft;           // --ssft-*; out_dir already defaults to data/cache/ssft/<dataset_label>
   int threads = 1;            // --threads: CTR training
-  int ssft_threads = 1;       // --ssft-threads: LLM work (its small ops run fastest on one)
+  int ssft_threads = 2;       // --ssft-threads: LLM work (SSFT, ELEC stage 1)
   bool quiet = false;         // no progress or per-epoch lines
 };
 

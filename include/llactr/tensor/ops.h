@@ -62,6 +62,9 @@ Var leaky_relu(const Var& x, float slope = 0.01f);
 Var sigmoid(const Var& x);
 Var tanh(const Var& x);
 Var silu(const Var& x);
+// silu(gate) ⊙ up in one node: llama's SwiGLU, without a stored silu(gate) or its gradient.
+// gate, up: the same shape -> that shape. Its sigmoid is fast_sigmoid (fast_exp.h).
+Var swiglu(const Var& gate, const Var& up);
 Var gelu(const Var& x);  // exact: x·Φ(x), as PyTorch's default
 Var exp(const Var& x);
 Var log(const Var& x);
@@ -75,6 +78,8 @@ Var rms_norm(const Var& x, const Var& gamma, float eps = 1e-6f);
 // Inverted dropout: keeps each element with probability 1-p and scales it by 1/(1-p).
 // The mask comes from `rng`, drawn in element order, so it does not depend on threads.
 Var dropout(const Var& x, float p, Rng& rng, bool training);
+// The multipliers dropout draws: 1/(1-p) with probability 1-p, else 0, in element order.
+Tensor dropout_mask(const Shape& shape, float p, Rng& rng);
 
 // ---- losses and similarities (ops_loss.cpp)
 // logits, targets: same shape; mean over all elements. Stable for large |logits|.

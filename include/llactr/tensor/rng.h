@@ -17,6 +17,7 @@ class Rng {
 
   uint64_t next_u64();
   float uniform();                       // [0, 1), 24 random bits
+  void fill_uniform(float* out, int64_t n);  // n draws of uniform(), in order (one call, not n)
   float uniform(float lo, float hi);     // [lo, hi)
   float normal(float mean = 0.0f, float std = 1.0f);  // Box–Muller
   uint64_t below(uint64_t n);            // uniform integer in [0, n), unbiased

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "llactr/tensor/fast_exp.h"
 #include "llactr/tensor/gemm.h"
 
 namespace llactr::llm {
@@ -12,7 +13,8 @@ void rms_norm(const float* x, const float* weight, int n, int d, float eps, floa
   for (int r = 0; r < n; ++r) {
     const float* xr = x + size_t(r) * d;
     float* o = out + size_t(r) * d;
-    double ss = 0.0;
+    double ss = 0.0;  // in double as ggml; summed in vector lanes, then the lanes
+#pragma omp simd reduction(+ : ss)
     for (int i = 0; i < d; ++i) ss += double(xr[i]) * xr[i];
     const float scale = float(1.0 / std::sqrt(ss / d + eps));
     for (int i = 0; i < d; ++i) o[i] = xr[i] * scale * weight[i];
@@ -83,11 +85,9 @@ void rope(float* x, int n, int n_heads, const float* cos, const float* sin, cons
 }
 
 void swiglu(float* gate, const float* up, size_t count) {
-#pragma omp parallel for schedule(static) if (count > 65536)
-  for (size_t i = 0; i < count; ++i) {
-    const float g = gate[i];
-    gate[i] = g / (1.0f + std::exp(-g)) * up[i];
-  }
+  // the vectorised sigmoid of the trainable swiglu op (fast_exp.h)
+#pragma omp parallel for simd schedule(static) if (count > 65536)
+  for (size_t i = 0; i < count; ++i) gate[i] = gate[i] * fast_sigmoid(gate[i]) * up[i];
 }
 
 void add_to(float* x, const float* y, size_t count) {

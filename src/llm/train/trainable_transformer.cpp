@@ -101,16 +101,15 @@ Var embed_tokens(const Var& table, const PackedBatch& batch) {
   return gather_rows(table, batch.tokens.data(), batch.rows());
 }
 
-Var project(const Projection& p, const Var& x, const LoraOptions& lora, const DropoutMode& mode) {
-  Var y = linear(x, p.W, p.b);  // [N, out]
-  if (!p.lora_a) return y;
-  Var xd = x;
-  if (mode.training && lora.dropout > 0.0f) {
+Var project(const Projection& p, const Var& x, const LoraOptions& lora, const DropoutMode& mode, const Var& residual) {
+  // Dropout on the adapter's input only, its mask drawn before the products (as PEFT's lora_dropout).
+  Tensor mask;
+  if (p.lora_a && mode.training && lora.dropout > 0.0f) {
     if (!mode.rng) throw std::invalid_argument("project: LoRA dropout in training mode needs an Rng");
-    xd = dropout(x, lora.dropout, *mode.rng, true);
+    mask = dropout_mask(x.shape(), lora.dropout, *mode.rng);
   }
-  // y += (alpha/r) (xd A^T) B^T      xd A^T: [N, r]
-  return add(y, mul_scalar(linear(linear(xd, p.lora_a), p.lora_b), lora.scale()));
+  // residual + x W^T + b + (alpha/r) (x ⊙ mask) A^T B^T        [N, out]
+  return lora_linear(x, p.W, p.b, p.lora_a, p.lora_b, lora.scale(), std::move(mask), residual);
 }
 
 Var attention_block(const Var& x, const TrainableLayer& L, const PackedBatch& batch,
@@ -128,7 +127,7 @@ Var attention_block(const Var& x, const TrainableLayer& L, const PackedBatch& ba
   // att = softmax(q k^T / sqrt(hd)) v within each sequence (and its prefix)   att: [N, q_dim]
   Var att = attention_op(q, k, v, batch, c, prompts.attention, prompts.prefix, layer);
   // x + att Wo^T
-  return add(x, project(L.o, att, lora, mode));
+  return project(L.o, att, lora, mode, x);
 }
 
 Var ffn_block(const Var& x, const TrainableLayer& L, const TransformerConfig& c, const LoraOptions& lora,
@@ -136,9 +135,11 @@ Var ffn_block(const Var& x, const TrainableLayer& L, const TransformerConfig& c,
   // xn = RMSNorm(x) * ffn_norm                               xn: [N, d]
   Var xn = rms_norm(x, L.ffn_norm, c.rms_eps);
   // h = silu(xn Wg^T) * (xn Wu^T)                            h: [N, ff]
-  Var h = mul(silu(project(L.gate, xn, lora, mode)), project(L.up, xn, lora, mode));
+  const Var gate = project(L.gate, xn, lora, mode);
+  const Var up = project(L.up, xn, lora, mode);
+  const Var h = swiglu(gate, up);
   // x + h Wd^T
-  return add(x, project(L.down, h, lora, mode));
+  return project(L.down, h, lora, mode, x);
 }
 
 Var last_rows(const Var& hidden, const PackedBatch& batch) {

@@ -3,9 +3,11 @@
 //
 // Why this layout: head sizes are small (stories260K: 8), so a loop over a head's dimensions
 // cannot use the vector units. The keys and values of the head are first transposed to
-// kt, vt: [hd, n_keys]; then every step of a query row is a loop over the keys, contiguous
-// in memory, which the compiler vectorises (`omp simd`, fixed order: results do not depend on
-// the thread count).
+// kt, vt: [hd, n_keys]; then attention_head takes 16 query rows at a time, one per vector lane,
+// and walks the keys: each key's score, probability and share of the output is one vector
+// operation for the 16 rows, with no sum across lanes (the old per-row loops over the keys spent
+// most of their time in scalar tails and horizontal sums). Fixed order: results do not depend on
+// the thread count.
 //
 // Keys of a block: a sequence's prefix keys (ClickPrompt's, docs/LLM.md "Bidirectional attention
 // and soft prompts"; none by default), then its own rows. Masks: row i of a block whose first query
@@ -16,30 +18,13 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "llactr/tensor/fast_exp.h"  // softmax_exp
+
 namespace llactr::llm {
 
 // Which keys a row sees: its sequence's keys up to its own (a decoder's mask), or all of them
 // (LLM2Vec's bidirectional decoder, for masked language modelling).
 enum class AttentionMask { Causal, Bidirectional };
-
-// e^x for x <= 0 (softmax arguments), within 2 ulp of std::exp; written so that a loop of
-// it vectorises (Cephes' expf: x = n ln2 + r, |r| <= ln2/2, degree-6 polynomial of r, times 2^n).
-inline float softmax_exp(float x) {
-  x = x < -87.0f ? -87.0f : x;  // 2^n stays a normal float
-  // n = round(x / ln2): adding and subtracting 1.5 * 2^23 rounds to an integer (std::floor would
-  // block vectorisation: it may raise the inexact exception)
-  const float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
-  const float r = x - n * 0.693359375f + n * 2.12194440e-4f;  // ln2 split in two: exact n*hi
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  const float y = p * r * r + r + 1.0f;
-  // 2^n from its exponent bits (__builtin_bit_cast, unlike memcpy, lets the loop vectorise)
-  return y * __builtin_bit_cast(float, (int32_t(n) + 127) << 23);
-}
 
 // out[d * ld + j] = x[j * stride + d]: one head's slice of n rows, transposed into n columns of a
 // [hd, ld] block (ld >= n: the block can hold several pieces side by side).   x: [n, stride] -> out: [hd, ld]
@@ -76,7 +61,8 @@ inline int visible_keys(int i, int first_key, int n_keys, bool causal) {
 // One (sequence, head) block: out_i = sum_j softmax_j(q_i . k_j / sqrt(hd)) v_j for the n_q
 // query rows, over the visible keys (query row 0 is key number first_key).
 //   q: n_q rows of stride q_stride (the head's slice); kt, vt: [hd, n_keys]; out: rows of stride
-//   out_stride (the head's slice is written); scores: [n_keys] scratch; lse (if not null): row i's
+//   out_stride (the head's slice is written); scores: not used since the kernel works on tiles of
+//   16 rows (their scratch is per thread; the argument goes when the callers next change); lse (if not null): row i's
 //   log-sum-exp of its scaled scores at lse[i * lse_stride], what a backward pass needs.
 void attention_head(const float* q, int q_stride, int n_q, const float* kt, const float* vt, int n_keys,
                     int first_key, bool causal, int hd, float* scores, float* out, int out_stride, float* lse,

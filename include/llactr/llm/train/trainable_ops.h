@@ -1,7 +1,7 @@
-// The two transformer steps the tensor layer has no op for, as differentiable ops on the
-// autodiff engine: RoPE and self-attention over packed sequences (causal or bidirectional, with
-// optional prefix keys/values). Everything else in
-// the trainable forward (embedding, RMSNorm, projections, SwiGLU, LM head) is made of the
+// The transformer steps the tensor layer has no op for, as differentiable ops on the autodiff
+// engine: RoPE, self-attention over packed sequences (causal or bidirectional, with optional
+// prefix keys/values), and a projection with its LoRA adapter and residual add in one node.
+// Everything else in the trainable forward (embedding, RMSNorm, SwiGLU, LM head) is made of the
 // engine's own ops.
 //
 // Packed batch: B sequences of any lengths stacked into N = sum(lengths) rows, as in the
@@ -37,6 +37,20 @@ std::shared_ptr<const RopeAngles> rope_angles_for(const PackedBatch& batch, cons
 // Rotates each of the n_heads heads of every row by its position.   x: [N, n_heads*hd] -> same.
 // Backward: the transpose of a rotation is the rotation by the opposite angle.
 Var rope_op(const Var& x, std::shared_ptr<const RopeAngles> angles, int n_heads, const TransformerConfig& c);
+
+// y = residual + x W^T + b + scale (x ⊙ mask) A^T B^T: a frozen or trainable projection, its LoRA
+// adapter with dropout on the adapter's input, and the residual add after it, in one node. The
+// parts after W are optional: b, the adapter (A and B), mask (empty: no dropout), residual.
+//   x: [N, in]; W: [out, in]; b: [out]; A: [r, in]; B: [out, r]; mask: [N, in] (dropout_mask);
+//   residual: [N, out] -> y: [N, out]
+// It computes what linear, dropout, linear, linear, mul_scalar, add (and add) compute, step for
+// step (scale is applied inside the adapter's products: the same bits when it is a power of two, as
+// alpha/r = 16/8 by default), but stores one [N, out] tensor instead of five and no intermediate
+// gradients (the kept activations: t = (x ⊙ mask) A^T [N, r], and x ⊙ mask). Backward, with u = t B^T and dy the output gradient:
+//   dresidual = dy;  dt = scale dy B;  dB = scale dy^T t;  dA = dt^T (x ⊙ mask)
+//   dx = (dt A) ⊙ mask + dy W;  dW = dy^T x;  db = sum of the rows of dy
+Var lora_linear(const Var& x, const Var& W, const Var& b, const Var& A, const Var& B, float scale, Tensor mask,
+                const Var& residual);
 
 // out[r, head h] = sum_j softmax_j(q_r,h . k_j,g / sqrt(hd)) v_j,g over the keys j r sees:
 // its span's prefix keys of this layer (if any), then the span's rows j <= r (causal) or all of

@@ -75,8 +75,10 @@ struct TrainableOutput {
 
 // x = table[tokens]                                   -> [N, d]
 Var embed_tokens(const Var& table, const PackedBatch& batch);
-// x W^T + b (+ (alpha/r) dropout(x) A^T B^T)          x: [N, in] -> [N, out]
-Var project(const Projection& p, const Var& x, const LoraOptions& lora, const DropoutMode& mode);
+// residual + x W^T + b (+ (alpha/r) dropout(x) A^T B^T), one node (lora_linear)
+//   x: [N, in]; residual: [N, out] or empty -> [N, out]
+Var project(const Projection& p, const Var& x, const LoraOptions& lora, const DropoutMode& mode,
+            const Var& residual = Var());
 // x + Wo · attention(RoPE(q), RoPE(k), v) of RMSNorm(x) x: [N, d] -> [N, d]
 // (with prompts' mask and, as layer `layer`, its prefix keys/values)
 Var attention_block(const Var& x, const TrainableLayer& L, const PackedBatch& batch,
