@@ -1,7 +1,7 @@
 // The trainable (autodiff) transformer: every piece gradient-checked against finite differences
 // on a tiny random GQA model (d = 16, 2 layers, 4 query heads, 2 key/value heads), and the whole
 // forward compared with the inference forward: with LoRA B = 0, with LoRA applied vs merged
-// weights, and vs a merged GGUF written to disk.
+// weights, vs a merged GGUF written to disk, and with bidirectional attention and soft prompts.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -90,7 +90,7 @@ TEST(TrainableOps, CausalAttentionGradCheckWithGqaAndSpans) {
   const PackedBatch b = pack_sequences(kSeqs);
   Var q = random_param({b.rows(), c.q_dim()}, 4), k = random_param({b.rows(), c.kv_dim()}, 5),
       v = random_param({b.rows(), c.kv_dim()}, 6);
-  expect_grads_match([&](const std::vector<Var>& in) { return causal_attention_op(in[0], in[1], in[2], b, c); },
+  expect_grads_match([&](const std::vector<Var>& in) { return attention_op(in[0], in[1], in[2], b, c); },
                      {q, k, v});
 }
 
@@ -102,15 +102,52 @@ TEST(TrainableOps, CausalAttentionIsCausalAndStaysInItsSequence) {
   NoGrad no_grad;
   Var q = random_param({b.rows(), c.q_dim()}, 4), k = random_param({b.rows(), c.kv_dim()}, 5),
       v = random_param({b.rows(), c.kv_dim()}, 6);
-  const Tensor before = causal_attention_op(q, k, v, b, c).value();
+  const Tensor before = attention_op(q, k, v, b, c).value();
   for (int i = 0; i < c.kv_dim(); ++i) k.value()[4 * c.kv_dim() + i] += 1.0f, v.value()[4 * c.kv_dim() + i] -= 2.0f;
-  const Tensor after = causal_attention_op(q, k, v, b, c).value();
+  const Tensor after = attention_op(q, k, v, b, c).value();
   for (int r = 0; r < b.rows(); ++r)
     for (int i = 0; i < c.q_dim(); ++i) {
       const int64_t e = int64_t(r) * c.q_dim() + i;
       if (r == 4) continue;
       EXPECT_EQ(before[e], after[e]) << "row " << r;
     }
+}
+
+// Bidirectional attention, and prefix keys/values of one layer (the op gives the prefix the
+// gradient of that layer's slices only), in both masks.
+TEST(TrainableOps, AttentionGradCheckBidirectionalAndPrefix) {
+  const TransformerConfig c = tiny_model().config;
+  const PackedBatch b = pack_sequences(kSeqs);
+  for (AttentionMask mask : {AttentionMask::Causal, AttentionMask::Bidirectional})
+    for (int n_prefix : {0, 2}) {
+      if (mask == AttentionMask::Causal && n_prefix == 0) continue;  // CausalAttentionGradCheckWithGqaAndSpans
+      SCOPED_TRACE("prefix " + std::to_string(n_prefix) + (mask == AttentionMask::Causal ? " causal" : " bidirectional"));
+      std::vector<Var> in = {random_param({b.rows(), c.q_dim()}, 4), random_param({b.rows(), c.kv_dim()}, 5),
+                             random_param({b.rows(), c.kv_dim()}, 6)};
+      if (n_prefix) in.push_back(random_param({b.size(), n_prefix * c.n_layer * 2 * c.kv_dim()}, 7));
+      expect_grads_match(
+          [&](const std::vector<Var>& x) { return attention_op(x[0], x[1], x[2], b, c, mask, n_prefix ? x[3] : Var(), 1); },
+          in);
+    }
+}
+
+TEST(TrainableOps, BidirectionalAttentionSeesLaterRowsAndStaysInItsSequence) {
+  // Changing the last key/value of sequence 0 moves every row of sequence 0, and no row of another.
+  const TransformerConfig c = tiny_model().config;
+  const PackedBatch b = pack_sequences(kSeqs);
+  NoGrad no_grad;
+  Var q = random_param({b.rows(), c.q_dim()}, 4), k = random_param({b.rows(), c.kv_dim()}, 5),
+      v = random_param({b.rows(), c.kv_dim()}, 6);
+  const Tensor before = attention_op(q, k, v, b, c, AttentionMask::Bidirectional).value();
+  for (int i = 0; i < c.kv_dim(); ++i) k.value()[4 * c.kv_dim() + i] += 1.0f, v.value()[4 * c.kv_dim() + i] -= 2.0f;
+  const Tensor after = attention_op(q, k, v, b, c, AttentionMask::Bidirectional).value();
+  for (int r = 0; r < b.rows(); ++r) {
+    const int64_t e = int64_t(r) * c.q_dim();
+    if (r < 5)
+      EXPECT_NE(before[e], after[e]) << "row " << r;
+    else
+      EXPECT_EQ(before[e], after[e]) << "row " << r;
+  }
 }
 
 TEST(TrainablePieces, TokenEmbeddingGradCheck) {
@@ -229,6 +266,87 @@ TEST(TrainableTransformer, OptionalTensorsMatchInferenceForward) {
   }
 }
 
+// Random prompts for a batch of S sequences: n_prefix prefix slots and n_soft soft tokens each.
+PromptVars random_prompts(const TransformerConfig& c, int S, int n_prefix, int n_soft, AttentionMask mask, uint64_t seed) {
+  PromptVars p;
+  p.attention = mask;
+  if (n_prefix) p.prefix = constant(random_param({S, n_prefix * c.n_layer * 2 * c.kv_dim()}, seed).value());
+  if (n_soft) p.soft = constant(random_param({S, n_soft * c.n_embd}, seed + 1).value());
+  return p;
+}
+
+// The trainable forward with prompts agrees with the inference forward with the same prompts
+// (which agrees with the scalar reference, test_transformer.cpp).
+TEST(TrainableTransformer, BidirectionalAndPromptsMatchInferenceForward) {
+  for (const std::string arch : {"llama", "qwen2"})
+    for (AttentionMask mask : {AttentionMask::Causal, AttentionMask::Bidirectional})
+      for (auto [n_prefix, n_soft] : std::vector<std::pair<int, int>>{{0, 0}, {3, 0}, {0, 2}, {3, 2}}) {
+        SCOPED_TRACE(arch + " prefix " + std::to_string(n_prefix) + " soft " + std::to_string(n_soft) +
+                     (mask == AttentionMask::Causal ? " causal" : " bidirectional"));
+        const Model m = tiny_model(arch);
+        const TrainableTransformer t(m, {});
+        randomise_lora_b(t, 3);
+        const PackedBatch b = pack_sequences(kSeqs);
+        const PromptVars p = random_prompts(m.config, b.size(), n_prefix, n_soft, mask, 12);
+        NoGrad no_grad;
+        const TrainableOutput out = t.forward(b, {}, p);
+        const Prompts same = {mask, n_prefix, n_prefix ? p.prefix.value().data() : nullptr, n_soft,
+                              n_soft ? p.soft.value().data() : nullptr};
+        const ForwardOutput ref = forward(t.merged_model(), kSeqs, {LogitsMode::None, false}, same);
+        const int d = m.config.n_embd;
+        ASSERT_EQ(out.hidden.shape(), (Shape{b.rows(), d}));
+        for (const SeqSpan& sp : b.spans) {
+          EXPECT_LT(relative_error(out.hidden.value().data() + size_t(sp.row0) * d,
+                                   ref.hidden.data() + size_t(sp.seq) * ref.max_len * d, size_t(sp.n) * d),
+                    1e-5);
+          EXPECT_LT(relative_error(out.last.value().data() + size_t(sp.seq) * d,
+                                   ref.hidden.data() + (size_t(sp.seq) * ref.max_len + sp.n - 1) * d, d),
+                    1e-5);
+        }
+      }
+}
+
+// Prompts of no prefix slots and no soft tokens are the plain forward, bit for bit.
+TEST(TrainableTransformer, EmptyPromptsAreThePlainForwardBitForBit) {
+  const TrainableTransformer t(tiny_model(), {});
+  randomise_lora_b(t, 4);
+  const PackedBatch b = pack_sequences(kSeqs);
+  NoGrad no_grad;
+  const Tensor plain = t.forward(b).hidden.value();
+  const Tensor empty =
+      t.forward(b, {}, {AttentionMask::Causal, constant(Tensor({b.size(), 0})), constant(Tensor({b.size(), 0}))})
+          .hidden.value();
+  ASSERT_EQ(plain.shape(), empty.shape());
+  for (int64_t i = 0; i < plain.numel(); ++i) ASSERT_EQ(plain[i], empty[i]) << i;
+}
+
+// ClickPrompt's chain: h -> generator -> prefix keys/values and soft tokens -> bidirectional
+// LLM with LoRA -> last hidden state and LM logits. Gradients reach the generator and h.
+TEST(TrainableTransformer, GradCheckThroughPromptsIntoGeneratorAndInput) {
+  LoraOptions lora;
+  lora.rank = 2, lora.alpha = 2;  // scale 1 (see WholeForwardGradCheckWrtLora)
+  const TrainableTransformer t(tiny_model(), lora);
+  randomise_lora_b(t, 6);
+  const TransformerConfig& c = t.config();
+  const PackedBatch b = pack_sequences(kSeqs);
+  const int n_prefix = 2, n_soft = 1, H = 8;
+  Var h = random_param({b.size(), 6}, 21), W1 = random_param({H, 6}, 22, 0.4f),
+      Wp = random_param({n_prefix * c.n_layer * 2 * c.kv_dim(), H}, 23, 0.5f),
+      Ws = random_param({n_soft * c.n_embd, H}, 24, 0.5f);
+  std::vector<Var> inputs = {h, W1, Wp, Ws};
+  for (const Var& p : t.lora_parameters()) inputs.push_back(p);
+  for (AttentionMask mask : {AttentionMask::Causal, AttentionMask::Bidirectional}) {
+    SCOPED_TRACE(mask == AttentionMask::Causal ? "causal" : "bidirectional");
+    expect_grads_match(
+        [&](const std::vector<Var>& in) {
+          const Var g = tanh(linear(in[0], in[1]));  // [B, H]
+          const TrainableOutput out = t.forward(b, {}, {mask, linear(g, in[2]), linear(g, in[3])});
+          return concat({reshape(out.last, {-1}), reshape(t.lm_logits(out.hidden), {-1})}, 0);
+        },
+        inputs);
+  }
+}
+
 // 0 sequences, a sequence of 0 tokens and one longer than the context are errors that say so.
 TEST(TrainableBatch, RejectsEmptyBatchEmptyRowAndRowPastTheContext) {
   const Model m = tiny_model();  // n_ctx 64
@@ -265,7 +383,7 @@ TEST(TrainableBatch, AttentionSameOnOneAndTwoThreads) {
       return parameter(std::move(t));
     };
     const Var q = random(c.q_dim()), k = random(c.kv_dim()), v = random(c.kv_dim());
-    const Var out = causal_attention_op(q, k, v, batch, c);
+    const Var out = attention_op(q, k, v, batch, c);
     Tensor probe(out.shape());
     for (int64_t i = 0; i < probe.numel(); ++i) probe[i] = rng.normal(0.0f, 1.0f);
     backward(sum_all(mul(out, constant(probe))));
@@ -290,6 +408,75 @@ TEST(TrainableBatch, MixedLengthsSameOnOneAndTwoThreadsAndAsEachRowAlone) {
     EXPECT_LT(relative_error(out[0].data() + size_t(sp.row0) * d, alone.value().data(), size_t(sp.n) * d), 1e-5)
         << "sequence " << sp.seq;
   }
+}
+
+// With bidirectional attention, a prefix and soft tokens: the attention op's output and its q, k,
+// v and prefix gradients, and the whole forward, are the same bits on 1 and 2 threads, and each
+// row's hidden states those of the row alone with its own prompts (1e-5 relative).
+TEST(TrainableBatch, BidirectionalAndPromptsSameOnOneAndTwoThreadsAndAsEachRowAlone) {
+  RandomModelSpec spec = tiny_spec("qwen2");
+  spec.n_ctx = 128;  // room for the prompts
+  const Model m = load_model(tiny_file(spec));
+  const TransformerConfig& c = m.config;
+  const std::vector<std::vector<int32_t>> seqs = mixed_sequences(c.n_vocab);
+  const PackedBatch batch = pack_sequences(seqs);
+  const int64_t N = batch.rows(), S = batch.size(), n_prefix = 4, n_soft = 3;
+  testing::expect_same_on_1_and_2_threads([&] {
+    Rng rng(8);
+    auto random = [&](int64_t rows, int64_t cols) {
+      Tensor t({rows, cols});
+      for (int64_t i = 0; i < t.numel(); ++i) t[i] = rng.normal(0.0f, 1.0f);
+      return parameter(std::move(t));
+    };
+    const Var q = random(N, c.q_dim()), k = random(N, c.kv_dim()), v = random(N, c.kv_dim()),
+              prefix = random(S, n_prefix * c.n_layer * 2 * c.kv_dim());
+    const Var out = attention_op(q, k, v, batch, c, AttentionMask::Bidirectional, prefix, 1);
+    Tensor probe(out.shape());
+    for (int64_t i = 0; i < probe.numel(); ++i) probe[i] = rng.normal(0.0f, 1.0f);
+    backward(sum_all(mul(out, constant(probe))));
+    return std::vector<Tensor>{out.value(), q.node()->grad, k.node()->grad, v.node()->grad, prefix.node()->grad};
+  });
+
+  const TrainableTransformer t(m, {});
+  randomise_lora_b(t, 9);
+  const PromptVars p = random_prompts(c, int(S), int(n_prefix), int(n_soft), AttentionMask::Bidirectional, 13);
+  NoGrad no_grad;
+  const std::vector<Tensor> out =
+      testing::expect_same_on_1_and_2_threads([&] { return std::vector<Tensor>{t.forward(batch, {}, p).hidden.value()}; });
+  const int d = c.n_embd;
+  for (const SeqSpan& sp : batch.spans) {
+    const PromptVars own = {p.attention, slice(p.prefix, 0, sp.seq, 1), slice(p.soft, 0, sp.seq, 1)};
+    const Var alone = t.forward(pack_sequences({seqs[size_t(sp.seq)]}), {}, own).hidden;
+    EXPECT_LT(relative_error(out[0].data() + size_t(sp.row0) * d, alone.value().data(), size_t(sp.n) * d), 1e-5)
+        << "sequence " << sp.seq;
+  }
+}
+
+// Prompts of the wrong shape, a sequence whose prompts and tokens exceed the context, and soft
+// tokens with spans that do not tile the rows are errors before any work.
+TEST(TrainableBatch, RejectsBadPrompts) {
+  const Model m = tiny_model();  // n_ctx 64, 2 layers, kv_dim 8, d 16
+  const TrainableTransformer t(m, {});
+  const PackedBatch b = pack_sequences(kSeqs);
+  const Var prefix = constant(Tensor({3, 2 * 2 * 2 * 8})), soft = constant(Tensor({3, 2 * 16}));
+  using M = AttentionMask;
+  EXPECT_NO_THROW(t.forward(b, {}, {M::Bidirectional, prefix, soft}));
+  EXPECT_THROW(t.forward(b, {}, {M::Causal, constant(Tensor({3, 7})), Var()}), std::invalid_argument);
+  EXPECT_THROW(t.forward(b, {}, {M::Causal, constant(Tensor({2, 32})), Var()}), std::invalid_argument);
+  EXPECT_THROW(t.forward(b, {}, {M::Causal, Var(), constant(Tensor({3, 17}))}), std::invalid_argument);
+  EXPECT_THROW(t.forward(b, {}, {M::Causal, Var(), constant(Tensor({3 * 2, 16}))}), std::invalid_argument);
+  // 60 tokens + 2 prefix slots + 2 soft tokens = 64 fit; 61 do not
+  const Var prefix1 = constant(Tensor({1, 2 * 2 * 2 * 8})), soft1 = constant(Tensor({1, 2 * 16}));
+  EXPECT_NO_THROW(t.forward(pack_sequences({std::vector<int32_t>(60, 3)}), {}, {M::Causal, prefix1, soft1}));
+  try {
+    t.forward(pack_sequences({std::vector<int32_t>(61, 3)}), {}, {M::Causal, prefix1, soft1});
+    ADD_FAILURE() << "61 tokens and 4 prompt rows passed a context of 64";
+  } catch (const std::out_of_range& e) {
+    EXPECT_NE(std::string(e.what()).find("sequence 0 needs 65 positions"), std::string::npos) << e.what();
+  }
+  PackedBatch reordered = pack_sequences({{1, 2}, {3}});
+  std::swap(reordered.spans[0], reordered.spans[1]);
+  EXPECT_THROW(t.forward(reordered, {}, {M::Causal, Var(), constant(Tensor({2, 16}))}), std::invalid_argument);
 }
 
 TEST(TrainableTransformer, LoraForwardMatchesMergedInferenceForward) {

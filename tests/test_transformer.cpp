@@ -1,22 +1,34 @@
 // The batched forward pass against a slow scalar reference written from the model definitions
 // (llama: RMSNorm, RoPE on consecutive pairs, GQA, SwiGLU; qwen2: + q/k/v biases, RoPE on halves;
 // and every optional tensor llama.cpp accepts: biases, rope_freqs), on random-weight GGUF files
-// written by GgufWriter.
+// written by GgufWriter; also with bidirectional attention and soft prompts (prefix keys/values,
+// soft input tokens) as docs/LLM.md defines them.
 #include <gtest/gtest.h>
 
 #include <omp.h>
 
 #include <cmath>
+#include <random>
 #include <string>
 
 #include "llactr/llm/gguf/gguf.h"
 #include "support/random_model.h"
+#include "test_data.h"
 #include "llactr/llm/model/transformer.h"
 
 namespace llactr::llm {
 namespace {
 
 using Vec = std::vector<double>;
+
+// One sequence's prompts for the reference, in the layout of docs/LLM.md.
+struct RefPrompts {
+  bool bidirectional = false;
+  int n_prefix = 0;
+  const float* prefix = nullptr;  // [n_prefix, n_layer, 2, kv_dim]: key (0) and value (1) of each slot and layer
+  int n_soft = 0;
+  const float* soft = nullptr;  // [n_soft, d] embeddings before the tokens
+};
 
 // The scalar reference reads the tensors straight from the file: ggml shape [in, out], so
 // element (o, i) of a matrix is data[o * in + i].
@@ -32,10 +44,10 @@ struct Reference {
     d = f.get_u32(a + "embedding_length");
     n_layer = f.get_u32(a + "block_count");
     n_head = f.get_u32(a + "attention.head_count");
-    n_kv = f.get_u32(a + "attention.head_count_kv");
+    n_kv = f.get_u32(a + "attention.head_count_kv", n_head);
     ff = f.get_u32(a + "feed_forward_length");
-    n_rot = f.get_u32(a + "rope.dimension_count");
-    base = f.get_f32(a + "rope.freq_base");
+    n_rot = f.get_u32(a + "rope.dimension_count", d / n_head);
+    base = f.get_f32(a + "rope.freq_base", 10000.0f);  // llama.cpp's default (stories260K has no key)
     eps = f.get_f32(a + "attention.layer_norm_rms_epsilon");
     vocab = int(f.tensor("token_embd.weight").ne[1]);
   }
@@ -79,41 +91,53 @@ struct Reference {
       }
   }
 
-  // Final-norm hidden states [T][d], residual stream after each layer [L][T][d], logits [T][vocab].
+  // Final-norm hidden states [T][d], residual stream after each layer [L][T][d], logits [T][vocab]
+  // of every row: the n_soft soft rows (positions 0..n_soft-1), then the tokens.
   void run(const std::vector<int32_t>& tokens, std::vector<Vec>& hidden, std::vector<std::vector<Vec>>& layers,
-           std::vector<Vec>& logits) const {
-    const int T = int(tokens.size()), hd = d / n_head;
+           std::vector<Vec>& logits, const RefPrompts& pr = {}) const {
+    const int T = pr.n_soft + int(tokens.size()), hd = d / n_head, kv = n_kv * hd, P = pr.n_prefix;
     const std::vector<float> embd = t("token_embd.weight");
     std::vector<Vec> x(T);
-    for (int p = 0; p < T; ++p) x[p].assign(embd.begin() + size_t(tokens[p]) * d, embd.begin() + size_t(tokens[p] + 1) * d);
+    for (int p = 0; p < T; ++p) {
+      const float* e = p < pr.n_soft ? pr.soft + size_t(p) * d : embd.data() + size_t(tokens[p - pr.n_soft]) * d;
+      x[p].assign(e, e + d);
+    }
     layers.clear();
     for (int l = 0; l < n_layer; ++l) {
       const std::string b = "blk." + std::to_string(l) + ".";
-      std::vector<Vec> q(T), k(T), v(T);
+      // keys and values: the P prefix slots of this layer (not rotated), then the rows
+      std::vector<Vec> q(T), k(P + T), v(P + T);
+      for (int j = 0; j < P; ++j) {
+        const float* slot = pr.prefix + (size_t(j) * n_layer + l) * 2 * kv;
+        k[j].assign(slot, slot + kv);
+        v[j].assign(slot + kv, slot + 2 * kv);
+      }
       for (int p = 0; p < T; ++p) {
         const Vec xn = rms_norm(x[p], b + "attn_norm.weight");
         q[p] = linear(b + "attn_q.weight", xn, n_head * hd);
-        k[p] = linear(b + "attn_k.weight", xn, n_kv * hd);
-        v[p] = linear(b + "attn_v.weight", xn, n_kv * hd);
+        k[P + p] = linear(b + "attn_k.weight", xn, kv);
+        v[P + p] = linear(b + "attn_v.weight", xn, kv);
         rope(q[p], n_head, p);
-        rope(k[p], n_kv, p);
+        rope(k[P + p], n_kv, p);
       }
       for (int p = 0; p < T; ++p) {
+        const int n_keys = P + (pr.bidirectional ? T : p + 1);  // the mask
         Vec att(n_head * hd, 0.0);
         for (int h = 0; h < n_head; ++h) {
           const int kh = h / (n_head / n_kv);  // the key/value head this query head shares
-          Vec s(p + 1);
+          Vec s(n_keys);
           double mx = -1e300, sum = 0;
-          for (int j = 0; j <= p; ++j) {
+          for (int j = 0; j < n_keys; ++j) {
             s[j] = 0;
             for (int i = 0; i < hd; ++i) s[j] += q[p][h * hd + i] * k[j][kh * hd + i];
             s[j] /= std::sqrt(double(hd));
             mx = std::max(mx, s[j]);
           }
           for (double& e : s) sum += e = std::exp(e - mx);
-          for (int j = 0; j <= p; ++j)
+          for (int j = 0; j < n_keys; ++j)
             for (int i = 0; i < hd; ++i) att[h * hd + i] += s[j] / sum * v[j][kh * hd + i];
         }
+        // (k and v hold every row already, so updating x[p] here is safe in both masks)
         const Vec o = linear(b + "attn_output.weight", att, d);
         for (int i = 0; i < d; ++i) x[p][i] += o[i];
         const Vec xn = rms_norm(x[p], b + "ffn_norm.weight");
@@ -157,24 +181,44 @@ struct Case {
 
 void PrintTo(const Case& c, std::ostream* os) { *os << c.name; }
 
-class TransformerVsReference : public ::testing::TestWithParam<Case> {};
+// Random prompts for each sequence of a batch: n_prefix prefix slots and n_soft soft tokens,
+// N(0, 1) like the model's keys, values and embeddings.
+struct BatchPrompts {
+  AttentionMask mask;
+  int n_prefix, n_soft;
+  size_t prefix_size, soft_size;  // per sequence
+  std::vector<float> prefix, soft;
+  BatchPrompts(const TransformerConfig& c, size_t S, int n_prefix_, int n_soft_, AttentionMask mask_, uint64_t seed)
+      : mask(mask_), n_prefix(n_prefix_), n_soft(n_soft_),
+        prefix_size(size_t(n_prefix_) * c.n_layer * 2 * c.kv_dim()), soft_size(size_t(n_soft_) * c.n_embd),
+        prefix(S * prefix_size), soft(S * soft_size) {
+    std::mt19937 rng(seed);
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    for (float& x : prefix) x = normal(rng);
+    for (float& x : soft) x = normal(rng);
+  }
+  Prompts all() const { return {mask, n_prefix, prefix.data(), n_soft, soft.data()}; }
+  // Sequence s's prompts alone, as a batch of one, and for the reference.
+  Prompts one(size_t s) const { return {mask, n_prefix, prefix.data() + s * prefix_size, n_soft, soft.data() + s * soft_size}; }
+  RefPrompts ref(size_t s) const {
+    return {mask == AttentionMask::Bidirectional, n_prefix, prefix.data() + s * prefix_size, n_soft,
+            soft.data() + s * soft_size};
+  }
+};
 
-TEST_P(TransformerVsReference, EveryPositionMatchesScalarReference) {
-  const RandomModelSpec& spec = GetParam().spec;
-  const gguf::GgufFile file = gguf::GgufFile::from_memory(random_model_writer(spec).to_bytes());
-  const Model model = load_model(file);
-  EXPECT_EQ(model.weights.output.empty(), spec.tied_output);
+// forward() of the batch (with its prompts) against the scalar reference at every token row:
+// hidden states, logits and every layer's residual stream within 1e-4; padding rows zero.
+void expect_matches_reference(const gguf::GgufFile& file, const Model& model,
+                              const std::vector<std::vector<int32_t>>& batch, const BatchPrompts& prompts) {
   const Reference ref(file);
-  const auto batch = test_batch(spec.n_vocab);
   ForwardOptions opt;
   opt.layer_states = true;
-  const ForwardOutput out = forward(model, batch, opt);
-  const int T = out.max_len, d = spec.n_embd, V = spec.n_vocab;
-  ASSERT_EQ(T, 7);
+  const ForwardOutput out = forward(model, batch, opt, prompts.all());
+  const int T = out.max_len, d = model.config.n_embd, V = model.config.n_vocab, K = prompts.n_soft;
   for (size_t b = 0; b < batch.size(); ++b) {
     std::vector<Vec> hidden, logits;
     std::vector<std::vector<Vec>> layers;
-    ref.run(batch[b], hidden, layers, logits);
+    ref.run(batch[b], hidden, layers, logits, prompts.ref(b));
     for (int p = 0; p < T; ++p) {
       const std::string at = "seq " + std::to_string(b) + " pos " + std::to_string(p);
       const float* h = out.hidden.data() + (b * T + p) * d;
@@ -182,13 +226,41 @@ TEST_P(TransformerVsReference, EveryPositionMatchesScalarReference) {
         for (int i = 0; i < d; ++i) ASSERT_EQ(h[i], 0.0f) << at;
         continue;
       }
-      expect_row_near(h, hidden[p], 1e-4, "hidden " + at);
-      expect_row_near(out.logits.data() + (b * T + p) * V, logits[p], 1e-4, "logits " + at);
-      for (int l = 0; l < spec.n_layer; ++l)
-        expect_row_near(out.layer_states[l].data() + (b * T + p) * d, layers[l][p], 1e-4,
+      expect_row_near(h, hidden[K + p], 1e-4, "hidden " + at);
+      expect_row_near(out.logits.data() + (b * T + p) * V, logits[K + p], 1e-4, "logits " + at);
+      for (int l = 0; l < model.config.n_layer; ++l)
+        expect_row_near(out.layer_states[l].data() + (b * T + p) * d, layers[l][K + p], 1e-4,
                         "layer " + std::to_string(l) + " " + at);
     }
   }
+}
+
+class TransformerVsReference : public ::testing::TestWithParam<Case> {};
+
+TEST_P(TransformerVsReference, EveryPositionMatchesScalarReference) {
+  const RandomModelSpec& spec = GetParam().spec;
+  const gguf::GgufFile file = gguf::GgufFile::from_memory(random_model_writer(spec).to_bytes());
+  const Model model = load_model(file);
+  EXPECT_EQ(model.weights.output.empty(), spec.tied_output);
+  const auto batch = test_batch(spec.n_vocab);
+  ASSERT_EQ(forward(model, batch).max_len, 7);
+  expect_matches_reference(file, model, batch, BatchPrompts(model.config, batch.size(), 0, 0, AttentionMask::Causal, 1));
+}
+
+// Bidirectional attention, prefix keys/values and soft input tokens, alone and together.
+TEST_P(TransformerVsReference, BidirectionalAndPromptsMatchScalarReference) {
+  const RandomModelSpec& spec = GetParam().spec;
+  const gguf::GgufFile file = gguf::GgufFile::from_memory(random_model_writer(spec).to_bytes());
+  const Model model = load_model(file);
+  const auto batch = test_batch(spec.n_vocab);
+  for (AttentionMask mask : {AttentionMask::Causal, AttentionMask::Bidirectional})
+    for (auto [n_prefix, n_soft] : std::vector<std::pair<int, int>>{{0, 0}, {3, 0}, {0, 2}, {3, 2}}) {
+      if (mask == AttentionMask::Causal && n_prefix + n_soft == 0) continue;  // the test above
+      SCOPED_TRACE(std::string(mask == AttentionMask::Causal ? "causal" : "bidirectional") + ", prefix " +
+                   std::to_string(n_prefix) + ", soft " + std::to_string(n_soft));
+      expect_matches_reference(file, model, batch,
+                               BatchPrompts(model.config, batch.size(), n_prefix, n_soft, mask, 10 + n_prefix + n_soft));
+    }
 }
 
 RandomModelSpec spec(const char* arch, int n_head, int n_kv, bool tied) {
@@ -271,30 +343,111 @@ TEST(TransformerBatch, RejectsEmptyBatchEmptyRowAndRowPastTheContext) {
   EXPECT_THROW(forward_packed(model, tokens.data(), {{0, 0, 29}}, &cache, LogitsMode::None, ws), std::out_of_range);
 }
 
-// A batch big enough for the threaded attention gives the same bits on 1 and 2 threads, and each
-// of its rows the same values (1e-5) as that row alone.
-TEST(TransformerBatch, MixedLengthsSameOnOneAndTwoThreadsAndAsEachRowAlone) {
-  const Model model = load(spec("qwen2", 4, 2, false));
+// A batch of 9 rows of 20..108 tokens: big enough for the threaded attention.
+std::vector<std::vector<int32_t>> mixed_batch() {
   std::vector<std::vector<int32_t>> batch;
   for (int b = 0; b < 9; ++b) {
     batch.emplace_back(size_t(20 + 11 * b));
     for (size_t t = 0; t < batch.back().size(); ++t) batch.back()[t] = int32_t((b * 7 + t * 3) % 64);
   }
-  const int d = 32;
+  return batch;
+}
+
+// The batch gives the same bits on 1 and 2 threads, and each of its rows the same values (1e-5)
+// as that row alone (with its own prompts).
+void expect_rows_as_alone_on_1_and_2_threads(const Model& model, const std::vector<std::vector<int32_t>>& batch,
+                                             const BatchPrompts& prompts) {
+  const int d = model.config.n_embd;
   auto run = [&] {
-    ForwardOutput o = forward(model, batch, {LogitsMode::None, false});
-    return std::vector<float>(o.hidden);
+    return forward(model, batch, {LogitsMode::None, false}, prompts.all()).hidden;
   };
   omp_set_num_threads(1);
   const std::vector<float> one = run();
   omp_set_num_threads(2);
   const std::vector<float> two = run();
   ASSERT_EQ(one, two);
-  const size_t T = batch.back().size();
+  size_t T = 0;
+  for (const auto& row : batch) T = std::max(T, row.size());
   for (size_t b = 0; b < batch.size(); ++b) {
-    const ForwardOutput alone = forward(model, {batch[b]}, {LogitsMode::None, false});
+    const ForwardOutput alone = forward(model, {batch[b]}, {LogitsMode::None, false}, prompts.one(b));
     for (size_t i = 0; i < batch[b].size() * d; ++i) ASSERT_NEAR(one[b * T * d + i], alone.hidden[i], 1e-5) << b;
   }
+}
+
+TEST(TransformerBatch, MixedLengthsSameOnOneAndTwoThreadsAndAsEachRowAlone) {
+  const Model model = load(spec("qwen2", 4, 2, false));
+  expect_rows_as_alone_on_1_and_2_threads(model, mixed_batch(), BatchPrompts(model.config, 9, 0, 0, AttentionMask::Causal, 1));
+}
+
+// The same with bidirectional attention, and with prefix keys/values and soft tokens in both masks.
+TEST(TransformerBatch, BidirectionalAndPromptsSameOnOneAndTwoThreadsAndAsEachRowAlone) {
+  const Model model = load(spec("qwen2", 4, 2, false));
+  for (AttentionMask mask : {AttentionMask::Causal, AttentionMask::Bidirectional})
+    for (auto [n_prefix, n_soft] : std::vector<std::pair<int, int>>{{0, 0}, {5, 3}}) {
+      if (mask == AttentionMask::Causal && n_prefix == 0) continue;  // the test above
+      SCOPED_TRACE("prefix " + std::to_string(n_prefix) + (mask == AttentionMask::Causal ? " causal" : " bidirectional"));
+      expect_rows_as_alone_on_1_and_2_threads(model, mixed_batch(),
+                                              BatchPrompts(model.config, 9, n_prefix, n_soft, mask, 2));
+    }
+}
+
+// Prompts of no prefix and no soft tokens are the plain forward, bit for bit.
+TEST(TransformerBatch, EmptyPromptsAreThePlainForwardBitForBit) {
+  const Model model = load(spec("llama", 4, 2, false));
+  const auto batch = test_batch(64);
+  const ForwardOutput plain = forward(model, batch);
+  float unused = 1.0f;
+  const ForwardOutput empty = forward(model, batch, {}, {AttentionMask::Causal, 0, &unused, 0, &unused});
+  EXPECT_EQ(plain.hidden, empty.hidden);
+  EXPECT_EQ(plain.logits, empty.logits);
+}
+
+// Bad prompts are errors before any work: negative counts, missing values, prompts with a KV
+// cache, a span that is all soft rows, and a sequence whose prompts and tokens exceed the context.
+TEST(TransformerBatch, RejectsBadPrompts) {
+  const Model model = load(spec("llama", 4, 2, false));  // n_ctx 128, 2 layers, kv_dim 16
+  const std::vector<float> values(1024, 0.5f);
+  const float* p = values.data();
+  auto run = [&](const std::vector<std::vector<int32_t>>& batch, Prompts prompts) {
+    return forward(model, batch, {}, prompts);
+  };
+  using M = AttentionMask;
+  EXPECT_THROW(run({{1, 2}}, {M::Causal, -1, p, 0, nullptr}), std::invalid_argument);
+  EXPECT_THROW(run({{1, 2}}, {M::Causal, 0, nullptr, -2, p}), std::invalid_argument);
+  EXPECT_THROW(run({{1, 2}}, {M::Causal, 2, nullptr, 0, nullptr}), std::invalid_argument);
+  EXPECT_THROW(run({{1, 2}}, {M::Bidirectional, 0, nullptr, 2, nullptr}), std::invalid_argument);
+  EXPECT_NO_THROW(run({std::vector<int32_t>(125, 3)}, {M::Causal, 3, p, 0, nullptr}));
+  for (Prompts prompts : {Prompts{M::Causal, 3, p, 0, nullptr}, Prompts{M::Bidirectional, 1, p, 2, p}}) {
+    try {
+      run({{1}, std::vector<int32_t>(126, 3)}, prompts);
+      ADD_FAILURE() << "126 tokens and 3 prompt rows passed a context of 128";
+    } catch (const std::out_of_range& e) {
+      EXPECT_NE(std::string(e.what()).find("sequence 1 needs 129 positions, more than the model's context of 128"),
+                std::string::npos) << e.what();
+    }
+  }
+  Workspace ws;
+  const std::vector<int32_t> tokens(4, 3);
+  KvCache cache(model.config, 1, 16);
+  EXPECT_THROW(forward_packed(model, tokens.data(), {{0, 0, 2}}, &cache, LogitsMode::None, ws, nullptr,
+                              {M::Causal, 1, p, 0, nullptr}),
+               std::invalid_argument);
+  EXPECT_THROW(forward_packed(model, tokens.data(), {{0, 0, 2}}, nullptr, LogitsMode::None, ws, nullptr,
+                              {M::Causal, 0, nullptr, 2, p}),
+               std::invalid_argument);
+}
+
+// The real model: bidirectional attention and prompts against the scalar reference.
+TEST(Stories260KVsReference, BidirectionalAndPromptsAtEveryPosition) {
+  LLACTR_REQUIRE_DATA(dir, "stories260K");
+  const gguf::GgufFile file = gguf::GgufFile::open(dir + "/stories260K.gguf");
+  const Model model = load_model(file);
+  const std::vector<std::vector<int32_t>> batch = {{1, 403, 29, 100, 7, 60, 300}, {1, 12, 480}};
+  for (AttentionMask mask : {AttentionMask::Causal, AttentionMask::Bidirectional})
+    for (auto [n_prefix, n_soft] : std::vector<std::pair<int, int>>{{0, 0}, {4, 2}}) {
+      SCOPED_TRACE("prefix " + std::to_string(n_prefix) + (mask == AttentionMask::Causal ? " causal" : " bidirectional"));
+      expect_matches_reference(file, model, batch, BatchPrompts(model.config, batch.size(), n_prefix, n_soft, mask, 3));
+    }
 }
 
 // Prompt in one pass, then one token at a time, equals the full forward at every position.

@@ -12,22 +12,30 @@
 namespace llactr {
 
 int cmd_embed(int argc, char** argv) {
-  Args args("llactr embed --llm-model M --text TEXT [--pool last|mean] [--out FILE.npy]");
+  Args args("llactr embed --llm-model M --text TEXT [--attention causal|bidirectional] [--pool last|mean] [--out FILE.npy]");
   declare_llm_options(args);
   args.alias("model", "llm-model");
   args.option("text", "", "text to embed (BOS is added if the model asks for it)")
+      .option("attention", "causal",
+              "causal: each token sees the tokens before it (the model as trained); bidirectional: every token "
+              "sees all of them (LLM2Vec's mode, for masked language modelling)")
       .option("pool", "last", "last: the last token's hidden state; mean: the mean over all tokens")
       .option("out", "", "write the vector as a float32 .npy file instead of printing it");
   if (!args.parse(argc, argv)) return 0;
   const std::string pool = args.get("pool");
   if (pool != "last" && pool != "mean") throw std::invalid_argument("--pool must be 'last' or 'mean', not '" + pool + "'");
+  const std::string attention = args.get("attention");
+  if (attention != "causal" && attention != "bidirectional")
+    throw std::invalid_argument("--attention must be 'causal' or 'bidirectional', not '" + attention + "'");
 
   const llm::LanguageModel lm = llm::open_language_model(llm_model(args));
   const std::vector<int32_t> ids = lm.tokenizer.encode(args.has("text") ? args.get("text") : "");
   if (ids.empty()) throw std::invalid_argument("--text is empty and the model adds no BOS: nothing to embed");
   llm::ForwardOptions opt;
   opt.logits = llm::LogitsMode::None;
-  const llm::ForwardOutput out = llm::forward(lm.model, {ids}, opt);
+  llm::Prompts prompts;
+  prompts.attention = attention == "causal" ? llm::AttentionMask::Causal : llm::AttentionMask::Bidirectional;
+  const llm::ForwardOutput out = llm::forward(lm.model, {ids}, opt, prompts);
 
   // hidden: [1, T, d] -> vec: [d]
   const int T = int(ids.size()), d = lm.model.config.n_embd;
@@ -40,7 +48,8 @@ int cmd_embed(int argc, char** argv) {
   if (args.has("out")) {
     const std::string path = args.get("out");
     llm::write_npy(path, vec, {d});
-    std::printf("wrote %s: [%d] float32 (%s pool over %d tokens)\n", path.c_str(), d, pool.c_str(), T);
+    std::printf("wrote %s: [%d] float32 (%s pool over %d tokens, %s attention)\n", path.c_str(), d, pool.c_str(), T,
+                attention.c_str());
   } else {
     for (int i = 0; i < d; ++i) std::printf("%s%.6g", i ? " " : "", vec[i]);
     std::putchar('\n');

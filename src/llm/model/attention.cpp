@@ -5,14 +5,21 @@
 
 namespace llactr::llm {
 
-void transpose_head(const float* x, int n, int stride, int hd, float* out) {
+void transpose_head(const float* x, int n, int stride, int hd, float* out, int ld) {
   for (int j = 0; j < n; ++j)
-    for (int d = 0; d < hd; ++d) out[size_t(d) * n + j] = x[size_t(j) * stride + d];
+    for (int d = 0; d < hd; ++d) out[size_t(d) * ld + j] = x[size_t(j) * stride + d];
 }
 
-void add_transposed_head(const float* in, int n, int hd, float* x, int stride) {
+void add_transposed_head(const float* in, int n, int hd, float* x, int stride, int ld) {
   for (int j = 0; j < n; ++j)
-    for (int d = 0; d < hd; ++d) x[size_t(j) * stride + d] += in[size_t(d) * n + j];
+    for (int d = 0; d < hd; ++d) x[size_t(j) * stride + d] += in[size_t(d) * ld + j];
+}
+
+void transpose_block(const float* prefix, int n_prefix, int prefix_stride, const float* rows, int n, int stride,
+                     int hd, float* out) {
+  const int n_keys = n_prefix + n;
+  if (n_prefix > 0) transpose_head(prefix, n_prefix, prefix_stride, hd, out, n_keys);
+  transpose_head(rows, n, stride, hd, out + n_prefix, n_keys);
 }
 
 void head_scores(const float* q, const float* kt, int n_keys, int n, int hd, float scale, float* s) {
@@ -38,11 +45,11 @@ void head_scores(const float* q, const float* kt, int n_keys, int n, int hd, flo
 }
 
 void attention_head(const float* q, int q_stride, int n_q, const float* kt, const float* vt, int n_keys,
-                    int first_pos, bool causal, int hd, float* scores, float* out, int out_stride, float* lse,
+                    int first_key, bool causal, int hd, float* scores, float* out, int out_stride, float* lse,
                     int lse_stride) {
   const float scale = 1.0f / std::sqrt(float(hd));
   for (int i = 0; i < n_q; ++i) {
-    const int n = visible_keys(i, first_pos, n_keys, causal);
+    const int n = visible_keys(i, first_key, n_keys, causal);
     // s_j = q_i . k_j / sqrt(hd);  p_j = exp(s_j - max) / z
     head_scores(q + size_t(i) * q_stride, kt, n_keys, n, hd, scale, scores);
     float m = -INFINITY;

@@ -36,18 +36,31 @@ float* grow(std::vector<float>& buf, size_t n) {
 
 const float* bias(const std::vector<float>& b) { return b.empty() ? nullptr : b.data(); }
 
+// Checks the prompts before any work.
+void check_prompts(const Prompts& p, const KvCache* cache) {
+  if (p.n_prefix < 0 || p.n_soft < 0)
+    throw std::invalid_argument("forward_packed: " + std::to_string(p.n_prefix) + " prefix keys and " +
+                                std::to_string(p.n_soft) + " soft tokens per sequence (need >= 0)");
+  if ((p.n_prefix > 0 && !p.prefix) || (p.n_soft > 0 && !p.soft))
+    throw std::invalid_argument("forward_packed: prefix or soft tokens asked for without their values");
+  if ((p.n_prefix > 0 || p.n_soft > 0) && cache)
+    throw std::invalid_argument("forward_packed: prefix and soft tokens need a forward without a KV cache");
+}
+
 // Checks the batch, sizes the scratch buffers and fills each row's position and span.
 void prepare(const Model& model, const int32_t* tokens, const std::vector<SeqSpan>& spans,
-             const KvCache* cache, int N, Workspace& ws) {
+             const KvCache* cache, const Prompts& prompts, int N, Workspace& ws) {
   const TransformerConfig& c = model.config;
   int max_keys = 0;
   if (spans.empty()) throw std::invalid_argument("forward_packed: the batch has no sequences");
+  check_prompts(prompts, cache);
   if (ws.pos.size() < size_t(N)) ws.pos.resize(N);
   for (size_t s = 0; s < spans.size(); ++s) {
     const SeqSpan& sp = spans[s];
-    if (sp.n < 1 || sp.row0 < 0)
+    if (sp.n < 1 + prompts.n_soft || sp.row0 < 0)
       throw std::invalid_argument("forward_packed: sequence " + std::to_string(s) + " has " + std::to_string(sp.n) +
-                                  " tokens at row " + std::to_string(sp.row0) + " (need at least 1, at a row >= 0)");
+                                  " rows at row " + std::to_string(sp.row0) + " (need at least 1 token after " +
+                                  std::to_string(prompts.n_soft) + " soft rows, at a row >= 0)");
     int pos0 = 0;
     if (cache) {
       if (sp.seq < 0 || sp.seq >= cache->n_seq)
@@ -57,11 +70,11 @@ void prepare(const Model& model, const int32_t* tokens, const std::vector<SeqSpa
         throw std::out_of_range("KV cache slot " + std::to_string(sp.seq) + " is full (" +
                                 std::to_string(cache->capacity) + " positions)");
     }
-    check_context(c, int(s), pos0 + sp.n);
-    max_keys = std::max(max_keys, pos0 + sp.n);
+    check_context(c, int(s), prompts.n_prefix + pos0 + sp.n);
+    max_keys = std::max(max_keys, prompts.n_prefix + pos0 + sp.n);
     for (int i = 0; i < sp.n; ++i) {
       const int r = sp.row0 + i;
-      if (tokens[r] < 0 || tokens[r] >= c.n_vocab)
+      if (i >= prompts.n_soft && (tokens[r] < 0 || tokens[r] >= c.n_vocab))
         throw std::out_of_range("token id " + std::to_string(tokens[r]) + " is outside the vocabulary of " +
                                 std::to_string(c.n_vocab));
       ws.pos[r] = pos0 + i;
@@ -86,32 +99,39 @@ void store_kv(const std::vector<SeqSpan>& spans, int layer, KvCache& cache, cons
   }
 }
 
-// att = causal attention within each sequence, one (span, kv head) block per task: its keys and
-// values are transposed once into the thread's scratch, then each query head of the group attends.
+// att = attention within each sequence, one (span, kv head) block per task: its keys and values
+// (prefix, then its own rows) are transposed once into the thread's scratch, then each query head
+// of the group attends.
 void attend(const TransformerConfig& c, const std::vector<SeqSpan>& spans, int layer, KvCache* cache,
-            Workspace& ws) {
+            const Prompts& prompts, Workspace& ws) {
   const int q_dim = c.q_dim(), kv = c.kv_dim(), hd = c.head_dim, G = c.n_head_kv, S = int(spans.size());
+  const int n_prefix = prompts.n_prefix;
+  const PrefixLayout prefix{n_prefix, c.n_layer, kv};
+  const bool causal = prompts.attention == AttentionMask::Causal;
   const size_t per_thread = ws.scores.size() / omp_get_max_threads();
   int64_t work = 0;  // multiply-adds of the scores
-  for (const SeqSpan& sp : spans) work += int64_t(sp.n) * (ws.pos[sp.row0 + sp.n - 1] + 1);
+  for (const SeqSpan& sp : spans)
+    work += int64_t(sp.n) * (n_prefix + ws.pos[sp.row0 + sp.n - 1] + (causal ? 1 : sp.n));
   // Threads only pay off on real work: idle OpenMP threads spin and slow the BLAS calls after.
   const bool parallel = work * c.n_head * hd > (1 << 16);
 #pragma omp parallel for schedule(dynamic) if (parallel)
   for (int task = 0; task < S * G; ++task) {
-    const SeqSpan& sp = spans[task / G];
-    const int g = task % G;
-    const int first_pos = ws.pos[sp.row0], n_keys = first_pos + sp.n;
+    const int s = task / G, g = task % G;
+    const SeqSpan& sp = spans[s];
+    // the span's rows are keys n_prefix + first_pos.. (with a cache, its earlier rows come first)
+    const int first_pos = ws.pos[sp.row0], n_rows = first_pos + sp.n, n_keys = n_prefix + n_rows;
     const float* k = cache ? cache->keys(layer, sp.seq) : ws.k.data() + size_t(sp.row0) * kv;
     const float* v = cache ? cache->values(layer, sp.seq) : ws.v.data() + size_t(sp.row0) * kv;
+    const float* pk = n_prefix ? prompts.prefix + prefix.key(s, layer, g, hd) : nullptr;
     // kt, vt: [hd, n_keys]; scores: [n_keys]
     float* kt = ws.scores.data() + omp_get_thread_num() * per_thread;
     float* vt = kt + size_t(hd) * n_keys;
     float* scores = vt + size_t(hd) * n_keys;
-    transpose_head(k + g * hd, n_keys, kv, hd, kt);
-    transpose_head(v + g * hd, n_keys, kv, hd, vt);
+    transpose_block(pk, n_prefix, prefix.stride(), k + g * hd, n_rows, kv, hd, kt);
+    transpose_block(pk ? pk + kv : nullptr, n_prefix, prefix.stride(), v + g * hd, n_rows, kv, hd, vt);
     for (int h = g * c.group(); h < (g + 1) * c.group(); ++h) {
       const size_t at = size_t(sp.row0) * q_dim + h * hd;
-      attention_head(ws.q.data() + at, q_dim, sp.n, kt, vt, n_keys, first_pos, true, hd, scores,
+      attention_head(ws.q.data() + at, q_dim, sp.n, kt, vt, n_keys, n_prefix + first_pos, causal, hd, scores,
                      ws.att.data() + at, q_dim, nullptr, 0);
     }
   }
@@ -121,17 +141,23 @@ void attend(const TransformerConfig& c, const std::vector<SeqSpan>& spans, int l
 
 void forward_packed(const Model& model, const int32_t* tokens, const std::vector<SeqSpan>& spans,
                     KvCache* cache, LogitsMode logits, Workspace& ws,
-                    std::vector<std::vector<float>>* layer_states) {
+                    std::vector<std::vector<float>>* layer_states, const Prompts& prompts) {
   const TransformerConfig& c = model.config;
   const TransformerWeights& w = model.weights;
   int N = 0;
   for (const SeqSpan& sp : spans) N = std::max(N, sp.row0 + sp.n);
-  prepare(model, tokens, spans, cache, N, ws);
+  prepare(model, tokens, spans, cache, prompts, N, ws);
   const int d = c.n_embd;
   float *x = ws.x.data(), *xn = ws.xn.data(), *q = ws.q.data(), *k = ws.k.data(), *v = ws.v.data();
 
-  // x = token_embd[tokens]                                         x: [N, d]
-  for (int r = 0; r < N; ++r) std::memcpy(x + size_t(r) * d, w.token_embd.row(tokens[r]), d * sizeof(float));
+  // x = token_embd[tokens], or span s's soft embeddings in its first n_soft rows   x: [N, d]
+  for (size_t s = 0; s < spans.size(); ++s)
+    for (int i = 0; i < spans[s].n; ++i) {
+      const int r = spans[s].row0 + i;
+      const float* src = i < prompts.n_soft ? prompts.soft + (s * prompts.n_soft + i) * size_t(d)
+                                            : w.token_embd.row(tokens[r]);
+      std::memcpy(x + size_t(r) * d, src, d * sizeof(float));
+    }
   // RoPE angles of every row's position                            cos, sin: [N, n_rot/2]
   rope_angles(ws.pos.data(), N, c, ws.cos.data(), ws.sin.data());
 
@@ -148,8 +174,8 @@ void forward_packed(const Model& model, const int32_t* tokens, const std::vector
     rope(k, N, c.n_head_kv, ws.cos.data(), ws.sin.data(), c);
     // with a cache, append this step's keys/values to each sequence's history
     if (cache) store_kv(spans, l, *cache, ws);
-    // att = softmax(q k^T / sqrt(hd)) v, causal within each sequence  att: [N, q_dim]
-    attend(c, spans, l, cache, ws);
+    // att = softmax(q k^T / sqrt(hd)) v within each sequence (and its prefix)  att: [N, q_dim]
+    attend(c, spans, l, cache, prompts, ws);
     // x += att Wo^T + bo
     matmul_add(ws.att.data(), N, L.wo, bias(L.bo), x);
     // xn = RMSNorm(x) * ffn_norm
@@ -181,16 +207,19 @@ void forward_packed(const Model& model, const int32_t* tokens, const std::vector
 }
 
 ForwardOutput forward(const Model& model, const std::vector<std::vector<int32_t>>& batch,
-                      const ForwardOptions& options) {
+                      const ForwardOptions& options, const Prompts& prompts) {
   const TransformerConfig& c = model.config;
   if (batch.empty()) throw std::invalid_argument("forward: the batch has no sequences");
+  // Each sequence's soft rows (if any) come first in its span; their token ids are not read.
+  const int n_soft = std::max(prompts.n_soft, 0);
   ForwardOutput out;
   out.batch = int(batch.size());
   std::vector<int32_t> packed;
   std::vector<SeqSpan> spans;
   for (size_t b = 0; b < batch.size(); ++b) {
     if (batch[b].empty()) throw std::invalid_argument("forward: sequence " + std::to_string(b) + " is empty");
-    spans.push_back({int(b), int(packed.size()), int(batch[b].size())});
+    spans.push_back({int(b), int(packed.size()), n_soft + int(batch[b].size())});
+    packed.insert(packed.end(), size_t(n_soft), 0);
     packed.insert(packed.end(), batch[b].begin(), batch[b].end());
     out.lengths.push_back(int(batch[b].size()));
     out.max_len = std::max(out.max_len, int(batch[b].size()));
@@ -199,15 +228,15 @@ ForwardOutput forward(const Model& model, const std::vector<std::vector<int32_t>
   Workspace ws;
   std::vector<std::vector<float>> states;
   forward_packed(model, packed.data(), spans, nullptr, options.logits, ws,
-                 options.layer_states ? &states : nullptr);
+                 options.layer_states ? &states : nullptr, prompts);
 
-  // Scatter packed rows [N, width] to padded [B, T, width].
+  // Scatter each sequence's token rows of the packed [N, width] to padded [B, T, width].
   const size_t T = out.max_len;
   auto unpack = [&](const float* src, size_t width) {
     std::vector<float> dst(batch.size() * T * width, 0.0f);
     for (const SeqSpan& sp : spans)
-      std::memcpy(dst.data() + size_t(sp.seq) * T * width, src + size_t(sp.row0) * width,
-                  sp.n * width * sizeof(float));
+      std::memcpy(dst.data() + size_t(sp.seq) * T * width, src + size_t(sp.row0 + n_soft) * width,
+                  (sp.n - n_soft) * width * sizeof(float));
     return dst;
   };
   out.hidden = unpack(ws.hidden.data(), c.n_embd);

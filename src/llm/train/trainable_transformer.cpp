@@ -28,6 +28,50 @@ std::vector<float> to_vector(const Var& v) {
   return v ? std::vector<float>(v.value().data(), v.value().data() + v.numel()) : std::vector<float>();
 }
 
+// K_s of soft input tokens [S, K_s * d] (0 if empty).
+int soft_length(const Var& soft, int S, const TransformerConfig& c) {
+  if (!soft) return 0;
+  if (soft.shape().size() != 2 || soft.dim(0) != S || soft.dim(1) % c.n_embd != 0)
+    throw std::invalid_argument("soft input tokens have shape " + shape_str(soft.shape()) + ", expected [" +
+                                std::to_string(S) + ", K * " + std::to_string(c.n_embd) + "]");
+  return int(soft.dim(1) / c.n_embd);
+}
+
+// The batch as the layers see it with n_soft soft tokens: each span's soft rows, then its tokens'
+// rows; and where each row's embedding comes from in [token embeddings [N, d] ; soft [S * n_soft, d]].
+struct SoftRows {
+  PackedBatch run;
+  std::vector<int32_t> source;      // [N + S * n_soft] a row of [tokens ; soft] for each row of run
+  std::vector<int32_t> token_rows;  // [N] the row of run that holds each token
+};
+
+SoftRows with_soft_rows(const PackedBatch& batch, int n_soft) {
+  SoftRows r;
+  const int N = batch.rows(), S = batch.size();
+  const std::invalid_argument not_tiled("TrainableTransformer::forward: soft input tokens need spans that tile the "
+                                        "rows in order (build batches with pack_sequences)");
+  r.token_rows.resize(N);
+  for (int s = 0; s < S; ++s) {
+    const SeqSpan& sp = batch.spans[s];
+    if (sp.row0 != r.run.rows() - s * n_soft) throw not_tiled;
+    r.run.spans.push_back({sp.seq, r.run.rows(), n_soft + sp.n});
+    for (int i = 0; i < n_soft; ++i) {
+      r.source.push_back(N + s * n_soft + i);
+      r.run.tokens.push_back(0);  // not read: these rows are the soft embeddings
+      r.run.pos.push_back(i);
+    }
+    for (int i = 0; i < sp.n; ++i) {
+      const int t = sp.row0 + i;
+      r.token_rows[t] = r.run.rows();
+      r.source.push_back(t);
+      r.run.tokens.push_back(batch.tokens[t]);
+      r.run.pos.push_back(n_soft + batch.pos[t]);
+    }
+  }
+  if (r.run.rows() != N + S * n_soft) throw not_tiled;
+  return r;
+}
+
 }  // namespace
 
 std::string lora_target_tensor(const std::string& target) {
@@ -71,7 +115,7 @@ Var project(const Projection& p, const Var& x, const LoraOptions& lora, const Dr
 
 Var attention_block(const Var& x, const TrainableLayer& L, const PackedBatch& batch,
                     const std::shared_ptr<const RopeAngles>& angles, const TransformerConfig& c,
-                    const LoraOptions& lora, const DropoutMode& mode) {
+                    const LoraOptions& lora, const DropoutMode& mode, const PromptVars& prompts, int layer) {
   // xn = RMSNorm(x) * attn_norm                              xn: [N, d]
   Var xn = rms_norm(x, L.attn_norm, c.rms_eps);
   // q, k, v projections (with their adapters)                q: [N, q_dim]; k, v: [N, kv_dim]
@@ -81,8 +125,8 @@ Var attention_block(const Var& x, const TrainableLayer& L, const PackedBatch& ba
   // rotate queries and keys by their positions
   q = rope_op(q, angles, c.n_head, c);
   k = rope_op(k, angles, c.n_head_kv, c);
-  // att = softmax(q k^T / sqrt(hd)) v, causal within each sequence   att: [N, q_dim]
-  Var att = causal_attention_op(q, k, v, batch, c);
+  // att = softmax(q k^T / sqrt(hd)) v within each sequence (and its prefix)   att: [N, q_dim]
+  Var att = attention_op(q, k, v, batch, c, prompts.attention, prompts.prefix, layer);
   // x + att Wo^T
   return add(x, project(L.o, att, lora, mode));
 }
@@ -147,32 +191,41 @@ TrainableTransformer::TrainableTransformer(const Model& base, const LoraOptions&
   }
 }
 
-TrainableOutput TrainableTransformer::forward(const PackedBatch& batch, const DropoutMode& mode) const {
+TrainableOutput TrainableTransformer::forward(const PackedBatch& batch, const DropoutMode& mode,
+                                             const PromptVars& prompts) const {
   const TransformerConfig& c = config_;
   if (batch.spans.empty()) throw std::invalid_argument("TrainableTransformer::forward: the batch has no sequences");
+  const int n_prefix = prefix_length(prompts.prefix, batch.size(), c);
+  const int n_soft = soft_length(prompts.soft, batch.size(), c);
   for (size_t s = 0; s < batch.spans.size(); ++s) {
     const SeqSpan& sp = batch.spans[s];
     if (sp.n < 1 || sp.row0 < 0 || sp.row0 + sp.n > batch.rows() || batch.pos.size() != batch.tokens.size())
       throw std::invalid_argument("TrainableTransformer::forward: sequence " + std::to_string(s) +
                                   " is empty or outside the packed rows (build batches with pack_sequences)");
-    check_context(c, int(s), batch.pos[size_t(sp.row0 + sp.n - 1)] + 1);
+    check_context(c, int(s), n_prefix + n_soft + batch.pos[size_t(sp.row0 + sp.n - 1)] + 1);
   }
   for (int32_t t : batch.tokens)
     if (t < 0 || t >= c.n_vocab)
       throw std::out_of_range("token id " + std::to_string(t) + " is outside the vocabulary of " + std::to_string(c.n_vocab));
   // x = token_embd[tokens]                                   x: [N, d]
   Var x = embed_tokens(token_embd_, batch);
-  // RoPE angles of every row's position                      [N, n_rot/2]
-  const auto angles = rope_angles_for(batch, c);
-  for (const TrainableLayer& L : layers_) {
+  // With soft tokens the layers run on each span's soft rows, then its tokens' rows.
+  const SoftRows soft = n_soft ? with_soft_rows(batch, n_soft) : SoftRows{};
+  const PackedBatch& run = n_soft ? soft.run : batch;
+  if (n_soft)  // x = [soft_s ; token rows of s] for each span s    x: [N + S * n_soft, d]
+    x = gather_rows(concat({x, reshape(prompts.soft, {-1, c.n_embd})}, 0), soft.source.data(), run.rows());
+  // RoPE angles of every row's position                      [rows, n_rot/2]
+  const auto angles = rope_angles_for(run, c);
+  for (int l = 0; l < c.n_layer; ++l) {
     // x += attention(RMSNorm(x))
-    x = attention_block(x, L, batch, angles, c, lora_, mode);
+    x = attention_block(x, layers_[l], run, angles, c, lora_, mode, prompts, l);
     // x += SwiGLU(RMSNorm(x))
-    x = ffn_block(x, L, c, lora_, mode);
+    x = ffn_block(x, layers_[l], c, lora_, mode);
   }
-  // hidden = RMSNorm(x) * output_norm                        hidden: [N, d]
+  // hidden = RMSNorm(x) * output_norm                        hidden: [N, d] (the tokens' rows)
   TrainableOutput out;
   out.hidden = rms_norm(x, output_norm_, c.rms_eps);
+  if (n_soft) out.hidden = gather_rows(out.hidden, soft.token_rows.data(), batch.rows());
   // each sequence's last row                                 last: [B, d]
   out.last = last_rows(out.hidden, batch);
   return out;

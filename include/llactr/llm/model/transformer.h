@@ -3,12 +3,14 @@
 //
 // Sequences are packed: the N = sum(lengths) real tokens are stacked into [N, d] rows, so every
 // projection is one GEMM over all of them and no work or memory is spent on padding. Attention is
-// restricted to each sequence's own earlier tokens (the padding mask and the causal mask in one),
-// so a sequence's results do not depend on what else is in the batch.
+// restricted to each sequence's own earlier tokens (the padding mask and the causal mask in one;
+// all of its tokens in the bidirectional mode, and its prefix keys if it has any), so a
+// sequence's results do not depend on what else is in the batch.
 #pragma once
 #include <cstdint>
 #include <vector>
 
+#include "llactr/llm/model/attention.h"
 #include "llactr/llm/model/transformer_weights.h"
 
 namespace llactr::llm {
@@ -39,6 +41,23 @@ void check_context(const TransformerConfig& c, int seq, int n_positions);
 
 enum class LogitsMode { None, Last, All };  // Last = each sequence's last row
 
+// What a call adds to the plain causal forward: the attention mask and ClickPrompt's two kinds of
+// soft prompts (docs/LLM.md "Bidirectional attention and soft prompts"). The defaults are the
+// plain forward. Prompts are per span (index s in `spans`, or sequence b of forward()'s batch) and
+// need a forward without a KV cache.
+struct Prompts {
+  AttentionMask attention = AttentionMask::Causal;
+  // Prefix keys/values: every row of span s also sees these n_prefix keys and values in each
+  // layer (no rotary rotation; the text's positions stay 0, 1, ...).
+  int n_prefix = 0;
+  const float* prefix = nullptr;  // [S, n_prefix, n_layer, 2, kv_dim] (PrefixLayout)
+  // Soft input tokens: forward_packed takes the first n_soft rows of each span as these
+  // embeddings instead of token embeddings (their token ids are not read); they sit at positions
+  // 0..n_soft-1 and the span's tokens after them. forward() adds those rows itself.
+  int n_soft = 0;
+  const float* soft = nullptr;  // [S, n_soft, d]
+};
+
 // Scratch and outputs of forward_packed. Buffers only grow, so repeated calls of the same or a
 // smaller size (e.g. decoding one token at a time) allocate nothing.
 struct Workspace {
@@ -60,10 +79,12 @@ struct Workspace {
 // its tokens attend to everything cached before them. If layer_states is given, it receives
 // n_layer entries of [N, d]: the residual stream after each layer (before the final norm).
 // Throws std::invalid_argument for no spans or a span of no tokens, std::out_of_range for a token
-// id outside the vocabulary, a full cache slot or a sequence longer than the context (n_ctx).
+// id outside the vocabulary, a full cache slot or a sequence longer than the context (n_ctx;
+// prefix and soft rows count). Prompts: std::invalid_argument for n_prefix or n_soft < 0, a
+// missing pointer, prompts with a cache, or a span with no row after its soft rows.
 void forward_packed(const Model& model, const int32_t* tokens, const std::vector<SeqSpan>& spans,
                     KvCache* cache, LogitsMode logits, Workspace& ws,
-                    std::vector<std::vector<float>>* layer_states = nullptr);
+                    std::vector<std::vector<float>>* layer_states = nullptr, const Prompts& prompts = {});
 
 struct ForwardOptions {
   LogitsMode logits = LogitsMode::All;
@@ -79,8 +100,9 @@ struct ForwardOutput {
   std::vector<float> logits;                     // All: [B, T, vocab]; Last: [B, vocab]; None: empty
 };
 
-// Forward over B >= 1 sequences of different (non-zero) lengths, without a cache; errors as forward_packed.
+// Forward over B >= 1 sequences of different (non-zero) lengths, without a cache; errors as
+// forward_packed. Prompts are per sequence; with soft tokens the outputs hold only the tokens' rows.
 ForwardOutput forward(const Model& model, const std::vector<std::vector<int32_t>>& batch,
-                      const ForwardOptions& options = {});
+                      const ForwardOptions& options = {}, const Prompts& prompts = {});
 
 }  // namespace llactr::llm

@@ -57,8 +57,17 @@ struct DropoutMode {
   Rng* rng = nullptr;  // required when training with dropout > 0
 };
 
+// What a forward call adds to the plain causal forward (docs/LLM.md "Bidirectional attention and
+// soft prompts"): the attention mask and ClickPrompt's soft prompts, as autodiff inputs, so a loss
+// reaches whatever generates them. The defaults are the plain forward.
+struct PromptVars {
+  AttentionMask attention = AttentionMask::Causal;
+  Var prefix;  // [B, K_p * n_layer * 2 * kv_dim] prefix keys/values (PrefixLayout in attention.h), or empty
+  Var soft;    // [B, K_s * d] soft input tokens, at positions 0..K_s-1 before each sequence's tokens, or empty
+};
+
 struct TrainableOutput {
-  Var hidden;  // [N, d] final-norm hidden state of every packed row
+  Var hidden;  // [N, d] final-norm hidden state of every packed row (the tokens' rows, not soft rows)
   Var last;    // [B, d] each sequence's last row of `hidden`
 };
 
@@ -69,9 +78,10 @@ Var embed_tokens(const Var& table, const PackedBatch& batch);
 // x W^T + b (+ (alpha/r) dropout(x) A^T B^T)          x: [N, in] -> [N, out]
 Var project(const Projection& p, const Var& x, const LoraOptions& lora, const DropoutMode& mode);
 // x + Wo · attention(RoPE(q), RoPE(k), v) of RMSNorm(x) x: [N, d] -> [N, d]
+// (with prompts' mask and, as layer `layer`, its prefix keys/values)
 Var attention_block(const Var& x, const TrainableLayer& L, const PackedBatch& batch,
                     const std::shared_ptr<const RopeAngles>& angles, const TransformerConfig& c,
-                    const LoraOptions& lora, const DropoutMode& mode);
+                    const LoraOptions& lora, const DropoutMode& mode, const PromptVars& prompts = {}, int layer = 0);
 // x + Wd · (silu(Wg xn) * (Wu xn)), xn = RMSNorm(x)  x: [N, d] -> [N, d]
 Var ffn_block(const Var& x, const TrainableLayer& L, const TransformerConfig& c, const LoraOptions& lora,
               const DropoutMode& mode);
@@ -86,9 +96,11 @@ class TrainableTransformer {
   TrainableTransformer(const Model& base, const LoraOptions& lora);
 
   // Final-norm hidden states of the packed sequences. Throws std::invalid_argument for a batch of
-  // no sequences or a malformed span, std::out_of_range for a token id outside the vocabulary or a
-  // sequence longer than the context (check_context in transformer.h).
-  TrainableOutput forward(const PackedBatch& batch, const DropoutMode& mode = {}) const;
+  // no sequences, a malformed span or prompts of the wrong shape (soft tokens also need spans that
+  // tile the rows in order, as pack_sequences makes them), std::out_of_range for a token id
+  // outside the vocabulary or a sequence longer than the context with its prompts (check_context
+  // in transformer.h).
+  TrainableOutput forward(const PackedBatch& batch, const DropoutMode& mode = {}, const PromptVars& prompts = {}) const;
   // LM-head logits of some hidden rows.   hidden_rows: [n, d] -> [n, vocab]
   Var lm_logits(const Var& hidden_rows) const;
 
