@@ -59,8 +59,10 @@ Var forward_logits(Backbone& model, const data::Batch& batch, const ForwardConte
     throw std::invalid_argument(model.name() + " expects " + std::to_string(extra) + " extra fields, the enhancer gives " +
                                 std::to_string(X ? X.dim(1) : 0));
   Var y = model.logit(X ? concat({E, X}, 1) : E, batch.ids.data(), ctx);  // [B]
-  if (enhancer)
+  if (enhancer) {
     if (Var extra = enhancer->extra_logit(E, batch)) y = add(y, extra);
+    if (Var fused = enhancer->fuse_logit(y, model.hidden(), batch)) y = fused;
+  }
   if (E_out) *E_out = E;
   return y;
 }
