@@ -26,9 +26,7 @@ std::string row_name(ClickPromptRow r) {
 class ClickPromptMethod : public Method {
  public:
   explicit ClickPromptMethod(const MethodSetup& setup) : setup_(setup), o_(clickprompt_options(setup.options)) {
-    if (o_.llm_tune == ClickPromptLlmTune::Full)
-      throw std::invalid_argument(
-          "--clickprompt-llm-tune full is not built yet: the trainable transformer trains LoRA adapters only (use lora)");
+    clickprompt_lora(o_);  // --clickprompt-llm-tune full is not built: an error now, not after the data loads
     require_llm_model(setup.llm_model);
   }
 

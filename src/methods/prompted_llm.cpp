@@ -7,17 +7,6 @@ namespace llactr::methods {
 
 namespace {
 
-llm::LoraOptions lora_of(const ClickPromptOptions& o) {
-  if (o.llm_tune == ClickPromptLlmTune::Full)
-    throw std::invalid_argument(
-        "--clickprompt-llm-tune full is not built yet: the trainable transformer trains LoRA adapters only (use lora)");
-  llm::LoraOptions l;
-  l.rank = o.lora_rank;
-  l.alpha = o.lora_alpha;
-  l.seed = o.seed;
-  return l;  // dropout 0.05 on q and v, as SSFT and ELEC
-}
-
 const llm::Model& with_lm_head(const llm::Model& model) {
   require_lm_head(model);
   return model;
@@ -36,6 +25,17 @@ PromptShape shape_of(const llm::TransformerConfig& c, const ClickPromptOptions& 
 
 }  // namespace
 
+llm::LoraOptions clickprompt_lora(const ClickPromptOptions& o) {
+  if (o.llm_tune == ClickPromptLlmTune::Full)
+    throw std::invalid_argument(
+        "--clickprompt-llm-tune full is not built yet: the trainable transformer trains LoRA adapters only (use lora)");
+  llm::LoraOptions l;
+  l.rank = o.lora_rank;
+  l.alpha = o.lora_alpha;
+  l.seed = o.seed;
+  return l;  // dropout 0.05 on q and v
+}
+
 void require_lm_head(const llm::Model& model) {
   const llm::Matrix& head = model.weights.lm_head();
   if (head.empty() || head.rows != model.config.n_vocab || head.cols != model.config.n_embd)
@@ -45,7 +45,7 @@ void require_lm_head(const llm::Model& model) {
 }
 
 PromptedLlm::PromptedLlm(const llm::Model& model, int64_t d_h, const ClickPromptOptions& options)
-    : options_(options), llm_(with_lm_head(model), lora_of(options)), dropout_rng_(options.seed ^ 0xc11cu) {
+    : options_(options), llm_(with_lm_head(model), clickprompt_lora(options)), dropout_rng_(options.seed ^ 0xc11cu) {
   Rng init(options.seed);
   generator_ = PromptGenerator(d_h, shape_of(llm_.config(), options), init, "clickprompt.generator");
 }

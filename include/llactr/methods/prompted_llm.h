@@ -19,11 +19,15 @@ namespace llactr::methods {
 // and no token embeddings to tie it to): PA-MLM predicts masked tokens through that head.
 void require_lm_head(const llm::Model& model);
 
+// The LLM's adapters for these options: LoRA on q and v with dropout 0.05 (as SSFT and ELEC).
+// Throws std::invalid_argument for --clickprompt-llm-tune full, which is not built (the trainable
+// transformer trains LoRA adapters only); the method calls it before any data loads.
+llm::LoraOptions clickprompt_lora(const ClickPromptOptions& options);
+
 class PromptedLlm {
  public:
   // The generator for h of width d_h and the LLM's LoRA adapters, both drawn from options.seed.
-  // Throws std::invalid_argument for a model without an LM head or --clickprompt-llm-tune full
-  // (not built: the trainable transformer trains LoRA adapters only).
+  // Throws std::invalid_argument for a model without an LM head or --clickprompt-llm-tune full.
   PromptedLlm(const llm::Model& model, int64_t d_h, const ClickPromptOptions& options);
 
   // Throws std::invalid_argument when K prompts and a text of `longest_text` tokens need more
