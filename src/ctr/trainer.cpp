@@ -12,6 +12,7 @@
 #include "llactr/nn/metrics.h"
 #include "llactr/nn/scheduler.h"
 #include "llactr/tensor/ops.h"
+#include "llactr/tensor/param_values.h"
 #include "llactr/tensor/rng.h"
 
 namespace llactr {
@@ -20,16 +21,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-std::vector<Tensor> snapshot(const std::vector<Var>& params) {
-  std::vector<Tensor> s;
-  for (const Var& p : params) s.push_back(p.value());
-  return s;
-}
-
-void restore(const std::vector<Var>& params, const std::vector<Tensor>& s) {
-  for (size_t i = 0; i < params.size(); ++i) params[i].node()->value = s[i];
-}
 
 [[noreturn]] void non_finite(const char* what, int epoch, size_t step, float lr) {
   char buf[256];
@@ -160,7 +151,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
       res.best_epoch = epoch;
       res.best_valid_auc = log.valid_auc;
       res.best_valid_logloss = log.valid_logloss;
-      best = snapshot(params);
+      best = snapshot_values(params);
       bad_epochs = 0;
     } else {
       ++bad_epochs;
@@ -175,7 +166,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
   }
   res.epochs = int(res.log.size());
   res.samples_per_sec /= res.train_seconds;
-  restore(params, best);
+  restore_values(params, best);
   return res;
 }
 

@@ -7,6 +7,7 @@
 #include "llactr/methods/instance_text.h"
 #include "llactr/methods/row_subsample.h"
 #include "llactr/tensor/ops.h"
+#include "llactr/tensor/param_values.h"
 
 namespace llactr::methods {
 
@@ -27,16 +28,6 @@ const std::vector<int32_t>& tokens_of(const data::Dataset& dataset, const llm::T
     it = texts.emplace(std::move(text), std::move(t)).first;
   }
   return it->second;
-}
-
-std::vector<Tensor> values_of(const std::vector<Var>& ps) {
-  std::vector<Tensor> v;
-  for (const Var& p : ps) v.push_back(p.value());
-  return v;
-}
-
-void set_values(const std::vector<Var>& ps, const std::vector<Tensor>& v) {
-  for (size_t i = 0; i < ps.size(); ++i) ps[i].node()->value = v[i];
 }
 
 }  // namespace
@@ -100,8 +91,8 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
     }
     run.mlm = pa_mlm(*backbone, llm, mlm_texts, ids, vocab, o, progress);
   }
-  const std::vector<Tensor> backbone_start = values_of(backbone->parameters());
-  const std::vector<Tensor> llm_start = values_of(llm.parameters());
+  const std::vector<Tensor> backbone_start = snapshot_values(backbone->parameters());
+  const std::vector<Tensor> llm_start = snapshot_values(llm.parameters());
 
   TrainConfig ftc = tc;
   ftc.lr = 1e-3f;  // the reference's fine-tuning rate, for all three
@@ -110,7 +101,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
     r.row = which;
     Rng fresh(tc.seed);
     std::shared_ptr<Backbone> model = make_backbone(name, bc, fresh);
-    set_values(model->parameters(), backbone_start);  // PA-MLM's weights; the output layer as initialised
+    restore_values(model->parameters(), backbone_start);  // PA-MLM's weights; the output layer as initialised
     const auto t0 = Clock::now();
     if (which == ClickPromptRow::Ctr) {
       r.train = train(*model, dataset.train, dataset.valid, ftc);
@@ -118,7 +109,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
       r.test = evaluate(*model, dataset.test, dataset.schema.user_field, ftc.batch_size);
       r.served = model;
     } else {
-      set_values(llm.parameters(), llm_start);
+      restore_values(llm.parameters(), llm_start);
       Rng head_init(tc.seed ^ 0x4eadu);
       ClickPromptHead head(llm.width(), o.alpha, head_init);
       ClickPromptEnhancer enhancer(dataset, lm.tokenizer, llm, head, which == ClickPromptRow::Plm, texts);

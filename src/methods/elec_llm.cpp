@@ -15,6 +15,7 @@
 #include "llactr/nn/metrics.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/tensor/ops.h"
+#include "llactr/tensor/param_values.h"
 
 namespace llactr::methods {
 
@@ -118,13 +119,12 @@ TowerFit fit_tower(ElecTower& tower, const std::vector<Var>& extra, const PoolFn
                    valid_auc, improved ? "  *" : "");
     if (improved) {
       fit.best_epoch = epoch, fit.best_valid_auc = valid_auc, bad = 0;
-      best.clear();
-      for (const Var& p : params) best.push_back(p.value());
+      best = snapshot_values(params);
     } else if (++bad >= o.llm_patience) {
       break;
     }
   }
-  for (size_t i = 0; i < params.size(); ++i) params[i].node()->value = best[i];
+  restore_values(params, best);
   return fit;
 }
 

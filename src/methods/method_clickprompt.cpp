@@ -13,12 +13,6 @@
 namespace llactr::methods {
 namespace {
 
-std::string number(double v) {
-  char s[32];
-  std::snprintf(s, sizeof s, "%.6g", v);
-  return s;
-}
-
 std::string row_name(ClickPromptRow r) {
   return r == ClickPromptRow::Fused ? "clickprompt" : std::string("clickprompt-") + clickprompt_row_name(r);
 }
@@ -47,9 +41,9 @@ class ClickPromptMethod : public Method {
         {"clickprompt_without_mlm", o_.without_mlm ? "true" : "false"},
         {"clickprompt_mlm_rows", std::to_string(run.mlm_rows)},
         {"clickprompt_mlm_epochs", std::to_string(o_.without_mlm ? 0 : o_.mlm_epochs)},
-        {"mlm_seconds", number(run.mlm.seconds)},
+        {"mlm_seconds", data::json_number(run.mlm.seconds)},
         {"mlm_tokens", std::to_string(run.mlm.tokens)},
-        {"mlm_loss", run.mlm.epoch_loss.empty() ? "null" : number(run.mlm.epoch_loss.back())}};
+        {"mlm_loss", run.mlm.epoch_loss.empty() ? "null" : data::json_number(run.mlm.epoch_loss.back())}};
     std::vector<MethodRow> rows;
     for (const ClickPromptRowResult& r : run.rows) {
       MethodRow m;
@@ -58,9 +52,9 @@ class ClickPromptMethod : public Method {
       m.test = r.test;
       m.llm_seconds = run.mlm.seconds + (r.row == ClickPromptRow::Ctr ? 0 : r.finetune_seconds);
       m.settings = settings;
-      m.settings.emplace_back("finetune_seconds", number(r.finetune_seconds));
+      m.settings.emplace_back("finetune_seconds", data::json_number(r.finetune_seconds));
       m.settings.emplace_back("finetune_tokens", std::to_string(r.finetune_tokens));
-      if (r.row == ClickPromptRow::Fused) m.settings.emplace_back("clickprompt_alpha", number(r.alpha));
+      if (r.row == ClickPromptRow::Fused) m.settings.emplace_back("clickprompt_alpha", data::json_number(r.alpha));
       m.served = r.served;  // the ctr row; the others need the LLM to predict
       rows.push_back(std::move(m));
     }
