@@ -28,7 +28,8 @@ class ClickPromptMethod : public Method {
   std::vector<MethodRow> run(const data::Dataset& dataset, const std::string& backbone, const BackboneConfig& bc,
                              const TrainConfig& tc) override {
     if (!lm_) lm_ = std::make_unique<llm::LanguageModel>(llm::open_language_model(setup_.llm_model));
-    // The LLM's many small ops run fastest on --ssft-threads; the backbone-only row on --threads.
+    // The whole of ClickPrompt (PA-MLM, the LLM rows, and so also clickprompt-ctr's fine-tuning)
+    // runs on --ssft-threads: the LLM's many small ops run fastest on one.
     set_threads(setup_.ssft_threads);
     const ClickPromptRun run = run_clickprompt(dataset, *lm_, backbone, bc, tc, o_, !setup_.quiet);
     set_threads(setup_.threads);
