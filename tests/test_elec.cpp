@@ -36,10 +36,7 @@ TrainConfig quick_train() {
 
 // A tiny llama GGUF with a byte vocabulary (every text tokenises) in dir.
 std::string tiny_model(const testing::TempDir& dir, int n_ctx = 128) {
-  llm::RandomModelSpec spec;
-  spec.n_embd = 16, spec.n_layer = 1, spec.n_head = 4, spec.n_head_kv = 2, spec.n_ff = 24, spec.n_vocab = 260;
-  spec.n_ctx = n_ctx;
-  llm::random_model_writer(spec).write(dir.file("tiny.gguf"));
+  llm::random_model_writer(llm::tiny_byte_llama(n_ctx)).write(dir.file("tiny.gguf"));
   return dir.file("tiny.gguf");
 }
 

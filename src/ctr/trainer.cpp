@@ -12,6 +12,7 @@
 #include "llactr/nn/metrics.h"
 #include "llactr/nn/scheduler.h"
 #include "llactr/tensor/ops.h"
+#include "llactr/tensor/param_values.h"
 #include "llactr/tensor/rng.h"
 
 namespace llactr {
@@ -20,16 +21,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-std::vector<Tensor> snapshot(const std::vector<Var>& params) {
-  std::vector<Tensor> s;
-  for (const Var& p : params) s.push_back(p.value());
-  return s;
-}
-
-void restore(const std::vector<Var>& params, const std::vector<Tensor>& s) {
-  for (size_t i = 0; i < params.size(); ++i) params[i].node()->value = s[i];
-}
 
 [[noreturn]] void non_finite(const char* what, int epoch, size_t step, float lr) {
   char buf[256];
@@ -59,8 +50,10 @@ Var forward_logits(Backbone& model, const data::Batch& batch, const ForwardConte
     throw std::invalid_argument(model.name() + " expects " + std::to_string(extra) + " extra fields, the enhancer gives " +
                                 std::to_string(X ? X.dim(1) : 0));
   Var y = model.logit(X ? concat({E, X}, 1) : E, batch.ids.data(), ctx);  // [B]
-  if (enhancer)
+  if (enhancer) {
     if (Var extra = enhancer->extra_logit(E, batch)) y = add(y, extra);
+    if (Var fused = enhancer->fuse_logit(y, model.hidden(), batch)) y = fused;
+  }
   if (E_out) *E_out = E;
   return y;
 }
@@ -158,7 +151,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
       res.best_epoch = epoch;
       res.best_valid_auc = log.valid_auc;
       res.best_valid_logloss = log.valid_logloss;
-      best = snapshot(params);
+      best = snapshot_values(params);
       bad_epochs = 0;
     } else {
       ++bad_epochs;
@@ -173,7 +166,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
   }
   res.epochs = int(res.log.size());
   res.samples_per_sec /= res.train_seconds;
-  restore(params, best);
+  restore_values(params, best);
   return res;
 }
 

@@ -199,6 +199,12 @@ const JsonValue* JsonValue::find(std::string_view key) const {
 
 JsonValue parse_json(std::string_view text) { return JsonParser(text).parse_document(); }
 
+std::string json_number(double v) {
+  char s[32];
+  std::snprintf(s, sizeof s, "%.6g", v);
+  return s;
+}
+
 std::string json_quote(std::string_view s) {
   std::string out = "\"";
   for (char c : s) {

@@ -1,5 +1,6 @@
 #include "llactr/methods/clickprompt_options.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "llactr/methods/option_checks.h"
@@ -13,6 +14,8 @@ const std::pair<const char*, PromptAttention> kAttentions[] = {{"bidirectional",
                                                                {"causal", PromptAttention::Causal}};
 const std::pair<const char*, ClickPromptLlmTune> kTunes[] = {{"lora", ClickPromptLlmTune::Lora},
                                                              {"full", ClickPromptLlmTune::Full}};
+const std::pair<const char*, ClickPromptRow> kRows[] = {
+    {"fused", ClickPromptRow::Fused}, {"plm", ClickPromptRow::Plm}, {"ctr", ClickPromptRow::Ctr}};
 
 }  // namespace
 
@@ -26,6 +29,21 @@ ClickPromptLlmTune parse_clickprompt_llm_tune(const std::string& s) {
 const char* prompt_mode_name(PromptMode m) { return enum_name(m, kModes); }
 const char* prompt_attention_name(PromptAttention a) { return enum_name(a, kAttentions); }
 const char* clickprompt_llm_tune_name(ClickPromptLlmTune t) { return enum_name(t, kTunes); }
+const char* clickprompt_row_name(ClickPromptRow r) { return enum_name(r, kRows); }
+
+std::vector<ClickPromptRow> parse_clickprompt_rows(const std::string& s) {
+  std::vector<ClickPromptRow> rows;
+  size_t start = 0;
+  while (start <= s.size()) {
+    const size_t comma = std::min(s.find(',', start), s.size());
+    const ClickPromptRow r = parse_enum("clickprompt-rows", s.substr(start, comma - start), kRows);
+    if (std::find(rows.begin(), rows.end(), r) != rows.end())
+      bad_option("clickprompt-rows", s, std::string("names ") + clickprompt_row_name(r) + " twice");
+    rows.push_back(r);
+    start = comma + 1;
+  }
+  return rows;
+}
 
 void ClickPromptOptions::validate() const {
   auto num = [](double x) { return std::to_string(x); };
@@ -40,6 +58,8 @@ void ClickPromptOptions::validate() const {
   if (mlm_batch < 1) bad_option("clickprompt-mlm-batch", num(mlm_batch), "must be >= 1");
   if (mlm_rows < 0) bad_option("clickprompt-mlm-rows", num(double(mlm_rows)), "must be >= 0 (0 = every train row)");
   if (!std::isfinite(alpha)) bad_option("clickprompt-alpha", num(alpha), "must be a finite number");
+  if (rows.empty()) bad_option("clickprompt-rows", "", "must name at least one of fused, plm, ctr");
+  if (finetune_batch < 1) bad_option("clickprompt-finetune-batch", num(finetune_batch), "must be >= 1");
 }
 
 std::vector<MethodOption> clickprompt_method_options() {
@@ -57,7 +77,10 @@ std::vector<MethodOption> clickprompt_method_options() {
       {"clickprompt-mlm-batch", "16", "PA-MLM texts per step", {}},
       {"clickprompt-mlm-rows", "0", "PA-MLM train rows (a seeded subsample; 0 = all)", {}},
       {"clickprompt-without-mlm", "", "skip PA-MLM: fine-tune the same model from scratch (control)", {}, true},
+      {"clickprompt-rows", "fused,plm,ctr",
+       "which fine-tunings run: fused (row clickprompt), plm (clickprompt-plm), ctr (clickprompt-ctr)", {}},
       {"clickprompt-alpha", "0.5", "initial alpha of z = alpha*z_plm + (1-alpha)*z_ctr (learnable)", {}},
+      {"clickprompt-finetune-batch", "64", "texts per fine-tuning step of the rows that run the LLM (fused, plm)", {}},
   };
 }
 
@@ -76,7 +99,9 @@ ClickPromptOptions clickprompt_options(const OptionValues& v) {
   o.mlm_batch = int_option(v, "clickprompt-mlm-batch");
   o.mlm_rows = v.get_int("clickprompt-mlm-rows");
   o.without_mlm = v.get_flag("clickprompt-without-mlm");
+  o.rows = parse_clickprompt_rows(v.get("clickprompt-rows"));
   o.alpha = float(v.get_double("clickprompt-alpha"));
+  o.finetune_batch = int_option(v, "clickprompt-finetune-batch");
   o.validate();
   return o;
 }

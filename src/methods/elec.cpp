@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "llactr/tensor/ops.h"
+#include "llactr/tensor/param_values.h"
 #include "llactr/tensor/rng.h"
 
 namespace llactr::methods {
@@ -35,8 +36,7 @@ ElecInjector::ElecInjector(const ElecPrepared& prep, ElecInject inject, int64_t 
                                   ", the backbone has D = " + std::to_string(embedding_dim));
     // A fresh T with stage 1's weights: each backbone starts from them and trains its own copy.
     ElecTower tower(prep.vectors.dim, embedding_dim, prep.t_hidden, rng);
-    const std::vector<Var> ps = tower.parameters();
-    for (size_t i = 0; i < ps.size(); ++i) ps[i].node()->value = prep.tower.at(i);
+    restore_values(tower.parameters(), prep.tower);
     T_ = tower.T;
   }
   if (inject_ == ElecInject::Hidden) w_v_ = Linear(embedding_dim, 1, rng, "elec.w_v", false);

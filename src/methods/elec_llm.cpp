@@ -10,10 +10,12 @@
 
 #include "llactr/data/sha256.h"
 #include "llactr/llm/train/trainable_transformer.h"
+#include "llactr/methods/row_subsample.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/metrics.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/tensor/ops.h"
+#include "llactr/tensor/param_values.h"
 
 namespace llactr::methods {
 
@@ -21,18 +23,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-
-// n distinct row indices of [0, total), seeded, sorted (all of them when n is 0 or >= total).
-std::vector<size_t> subsample(size_t total, int64_t n, uint64_t seed) {
-  std::vector<size_t> rows(total);
-  std::iota(rows.begin(), rows.end(), size_t(0));
-  if (n <= 0 || size_t(n) >= total) return rows;
-  Rng rng(seed);
-  for (size_t i = 0; i < size_t(n); ++i) std::swap(rows[i], rows[i + rng.below(total - i)]);  // partial Fisher-Yates
-  rows.resize(size_t(n));
-  std::sort(rows.begin(), rows.end());
-  return rows;
-}
 
 std::vector<float> labels_of(const data::Split& s, const std::vector<size_t>& rows) {
   std::vector<float> y;
@@ -129,13 +119,12 @@ TowerFit fit_tower(ElecTower& tower, const std::vector<Var>& extra, const PoolFn
                    valid_auc, improved ? "  *" : "");
     if (improved) {
       fit.best_epoch = epoch, fit.best_valid_auc = valid_auc, bad = 0;
-      best.clear();
-      for (const Var& p : params) best.push_back(p.value());
+      best = snapshot_values(params);
     } else if (++bad >= o.llm_patience) {
       break;
     }
   }
-  for (size_t i = 0; i < params.size(); ++i) params[i].node()->value = best[i];
+  restore_values(params, best);
   return fit;
 }
 
@@ -155,8 +144,8 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
   Rng init(o.seed);
   ElecTower tower(d, embedding_dim, o.t_hidden, init);
 
-  const std::vector<size_t> train_rows = subsample(dataset.train.size(), o.llm_rows, o.seed);
-  const std::vector<size_t> valid_rows = subsample(dataset.valid.size(), o.llm_valid_rows, o.seed + 1);
+  const std::vector<size_t> train_rows = subsample_rows(dataset.train.size(), o.llm_rows, o.seed);
+  const std::vector<size_t> valid_rows = subsample_rows(dataset.valid.size(), o.llm_valid_rows, o.seed + 1);
   const std::vector<float> train_y = labels_of(dataset.train, train_rows), valid_y = labels_of(dataset.valid, valid_rows);
   const auto t0 = Clock::now();
   TowerFit fit;

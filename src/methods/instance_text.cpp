@@ -19,7 +19,10 @@ std::string instance_text(const data::Dataset& dataset, const data::Split& split
   if (row >= split.size())
     throw std::out_of_range("instance text: row " + std::to_string(row) + " is past the split's " +
                             std::to_string(split.size()) + " rows");
-  const int32_t* ids = split.row(row);
+  return instance_text(dataset, split.row(row));
+}
+
+std::string instance_text(const data::Dataset& dataset, const int32_t* ids) {
   std::string text;
   for (int k = 0; k < dataset.schema.num_fields(); ++k) {
     const auto [field, local] = dataset.encoder.locate(ids[k]);

@@ -15,12 +15,6 @@
 namespace llactr::methods {
 namespace {
 
-std::string number(double v) {
-  char s[32];
-  std::snprintf(s, sizeof s, "%.6g", v);
-  return s;
-}
-
 class ElecMethod : public Method {
  public:
   explicit ElecMethod(const MethodSetup& setup) : setup_(setup) {
@@ -70,7 +64,7 @@ class ElecMethod : public Method {
     v.test = r.vanilla;
     v.llm_seconds = llm_seconds_;
     v.settings = settings_;
-    v.settings.emplace_back("elec_train_seconds", number(r.train_seconds));
+    v.settings.emplace_back("elec_train_seconds", data::json_number(r.train_seconds));
     v.served = std::shared_ptr<Backbone>(std::move(r.vanilla_model));
     MethodRow g = v;
     g.method = names_[1];
@@ -94,17 +88,17 @@ class ElecMethod : public Method {
                  {"elec_llm_rows", std::to_string(o_.llm_rows)},
                  {"elec_inject", data::json_quote(elec_inject_name(o_.inject))},
                  {"elec_schedule", data::json_quote(elec_schedule_name(o_.schedule))},
-                 {"elec_alpha", number(o_.alpha)},
-                 {"elec_beta", number(o_.beta)},
-                 {"elec_tau", number(o_.tau)},
+                 {"elec_alpha", data::json_number(o_.alpha)},
+                 {"elec_beta", data::json_number(o_.beta)},
+                 {"elec_tau", data::json_number(o_.tau)},
                  {"elec_without_llm", o_.without_llm ? "true" : "false"},
-                 {"stage1_seconds", number(prep_.stage1_seconds)},
+                 {"stage1_seconds", data::json_number(prep_.stage1_seconds)},
                  {"stage1_tokens", std::to_string(prep_.stage1_tokens)},
-                 {"cache_seconds", number(prep_.vectors.seconds)},
+                 {"cache_seconds", data::json_number(prep_.vectors.seconds)},
                  {"cache_tokens", std::to_string(prep_.vectors.tokens)},
                  {"cache_truncated_rows", std::to_string(prep_.vectors.truncated)},
                  {"cache_from_disk", prep_.vectors.from_cache ? "true" : "false"},
-                 {"llm_us_per_sample", number(prep_.llm_us_per_sample)}};
+                 {"llm_us_per_sample", data::json_number(prep_.llm_us_per_sample)}};
   }
 
   // Stage 1's T + head on the test vectors. Its training is stage 1 (llm_seconds), not a backbone's.

@@ -23,12 +23,6 @@ std::string ssft_loss_name(const SsftOptions& o) {
   return s;
 }
 
-std::string number(double v) {
-  char s[32];
-  std::snprintf(s, sizeof s, "%g", v);
-  return s;
-}
-
 class LlactrMethod : public Method {
  public:
   explicit LlactrMethod(const MethodSetup& setup) : setup_(setup) {
@@ -66,10 +60,8 @@ class LlactrMethod : public Method {
     const SsftEpoch& e = r.epochs[size_t(epoch_)];
     fields_ = h;
     llm_seconds_ = e.seconds;
-    char acc[32];
-    std::snprintf(acc, sizeof acc, "%.6g", e.heldout_accuracy);
-    settings_ = {{"lambda_fre", number(opt_.lambda_fre)},
-                 {"lambda_fie", number(opt_.lambda_fie)},
+    settings_ = {{"lambda_fre", data::json_number(opt_.lambda_fre)},
+                 {"lambda_fie", data::json_number(opt_.lambda_fie)},
                  {"fie_mode", data::json_quote(fie_mode_name(opt_.fie_mode))},
                  {"frozen_adapters", opt_.frozen_adapters ? "true" : "false"},
                  {"llm_model", data::json_quote(so.model_path)},
@@ -78,8 +70,8 @@ class LlactrMethod : public Method {
                  {"ssft_epochs", std::to_string(so.epochs)},
                  {"ssft_loss", data::json_quote(ssft_loss_name(so))},
                  {"ssft_per_field", std::to_string(so.per_field)},
-                 {"ssft_lr", number(so.lr)},
-                 {"ssft_heldout_accuracy", acc},
+                 {"ssft_lr", data::json_number(so.lr)},
+                 {"ssft_heldout_accuracy", data::json_number(e.heldout_accuracy)},
                  {"ssft_cached", r.from_cache ? "true" : "false"},
                  {"pooling", data::json_quote(h.pooling)},
                  {"field_embeddings", data::json_quote(h.npy_path)}};

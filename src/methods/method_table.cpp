@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "llactr/data/line_parsing.h"
+#include "llactr/methods/clickprompt_options.h"
 #include "llactr/methods/method.h"
 
 namespace llactr::methods {
@@ -66,6 +67,11 @@ const std::vector<MethodEntry>& method_table() {
         {"elec-dir", "data/cache/elec", "stage-1 adapters and the vector cache go to DIR/<dataset>", {}},
         {"elec-label", "elec", "the rows' method name (V: LABEL, G: LABEL-gain), e.g. for a control", {}}},
        make_elec_method, elec_row_names},
+      {"clickprompt",
+       "ClickPrompt (arXiv 2310.09234): PA-MLM aligns the backbone's h with an LLM through soft prompts, then "
+       "fine-tunes with the LLM (clickprompt, clickprompt-plm) or the backbone alone (clickprompt-ctr) "
+       "(docs/CLICKPROMPT.md)",
+       clickprompt_method_options(), make_clickprompt_method, clickprompt_row_names},
   };
   return table;
 }

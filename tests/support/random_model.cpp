@@ -86,4 +86,11 @@ gguf::GgufWriter random_model_writer(const RandomModelSpec& s) {
   return w;
 }
 
+RandomModelSpec tiny_byte_llama(int n_ctx) {
+  RandomModelSpec spec;
+  spec.n_embd = 16, spec.n_layer = 1, spec.n_head = 4, spec.n_head_kv = 2, spec.n_ff = 24, spec.n_vocab = 260;
+  spec.n_ctx = n_ctx;
+  return spec;
+}
+
 }  // namespace llactr::llm

@@ -27,4 +27,8 @@ struct RandomModelSpec {
 // 1 + U(-0.2, 0.2), biases U(-0.1, 0.1), rope_freqs U(1, 8); seeded, so the same spec gives the same file.
 gguf::GgufWriter random_model_writer(const RandomModelSpec& spec);
 
+// The methods' tests' LLM: llama, d 16, 1 layer, 4 heads on 2 KV heads, n_ff 24, 260 tokens (the
+// byte vocabulary: every text tokenises), context n_ctx.
+RandomModelSpec tiny_byte_llama(int n_ctx);
+
 }  // namespace llactr::llm

@@ -49,7 +49,8 @@ struct TrainConfig {
 // The hook for LLM-enhanced methods. The trainer calls, for every batch (training and inference):
 //   E = model.embed(ids);  X = extra_fields(E, batch);
 //   y = model.logit(X ? [E; X] : E) + extra_logit(E, batch);
-// and, when training, loss = BCE(y) + extra_loss(E, h, y, batch) with h = model.hidden().
+//   y = fuse_logit(y, h, batch) when it returns a Var (h = model.hidden());
+// and, when training, loss = BCE(y) + extra_loss(E, h, y, batch).
 // Its parameters() are optimised with the model's. Each hook may return an empty Var for "none".
 class Enhancer {
  public:
@@ -61,6 +62,10 @@ class Enhancer {
   virtual Var extra_loss(const Var& /*E [B,N,D]*/, const Var& /*h [B,d_h]*/, const Var& /*y [B]*/,
                          const data::Batch&) {
     return Var();  // -> scalar []
+  }
+  // The model's output logit in place of the backbone's y (ClickPrompt: α·z_plm(h) + (1 − α)·y).
+  virtual Var fuse_logit(const Var& /*y [B]*/, const Var& /*h [B,d_h]*/, const data::Batch&) {
+    return Var();  // -> [B]
   }
 };
 
@@ -94,7 +99,8 @@ struct EvalResult {
 TrainResult train(Backbone& model, const data::Split& train, const data::Split& valid, const TrainConfig& cfg,
                   Enhancer* enhancer = nullptr);
 
-// The forward of one batch:  E = embed(ids);  X = extra_fields(E);  y = logit([E; X]) + extra_logit(E)
+// The forward of one batch:  E = embed(ids);  X = extra_fields(E);  y = logit([E; X]) + extra_logit(E),
+// then fuse_logit(y, h) when the enhancer has one
 // -> [B]. E_out, when given, receives E [B, N, D].
 Var forward_logits(Backbone& model, const data::Batch& batch, const ForwardContext& ctx, Enhancer* enhancer = nullptr,
                    Var* E_out = nullptr);

@@ -31,5 +31,7 @@ JsonValue parse_json(std::string_view text);
 
 // s as a JSON string literal with its quotes ("a\"b"); s must be valid UTF-8.
 std::string json_quote(std::string_view s);
+// v as a JSON number with 6 significant digits ("%.6g"), as results.json's settings write them.
+std::string json_number(double v);
 
 }  // namespace llactr::data

@@ -17,6 +17,9 @@ namespace llactr::methods {
 // --clickprompt-mode prefix|input is a PromptMode (nn/prompt_generator.h).
 enum class PromptAttention { Bidirectional, Causal };  // --clickprompt-attention bidirectional|causal
 enum class ClickPromptLlmTune { Lora, Full };          // --clickprompt-llm-tune lora|full
+// The fine-tunings, one result row each: `clickprompt` (z = α·z_plm + (1 − α)·z_ctr),
+// `clickprompt-plm` (z = z_plm), `clickprompt-ctr` (the backbone alone). --clickprompt-rows fused,plm,ctr
+enum class ClickPromptRow { Fused, Plm, Ctr };
 
 struct ClickPromptOptions {
   // The prompt generator
@@ -39,7 +42,9 @@ struct ClickPromptOptions {
   bool without_mlm = false;      // --clickprompt-without-mlm: fine-tune from scratch (the control)
 
   // Fine-tuning: z = alpha * z_plm + (1 - alpha) * z_ctr
+  std::vector<ClickPromptRow> rows{ClickPromptRow::Fused, ClickPromptRow::Plm, ClickPromptRow::Ctr};  // --clickprompt-rows
   float alpha = 0.5f;            // --clickprompt-alpha: alpha's initial value (learnable, unsquashed)
+  int finetune_batch = 64;       // --clickprompt-finetune-batch: texts per step of the rows that run the LLM
 
   uint64_t seed = 2024;          // masking, generator and head initialisation
 
@@ -59,5 +64,8 @@ ClickPromptLlmTune parse_clickprompt_llm_tune(const std::string& s);  // "lora",
 const char* prompt_mode_name(PromptMode m);
 const char* prompt_attention_name(PromptAttention a);
 const char* clickprompt_llm_tune_name(ClickPromptLlmTune t);
+// "fused,plm,ctr" (any non-empty subset, each once) -> the rows in that order.
+std::vector<ClickPromptRow> parse_clickprompt_rows(const std::string& s);
+const char* clickprompt_row_name(ClickPromptRow r);  // "fused", "plm", "ctr"
 
 }  // namespace llactr::methods

@@ -21,5 +21,7 @@ std::string field_display_name(const std::string& name);
 // The text of row `row` of `split` (one of dataset.train, .valid, .test); throws
 // std::out_of_range naming the row and the split's size.
 std::string instance_text(const data::Dataset& dataset, const data::Split& split, size_t row);
+// The text of one row given by its global ids ([num_fields], as Split::row and data::Batch hold them).
+std::string instance_text(const data::Dataset& dataset, const int32_t* ids);
 
 }  // namespace llactr::methods

@@ -1,6 +1,6 @@
-// The method table: the ways ./run_experiment trains a backbone (base, LLaCTR; ELEC and ClickPrompt
-// join it as rows). A method is one file src/methods/method_<name>.cpp and one row in
-// src/methods/method_table.cpp; run_experiment knows no method by name (docs/ARCHITECTURE.md).
+// The method table: the ways ./run_experiment trains a backbone (base, LLaCTR, ELEC, ClickPrompt).
+// A method is one file src/methods/method_<name>.cpp and one row in src/methods/method_table.cpp;
+// run_experiment knows no method by name (docs/ARCHITECTURE.md).
 //
 //   const MethodEntry& e = method_entry("llactr");      // throws listing the known names
 //   std::unique_ptr<Method> m = e.make(setup);           // checks e.options' values: before any data is loaded
@@ -100,6 +100,8 @@ std::unique_ptr<Method> make_base_method(const MethodSetup& setup);
 std::unique_ptr<Method> make_llactr_method(const MethodSetup& setup);
 std::unique_ptr<Method> make_elec_method(const MethodSetup& setup);
 std::vector<std::string> elec_row_names(const OptionValues& options);
+std::unique_ptr<Method> make_clickprompt_method(const MethodSetup& setup);
+std::vector<std::string> clickprompt_row_names(const OptionValues& options);
 
 // What every method's run ends with: trains `model` (with the enhancer's terms, if any) on train,
 // early-stopping on valid, and tests it; the row's method name, costs and settings are the caller's.

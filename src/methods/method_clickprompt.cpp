@@ -1,0 +1,83 @@
+// The method "clickprompt": ClickPrompt (Lin et al., WWW'24; docs/CLICKPROMPT.md). Per backbone
+// and seed, PA-MLM pre-trains the backbone up to h, the prompt generator and the LLM's LoRA
+// adapters together, then the fine-tunings of --clickprompt-rows give the rows (clickprompt_row_names):
+// `clickprompt` (fused), `clickprompt-plm`, `clickprompt-ctr` (the served backbone alone).
+#include <cstdio>
+#include <stdexcept>
+
+#include "llactr/data/json.h"
+#include "llactr/methods/clickprompt.h"
+#include "llactr/methods/method.h"
+#include "llactr/tensor/gemm.h"
+
+namespace llactr::methods {
+namespace {
+
+std::string row_name(ClickPromptRow r) {
+  return r == ClickPromptRow::Fused ? "clickprompt" : std::string("clickprompt-") + clickprompt_row_name(r);
+}
+
+class ClickPromptMethod : public Method {
+ public:
+  explicit ClickPromptMethod(const MethodSetup& setup) : setup_(setup), o_(clickprompt_options(setup.options)) {
+    clickprompt_lora(o_);  // --clickprompt-llm-tune full is not built: an error now, not after the data loads
+    require_llm_model(setup.llm_model);
+  }
+
+  // The model is opened once (its architecture and LM head checked on the first run, before training).
+  std::vector<MethodRow> run(const data::Dataset& dataset, const std::string& backbone, const BackboneConfig& bc,
+                             const TrainConfig& tc) override {
+    if (!lm_) lm_ = std::make_unique<llm::LanguageModel>(llm::open_language_model(setup_.llm_model));
+    // The whole of ClickPrompt (PA-MLM, the LLM rows, and so also clickprompt-ctr's fine-tuning)
+    // runs on --ssft-threads: the LLM's many small ops run fastest on one.
+    set_threads(setup_.ssft_threads);
+    const ClickPromptRun run = run_clickprompt(dataset, *lm_, backbone, bc, tc, o_, !setup_.quiet);
+    set_threads(setup_.threads);
+
+    std::vector<std::pair<std::string, std::string>> settings = {
+        {"llm_model", data::json_quote(setup_.llm_model)},
+        {"clickprompt_prompts", std::to_string(o_.prompts)},
+        {"clickprompt_mode", data::json_quote(prompt_mode_name(o_.mode))},
+        {"clickprompt_attention", data::json_quote(prompt_attention_name(o_.attention))},
+        {"clickprompt_without_mlm", o_.without_mlm ? "true" : "false"},
+        {"clickprompt_mlm_rows", std::to_string(run.mlm_rows)},
+        {"clickprompt_mlm_epochs", std::to_string(o_.without_mlm ? 0 : o_.mlm_epochs)},
+        {"mlm_seconds", data::json_number(run.mlm.seconds)},
+        {"mlm_tokens", std::to_string(run.mlm.tokens)},
+        {"mlm_loss", run.mlm.epoch_loss.empty() ? "null" : data::json_number(run.mlm.epoch_loss.back())}};
+    std::vector<MethodRow> rows;
+    for (const ClickPromptRowResult& r : run.rows) {
+      MethodRow m;
+      m.method = row_name(r.row);
+      m.train = r.train;
+      m.test = r.test;
+      m.llm_seconds = run.mlm.seconds + (r.row == ClickPromptRow::Ctr ? 0 : r.finetune_seconds);
+      m.settings = settings;
+      m.settings.emplace_back("finetune_seconds", data::json_number(r.finetune_seconds));
+      m.settings.emplace_back("finetune_tokens", std::to_string(r.finetune_tokens));
+      if (r.row == ClickPromptRow::Fused) m.settings.emplace_back("clickprompt_alpha", data::json_number(r.alpha));
+      m.served = r.served;  // the ctr row; the others need the LLM to predict
+      rows.push_back(std::move(m));
+    }
+    return rows;
+  }
+
+ private:
+  MethodSetup setup_;
+  ClickPromptOptions o_;
+  std::unique_ptr<llm::LanguageModel> lm_;
+};
+
+}  // namespace
+
+std::vector<std::string> clickprompt_row_names(const OptionValues& options) {
+  std::vector<std::string> names;
+  for (ClickPromptRow r : parse_clickprompt_rows(options.get("clickprompt-rows"))) names.push_back(row_name(r));
+  return names;
+}
+
+std::unique_ptr<Method> make_clickprompt_method(const MethodSetup& setup) {
+  return std::make_unique<ClickPromptMethod>(setup);
+}
+
+}  // namespace llactr::methods

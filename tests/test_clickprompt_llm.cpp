@@ -1,0 +1,268 @@
+// ClickPrompt with its language model: PA-MLM on a random-weight llama file (the loss falls; the
+// backbone up to h, the generator and LoRA train and nothing else moves), its errors before
+// training (no LM head; K + text past the context), a gradient check through the prefix into the
+// generator, h and the backbone, the method's option errors before any data, and the three rows
+// end to end with the served clickprompt-ctr checkpoint predicting bit-identically with no GGUF.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <map>
+
+#include "ctr_synthetic.h"
+#include "data_fixtures.h"
+#include "gradcheck_util.h"
+#include "llactr/ctr/checkpoint.h"
+#include "llactr/methods/clickprompt.h"
+#include "llactr/methods/instance_text.h"
+#include "llactr/tensor/ops.h"
+#include "support/random_model.h"
+
+namespace llactr::methods {
+namespace {
+
+using testing::expect_grads_match;
+
+const data::Dataset& small_data() {
+  static const data::Dataset d = testing::synthetic_ctr(2000);
+  return d;
+}
+
+// A tiny llama GGUF with a byte vocabulary (every text tokenises; it has <unk>, the mask token).
+std::string tiny_model(const testing::TempDir& dir, int n_ctx = 512) {
+  llm::random_model_writer(llm::tiny_byte_llama(n_ctx)).write(dir.file("tiny.gguf"));
+  return dir.file("tiny.gguf");
+}
+
+ClickPromptOptions tiny_options() {
+  ClickPromptOptions o;
+  o.prompts = 4;
+  o.mlm_epochs = 4;
+  o.mlm_batch = 16;
+  o.mlm_lr = 1e-2f;
+  o.mask_rate = 0.3f;
+  o.finetune_batch = 64;
+  return o;
+}
+
+struct Texts {
+  std::vector<std::vector<int32_t>> tokens;
+  std::vector<int32_t> ids;
+};
+Texts train_texts(const data::Dataset& d, const llm::Tokenizer& tok, size_t n) {
+  Texts t;
+  for (size_t i = 0; i < n; ++i) {
+    t.tokens.push_back(tok.encode(instance_text(d, d.train, i)));
+    t.ids.insert(t.ids.end(), d.train.row(i), d.train.row(i) + d.train.num_fields);
+  }
+  return t;
+}
+
+// 1 where the parameter's gradient of sum(h) is not identically zero: the part of the backbone h depends on.
+std::vector<bool> feeds_h(Backbone& b, const data::Dataset& d) {
+  const Var E = b.embed(d.train.row(0), 64);
+  b.logit(E, d.train.row(0), {});
+  backward(sum_all(b.hidden()));
+  std::vector<bool> feeds;
+  for (Var p : b.parameters()) {
+    bool any = false;
+    for (int64_t i = 0; p.has_grad() && i < p.numel(); ++i) any |= p.grad()[i] != 0.0f;
+    feeds.push_back(any);
+    if (p.has_grad()) p.grad().fill(0.0f);
+  }
+  return feeds;
+}
+
+bool changed(const Tensor& a, const Tensor& b) {
+  for (int64_t i = 0; i < a.numel(); ++i)
+    if (a[i] != b[i]) return true;
+  return false;
+}
+
+// PA-MLM on 160 texts: the masked-token loss falls over 4 epochs, for both prompt modes and both
+// masks; the backbone's parameters h depends on, the generator and LoRA move, and the rest of the
+// backbone (its output layer) keeps its initial value exactly.
+TEST(PaMlm, LossFallsAndOnlyWhatFeedsThePromptsTrains) {
+  testing::TempDir dir;
+  const llm::LanguageModel lm = llm::open_language_model(tiny_model(dir));
+  const data::Dataset& d = small_data();
+  const Texts texts = train_texts(d, lm.tokenizer, 160);
+  const MlmVocab vocab = mlm_vocab(lm.tokenizer.vocab());
+  for (PromptMode mode : {PromptMode::Prefix, PromptMode::Input}) {
+    for (PromptAttention att : {PromptAttention::Bidirectional, PromptAttention::Causal}) {
+      SCOPED_TRACE(std::string(prompt_mode_name(mode)) + " " + prompt_attention_name(att));
+      ClickPromptOptions o = tiny_options();
+      o.mode = mode, o.attention = att;
+      Rng init(1);
+      auto b = make_backbone("DeepFM", testing::synthetic_backbone_config(d), init);
+      PromptedLlm llm(lm.model, b->hidden_dim(), o);
+      const std::vector<bool> feeds = feeds_h(*b, d);
+      std::vector<Tensor> b0, l0;
+      for (const Var& p : b->parameters()) b0.push_back(p.value());
+      for (const Var& p : llm.parameters()) l0.push_back(p.value());
+      const PaMlmResult r = pa_mlm(*b, llm, texts.tokens, texts.ids, vocab, o, false);
+      ASSERT_EQ(r.epoch_loss.size(), 4u);
+      EXPECT_LT(r.epoch_loss.back(), 0.9 * r.epoch_loss.front());
+      EXPECT_EQ(r.steps, 40);
+      EXPECT_GT(r.tokens, 160 * 50);  // byte tokens: every text is over 50 long
+      EXPECT_GT(r.seconds, 0.0);
+      bool some_fed = false, some_not = false;
+      for (size_t i = 0; i < b0.size(); ++i) {
+        EXPECT_EQ(changed(b->parameters()[i].value(), b0[i]), bool(feeds[i])) << b->parameters()[i].name();
+        (feeds[i] ? some_fed : some_not) = true;
+      }
+      EXPECT_TRUE(some_fed && some_not);  // DeepFM has both (its MLP; its output layer and first-order weights)
+      for (size_t i = 0; i < l0.size(); ++i) EXPECT_TRUE(changed(llm.parameters()[i].value(), l0[i])) << i;
+    }
+  }
+}
+
+TEST(PaMlm, NoLmHeadOrPromptsPastTheContextFailBeforeTraining) {
+  testing::TempDir dir;
+  const data::Dataset& d = small_data();
+  llm::LanguageModel lm = llm::open_language_model(tiny_model(dir, 64));
+  const Texts texts = train_texts(d, lm.tokenizer, 16);
+  size_t longest = 0;
+  for (const auto& t : texts.tokens) longest = std::max(longest, t.size());
+  ASSERT_GT(longest, 40u);  // byte tokens
+  ClickPromptOptions o = tiny_options();
+  o.prompts = int(64 - longest + 1);  // one position too many
+  Rng init(1);
+  auto b = make_backbone("FM", testing::synthetic_backbone_config(d), init);
+  const Tensor table = b->parameters()[0].value();
+  PromptedLlm llm(lm.model, b->hidden_dim(), o);
+  try {
+    pa_mlm(*b, llm, texts.tokens, texts.ids, mlm_vocab(lm.tokenizer.vocab()), o, false);
+    ADD_FAILURE() << "a prefix past the context was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("exceed the model's context of 64"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(changed(b->parameters()[0].value(), table));  // nothing trained
+  o.prompts -= 1;
+  PromptedLlm fits(lm.model, b->hidden_dim(), o);
+  EXPECT_NO_THROW(fits.check_context(longest));
+
+  llm::Model headless = lm.model;
+  headless.weights.output = {};
+  headless.weights.token_embd = {};
+  try {
+    PromptedLlm none(headless, 4, o);
+    ADD_FAILURE() << "a model without an LM head was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("no LM head"), std::string::npos) << e.what();
+  }
+  o.llm_tune = ClickPromptLlmTune::Full;
+  EXPECT_THROW(PromptedLlm(lm.model, 4, o), std::invalid_argument);  // not built: says so
+}
+
+// The chain PA-MLM and fine-tuning differentiate: ids -> the backbone's E and h -> the generator
+// -> prefix keys/values (or soft tokens) -> the LLM with LoRA -> hidden states and LM logits.
+TEST(PromptedLlm, GradCheckThroughPromptsIntoGeneratorHAndBackbone) {
+  testing::TempDir dir;
+  const llm::LanguageModel lm = llm::open_language_model(tiny_model(dir));
+  BackboneConfig bc;
+  bc.num_fields = 3, bc.vocab_size = 9, bc.embedding_dim = 4, bc.embedding_std = 0.5f;
+  const std::vector<int32_t> ids = {0, 3, 6, 2, 4, 8};  // 2 rows
+  const llm::PackedBatch packed = llm::pack_sequences({{1, 70, 71, 72, 73}, {1, 80, 81, 82}});
+  for (PromptMode mode : {PromptMode::Prefix, PromptMode::Input}) {
+    SCOPED_TRACE(prompt_mode_name(mode));
+    ClickPromptOptions o;
+    o.prompts = 2, o.prompt_hidden = 6, o.mode = mode, o.lora_rank = 2, o.lora_alpha = 2;  // LoRA scale 1
+    Rng init(3);
+    auto b = make_backbone("FwFM", bc, init);
+    PromptedLlm llm(lm.model, b->hidden_dim(), o);
+    std::vector<Var> inputs = b->parameters();
+    for (Var p : llm.parameters()) {
+      inputs.push_back(p);
+      for (int64_t i = 0; i < p.numel(); ++i)  // LoRA's B starts at zero; give every weight a gradient path
+        if (p.value()[i] == 0.0f) p.value()[i] = 0.05f * float(int(i % 7) - 3);
+    }
+    expect_grads_match(
+        [&](const std::vector<Var>&) {
+          const Var E = b->embed(ids.data(), 2);
+          b->logit(E, ids.data(), {});
+          const llm::TrainableOutput out = llm.forward(b->hidden(), packed, false);
+          return concat({reshape(out.hidden, {-1}), reshape(llm.lm_logits(out.last), {-1})}, 0);
+        },
+        inputs);
+  }
+}
+
+OptionValues options_with(std::map<std::string, std::string> given) {
+  std::map<std::string, std::string> v;
+  for (const MethodOption& o : method_entry("clickprompt").options) v[o.name] = o.default_value;
+  for (auto& [k, x] : given) v[k] = x;
+  return OptionValues(v);
+}
+
+// make() checks every value and the GGUF's presence: all before run_experiment loads any data.
+TEST(ClickPromptMethod, OptionErrorsComeFromMakeBeforeAnyData) {
+  testing::TempDir dir;
+  const MethodEntry& e = method_entry("clickprompt");
+  MethodSetup s;
+  s.llm_model = tiny_model(dir);
+  s.options = options_with({});
+  EXPECT_NO_THROW(e.make(s));
+  EXPECT_EQ(e.row_names(s.options), (std::vector<std::string>{"clickprompt", "clickprompt-plm", "clickprompt-ctr"}));
+  EXPECT_EQ(e.row_names(options_with({{"clickprompt-rows", "ctr"}})), std::vector<std::string>{"clickprompt-ctr"});
+  for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{{"clickprompt-prompts", "-1"},
+                                                                              {"clickprompt-rows", "ctr,ctr"},
+                                                                              {"clickprompt-rows", "all"},
+                                                                              {"clickprompt-finetune-batch", "0"},
+                                                                              {"clickprompt-llm-tune", "full"},
+                                                                              {"clickprompt-mlm-rows", "-5"}}) {
+    s.options = options_with({{name, value}});
+    try {
+      e.make(s);
+      ADD_FAILURE() << name << " " << value << " was accepted";
+    } catch (const std::invalid_argument& err) {
+      EXPECT_NE(std::string(err.what()).find(name), std::string::npos) << err.what();
+    }
+  }
+  s.options = options_with({});
+  s.llm_model = dir.file("absent.gguf");
+  EXPECT_THROW(e.make(s), std::runtime_error);
+}
+
+// The method from the table on two seeds' worth of rows: PA-MLM, then the three fine-tunings.
+// The LLM rows pay the LLM at inference; clickprompt-ctr is served, and its checkpoint predicts
+// bit-identically after the GGUF is deleted.
+TEST(ClickPromptMethod, ThreeRowsEndToEndAndCtrServesWithoutGguf) {
+  testing::TempDir dir;
+  const data::Dataset& d = small_data();
+  MethodSetup s;
+  s.llm_model = tiny_model(dir);
+  s.quiet = true;
+  s.options = options_with({{"clickprompt-prompts", "4"}, {"clickprompt-mlm-rows", "200"},
+                            {"clickprompt-mlm-batch", "32"}, {"clickprompt-mlm-lr", "1e-2"}});
+  std::unique_ptr<Method> m = method_entry("clickprompt").make(s);
+  TrainConfig tc;
+  tc.batch_size = 256, tc.max_epochs = 4, tc.verbose = false;
+  const BackboneConfig bc = testing::synthetic_backbone_config(d);
+  const std::vector<MethodRow> rows = m->run(d, "DeepFM", bc, tc);
+  ASSERT_EQ(rows.size(), 3u);
+  EXPECT_EQ(rows[0].method, "clickprompt");
+  EXPECT_EQ(rows[1].method, "clickprompt-plm");
+  EXPECT_EQ(rows[2].method, "clickprompt-ctr");
+  std::map<std::string, std::string> settings(rows[0].settings.begin(), rows[0].settings.end());
+  EXPECT_EQ(settings["clickprompt_mlm_rows"], "200");
+  EXPECT_GT(std::stod(settings["mlm_tokens"]), 200 * 50.0);
+  EXPECT_GT(std::stod(settings["mlm_seconds"]), 0.0);
+  for (const MethodRow& r : rows) {
+    EXPECT_GE(r.train.epochs, 1) << r.method;
+    EXPECT_GT(r.test.auc, 0.55) << r.method;  // the synthetic signal is learnable
+    EXPECT_GT(r.test.infer_us_per_sample, 0.0) << r.method;
+    EXPECT_EQ(bool(r.served), r.method == "clickprompt-ctr") << r.method;
+  }
+  // A real LLM forward per sample costs more than the backbone alone.
+  EXPECT_GT(rows[0].test.infer_us_per_sample, rows[2].test.infer_us_per_sample);
+  EXPECT_GT(std::stod(std::map<std::string, std::string>(rows[1].settings.begin(), rows[1].settings.end())["finetune_tokens"]), 0.0);
+
+  const std::vector<float> served = predict(*rows[2].served, d.test);
+  save_checkpoint(dir.file("ctr.ckpt"), *rows[2].served, d.encoder);
+  std::filesystem::remove(s.llm_model);
+  LoadedCheckpoint l = load_checkpoint(dir.file("ctr.ckpt"));
+  EXPECT_EQ(predict(*l.model, d.test), served);
+}
+
+}  // namespace
+}  // namespace llactr::methods
