@@ -70,9 +70,8 @@ void head_scores(const float* q, const float* kt, int n_keys, int n, int hd, flo
 }
 
 void attention_head(const float* q, int q_stride, int n_q, const float* kt, const float* vt, int n_keys,
-                    int first_key, bool causal, int hd, float* scores, float* out, int out_stride, float* lse,
+                    int first_key, bool causal, int hd, float* out, int out_stride, float* lse,
                     int lse_stride) {
-  (void)scores;  // the tiles below keep their scores in registers
   // W query rows at a time, one per vector lane: a key's score, probability and contribution to
   // the output are one vector operation for all W rows, so nothing is summed across lanes.
   // Two passes over the keys: the rows' maxima, then p = exp(s - max), z = sum p, out = sum p v.

@@ -61,11 +61,10 @@ inline int visible_keys(int i, int first_key, int n_keys, bool causal) {
 // One (sequence, head) block: out_i = sum_j softmax_j(q_i . k_j / sqrt(hd)) v_j for the n_q
 // query rows, over the visible keys (query row 0 is key number first_key).
 //   q: n_q rows of stride q_stride (the head's slice); kt, vt: [hd, n_keys]; out: rows of stride
-//   out_stride (the head's slice is written); scores: not used since the kernel works on tiles of
-//   16 rows (their scratch is per thread; the argument goes when the callers next change); lse (if not null): row i's
-//   log-sum-exp of its scaled scores at lse[i * lse_stride], what a backward pass needs.
+//   out_stride (the head's slice is written); lse (if not null): row i's log-sum-exp of its scaled
+//   scores at lse[i * lse_stride], what a backward pass needs.
 void attention_head(const float* q, int q_stride, int n_q, const float* kt, const float* vt, int n_keys,
-                    int first_key, bool causal, int hd, float* scores, float* out, int out_stride, float* lse,
+                    int first_key, bool causal, int hd, float* out, int out_stride, float* lse,
                     int lse_stride);
 
 }  // namespace llactr::llm
