@@ -86,7 +86,7 @@ void prepare(const Model& model, const int32_t* tokens, const std::vector<SeqSpa
   grow(ws.q, N * q), grow(ws.att, N * q), grow(ws.k, N * kv), grow(ws.v, N * kv);
   grow(ws.gate, N * ff), grow(ws.up, N * ff);
   grow(ws.cos, N * size_t(c.n_rot / 2)), grow(ws.sin, N * size_t(c.n_rot / 2));
-  grow(ws.scores, size_t(omp_get_max_threads()) * 2 * c.head_dim * max_keys);
+  grow(ws.kv_t, size_t(omp_get_max_threads()) * 2 * c.head_dim * max_keys);
 }
 
 // Copies each span's new keys/values (rows of ws.k, ws.v) into its cache slot.
@@ -108,7 +108,7 @@ void attend(const TransformerConfig& c, const std::vector<SeqSpan>& spans, int l
   const int n_prefix = prompts.n_prefix;
   const PrefixLayout prefix{n_prefix, c.n_layer, kv};
   const bool causal = prompts.attention == AttentionMask::Causal;
-  const size_t per_thread = ws.scores.size() / omp_get_max_threads();
+  const size_t per_thread = ws.kv_t.size() / omp_get_max_threads();
   int64_t work = 0;  // multiply-adds of the scores
   for (const SeqSpan& sp : spans)
     work += int64_t(sp.n) * (n_prefix + ws.pos[sp.row0 + sp.n - 1] + (causal ? 1 : sp.n));
@@ -124,7 +124,7 @@ void attend(const TransformerConfig& c, const std::vector<SeqSpan>& spans, int l
     const float* v = cache ? cache->values(layer, sp.seq) : ws.v.data() + size_t(sp.row0) * kv;
     const float* pk = n_prefix ? prompts.prefix + prefix.key(s, layer, g, hd) : nullptr;
     // kt, vt: [hd, n_keys]
-    float* kt = ws.scores.data() + omp_get_thread_num() * per_thread;
+    float* kt = ws.kv_t.data() + omp_get_thread_num() * per_thread;
     float* vt = kt + size_t(hd) * n_keys;
     transpose_block(pk, n_prefix, prefix.stride(), k + g * hd, n_rows, kv, hd, kt);
     transpose_block(pk ? pk + kv : nullptr, n_prefix, prefix.stride(), v + g * hd, n_rows, kv, hd, vt);
