@@ -8,7 +8,7 @@
 #   DATA=../shared/data DATASET=ml1m experiments/ablation.sh    # ml-1m-u2999
 # BACKBONES picks a subset (run folders are named after it, so runs on other subsets add rows to
 # the same table), THREADS the threads per run, RUNS where run folders go. A variant whose
-# results.json exists is not run again.
+# results.md exists (it finished) is not run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STUDY=ablation

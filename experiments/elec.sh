@@ -6,7 +6,7 @@
 #   DATA=../shared/data experiments/elec.sh                 # ML-100K
 #   DATA=../shared/data DATASET=ml1m experiments/elec.sh    # ml-1m-u2999
 # BACKBONES picks a subset, THREADS the threads per run, RUNS where run folders go. A variant whose
-# results.json exists is not run again. Stage 1 and the vector cache are shared through
+# results.md exists (it finished) is not run again. Stage 1 and the vector cache are shared through
 # data/cache/elec/<dataset> (the frozen variant caches the base model's vectors under another key).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -14,7 +14,9 @@ OUT=${OUT:-docs/results/$STUDY$suffix}
 export OMP_WAIT_POLICY=passive
 common=(--config "experiments/${DATASET}_main.cfg" --data-dir "$DATA/$data_dir" --seeds "$SEEDS"
         --llm-model "$DATA/stories260K/stories260K.gguf" --quiet --backbones "$BACKBONES" --threads "$THREADS")
-run() {  # run NAME [options..]: one run folder, skipped when its results.json exists
+# A finished run folder has results.md, written once at the end; results.json is rewritten after
+# every backbone and seed, so an interrupted run leaves one, and the run starts again from the top.
+run() {  # run NAME [options..]: one run folder, skipped when it finished (has results.md)
   local dir="$RUNS/$1@${BACKBONES//,/-}"; shift
-  [[ -f "$dir/results.json" ]] || ./run_experiment "${common[@]}" --out "$dir" "$@"
+  [[ -f "$dir/results.md" ]] || ./run_experiment "${common[@]}" --out "$dir" "$@"
 }
