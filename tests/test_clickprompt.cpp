@@ -62,6 +62,7 @@ TEST(ClickPromptOptions, ParsesEveryValue) {
   v["clickprompt-attention"] = "causal";
   v["clickprompt-llm-tune"] = "full";
   v["clickprompt-mlm-rows"] = "10000";
+  v["clickprompt-finetune-rows"] = "20000";
   v["clickprompt-without-mlm"] = "1";
   v["clickprompt-alpha"] = "0.25";
   const ClickPromptOptions o = clickprompt_options(OptionValues(v));
@@ -71,6 +72,7 @@ TEST(ClickPromptOptions, ParsesEveryValue) {
   EXPECT_EQ(o.attention, PromptAttention::Causal);
   EXPECT_EQ(o.llm_tune, ClickPromptLlmTune::Full);
   EXPECT_EQ(o.mlm_rows, 10000);
+  EXPECT_EQ(o.finetune_rows, 20000);
   EXPECT_TRUE(o.without_mlm);
   EXPECT_FLOAT_EQ(o.alpha, 0.25f);
   EXPECT_STREQ(prompt_mode_name(o.mode), "input");
@@ -105,6 +107,7 @@ TEST(ClickPromptOptions, BadValuesNameTheOption) {
   expect_bad("clickprompt-mlm-lr", "inf");
   expect_bad("clickprompt-mlm-batch", "0");
   expect_bad("clickprompt-mlm-rows", "-5");
+  expect_bad("clickprompt-finetune-rows", "-1");
   expect_bad("clickprompt-alpha", "nan");
 }
 

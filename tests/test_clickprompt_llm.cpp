@@ -233,7 +233,8 @@ TEST(ClickPromptMethod, ThreeRowsEndToEndAndCtrServesWithoutGguf) {
   s.llm_model = tiny_model(dir);
   s.quiet = true;
   s.options = options_with({{"clickprompt-prompts", "4"}, {"clickprompt-mlm-rows", "200"},
-                            {"clickprompt-mlm-batch", "32"}, {"clickprompt-mlm-lr", "1e-2"}});
+                            {"clickprompt-mlm-batch", "32"}, {"clickprompt-mlm-lr", "1e-2"},
+                            {"clickprompt-finetune-rows", "1000"}});
   std::unique_ptr<Method> m = method_entry("clickprompt").make(s);
   TrainConfig tc;
   tc.batch_size = 256, tc.max_epochs = 4, tc.verbose = false;
@@ -245,9 +246,12 @@ TEST(ClickPromptMethod, ThreeRowsEndToEndAndCtrServesWithoutGguf) {
   EXPECT_EQ(rows[2].method, "clickprompt-ctr");
   std::map<std::string, std::string> settings(rows[0].settings.begin(), rows[0].settings.end());
   EXPECT_EQ(settings["clickprompt_mlm_rows"], "200");
+  EXPECT_EQ(settings["clickprompt_finetune_rows"], "1000");
   EXPECT_GT(std::stod(settings["mlm_tokens"]), 200 * 50.0);
   EXPECT_GT(std::stod(settings["mlm_seconds"]), 0.0);
   for (const MethodRow& r : rows) {
+    std::map<std::string, std::string> own(r.settings.begin(), r.settings.end());
+    EXPECT_EQ(double(r.llm_tokens), std::stod(own["mlm_tokens"]) + std::stod(own["finetune_tokens"])) << r.method;
     EXPECT_GE(r.train.epochs, 1) << r.method;
     EXPECT_GT(r.test.auc, 0.55) << r.method;  // the synthetic signal is learnable
     EXPECT_GT(r.test.infer_us_per_sample, 0.0) << r.method;

@@ -95,6 +95,7 @@ TEST(Experiment, BaseAndLlactrResultsAreThoseBeforeTheMethodTable) {
     EXPECT_EQ(g.best_epoch, w.best_epoch);
     EXPECT_EQ(g.epochs, w.epochs);
     EXPECT_EQ(g.llm_seconds > 0, w.llm_seconds > 0);
+    EXPECT_EQ(g.llm_tokens > 0, w.method == "llactr");  // not in the golden: written since ClickPrompt
     ASSERT_EQ(g.settings.size(), w.settings.size());
     for (size_t k = 0; k < w.settings.size(); ++k) {
       EXPECT_EQ(g.settings[k].first, w.settings[k].first);
@@ -142,6 +143,7 @@ TEST(Experiment, ElecRunExperimentWritesTheElecGainAndLlmRows) {
     EXPECT_TRUE(std::isfinite(r.test_logloss) && r.test_logloss > 0);
     if (r.method == "base") {
       EXPECT_EQ(r.llm_seconds, 0);
+      EXPECT_EQ(r.llm_tokens, 0);
       continue;
     }
     const auto s = settings_of(r);
@@ -150,6 +152,7 @@ TEST(Experiment, ElecRunExperimentWritesTheElecGainAndLlmRows) {
     EXPECT_GT(std::stod(s.at("cache_tokens")), 0);
     EXPECT_GT(std::stod(s.at("stage1_tokens")), 0);
     EXPECT_NEAR(r.llm_seconds, std::stod(s.at("stage1_seconds")) + std::stod(s.at("cache_seconds")), 1e-4);
+    EXPECT_EQ(r.llm_tokens, std::stod(s.at("stage1_tokens")) + std::stod(s.at("cache_tokens")));
     EXPECT_EQ(s.at("elec_alpha"), "1");
   }
   // G serves one measured LLM forward per sample on top of its backbone.

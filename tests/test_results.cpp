@@ -20,6 +20,7 @@ TEST(ResultsJsonParse, RoundTripsRecordsAndSettings) {
   RunRecord a = run("FM", "base", 2024, 0.79, 0.78), b = run("FM", "llactr", 2024, 0.80, 0.79);
   b.test_gauc = 0.77;
   b.llm_seconds = 12.5;
+  b.llm_tokens = 1234567;
   b.settings = {{"lambda_fre", "0.1"}, {"fie_mode", "\"per-sample\""}, {"frozen_adapters", "false"}};
   std::vector<RunRecord> back = parse_results_json(results_json({a, b}), "x.json");
   ASSERT_EQ(back.size(), 2u);
@@ -28,6 +29,7 @@ TEST(ResultsJsonParse, RoundTripsRecordsAndSettings) {
   EXPECT_DOUBLE_EQ(back[1].test_auc, 0.79);
   EXPECT_DOUBLE_EQ(back[1].test_gauc, 0.77);
   EXPECT_DOUBLE_EQ(back[1].llm_seconds, 12.5);
+  EXPECT_DOUBLE_EQ(back[1].llm_tokens, 1234567);
   EXPECT_EQ(back[1].seed, 2024u);
   EXPECT_EQ(back[1].best_epoch, 2);
   EXPECT_EQ(back[1].settings, b.settings);
@@ -106,9 +108,10 @@ TEST(ResultsComparison, RelaImprUsesTheSeedMeans) {
   std::vector<RunRecord> runs{run("FM", "base", 1, 0.7, 0.70), run("FM", "base", 2, 0.7, 0.72),
                               run("FM", "llactr", 1, 0.7, 0.73), run("FM", "llactr", 2, 0.7, 0.75)};
   runs[2].llm_seconds = runs[3].llm_seconds = 30;
+  runs[2].llm_tokens = 2e6, runs[3].llm_tokens = 4e6;
   const std::string t = comparison_table(runs);
   EXPECT_NE(t.find("| FM | 0.7100 ± 0.0141 | 0.7400 ± 0.0141 | +14.29% |"), std::string::npos) << t;
-  EXPECT_NE(t.find("| 30.0 ± 0.0 |"), std::string::npos) << t;  // LLM seconds
+  EXPECT_NE(t.find("| 30.0 ± 0.0 | 3.00 ± 1.41 |"), std::string::npos) << t;  // LLM seconds, millions of tokens
 }
 
 // LR, trained base only, stays in the comparison as a reference row; a dataset with no method run has no table.

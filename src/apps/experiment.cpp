@@ -316,7 +316,7 @@ int run_experiment(int argc, char** argv) {
           const EvalResult& ev = row.test;
           RunRecord r{dataset, name, row.method, seed, tr.best_valid_auc, ev.auc, ev.logloss, ev.gauc,
                       tr.best_epoch, tr.epochs, tr.train_seconds, tr.samples_per_sec, ev.infer_us_per_sample,
-                      row.llm_seconds, row.settings};
+                      row.llm_seconds, double(row.llm_tokens), row.settings};
           // A backbone's own settings ("--lr=1e-4" -> ("lr", "\"1e-4\"")), so the table's rows say how they differ.
           if (auto own = overrides.per_backbone.find(name); own != overrides.per_backbone.end())
             for (const std::string& o : own->second) {

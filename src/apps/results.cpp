@@ -86,7 +86,8 @@ std::string results_json(const std::vector<RunRecord>& runs) {
          ",\"test_logloss\":" + num(r.test_logloss) + ",\"test_gauc\":" + (r.test_gauc < 0 ? "null" : num(r.test_gauc)) +
          ",\"best_epoch\":" + std::to_string(r.best_epoch) + ",\"epochs\":" + std::to_string(r.epochs) +
          ",\"train_seconds\":" + num(r.train_seconds) + ",\"train_samples_per_sec\":" + num(r.train_samples_per_sec) +
-         ",\"infer_us_per_sample\":" + num(r.infer_us_per_sample) + ",\"llm_seconds\":" + num(r.llm_seconds);
+         ",\"infer_us_per_sample\":" + num(r.infer_us_per_sample) + ",\"llm_seconds\":" + num(r.llm_seconds) +
+         ",\"llm_tokens\":" + num(r.llm_tokens);
     for (const auto& [key, value] : r.settings) s += "," + data::json_quote(key) + ":" + value;
     s += "}";
   }
@@ -146,11 +147,12 @@ std::vector<RunRecord> parse_results_json(const std::string& text, const std::st
         {"valid_auc", &r.valid_auc},         {"test_auc", &r.test_auc},
         {"test_logloss", &r.test_logloss},   {"train_seconds", &r.train_seconds},
         {"train_samples_per_sec", &r.train_samples_per_sec}, {"infer_us_per_sample", &r.infer_us_per_sample},
-        {"llm_seconds", &r.llm_seconds}};
+        {"llm_seconds", &r.llm_seconds},     {"llm_tokens", &r.llm_tokens}};
     for (auto& [key, dst] : numbers) {
       const data::JsonValue* v = o.find(key);
       if (!v) {
-        if (std::string(key) == "llm_seconds") continue;  // absent in files written before LLaCTR
+        // llm_seconds is absent in files written before LLaCTR, llm_tokens before ClickPrompt.
+        if (std::string(key) == "llm_seconds" || std::string(key) == "llm_tokens") continue;
         throw std::runtime_error(where + ": missing \"" + key + "\"");
       }
       if (v->type != data::JsonValue::Type::Number) throw std::runtime_error(where + ": \"" + key + "\" is not a number");
@@ -168,7 +170,7 @@ std::vector<RunRecord> parse_results_json(const std::string& text, const std::st
     r.seed = std::stoull(seed->text);
     static const char* known[] = {"dataset", "backbone", "method", "seed", "valid_auc", "test_auc", "test_logloss",
                                   "test_gauc", "best_epoch", "epochs", "train_seconds", "train_samples_per_sec",
-                                  "infer_us_per_sample", "llm_seconds"};
+                                  "infer_us_per_sample", "llm_seconds", "llm_tokens"};
     for (const auto& [key, value] : o.members)
       if (std::find(std::begin(known), std::end(known), key) == std::end(known))
         r.settings.emplace_back(key, json_text(value, path, key));
@@ -195,16 +197,18 @@ std::string comparison_table(const std::vector<RunRecord>& runs, const std::stri
         if (auc_b.empty()) continue;
         if (auc_m.empty()) {  // a base-only reference row (LR)
           rows += "| " + b + " | " + cell(auc_b) + " | – | – | " + cell(metric(runs, ds, b, base, &RunRecord::test_logloss)) +
-                  " | – | – | " + cell(metric(runs, ds, b, base, &RunRecord::train_seconds), "%.1f") + " | – | " +
+                  " | – | – | – | " + cell(metric(runs, ds, b, base, &RunRecord::train_seconds), "%.1f") + " | – | " +
                   cell(metric(runs, ds, b, base, &RunRecord::infer_us_per_sample), "%.2f") + " | – |\n";
           continue;
         }
         with_method = true;
         const double impr = (stats(auc_m).mean - 0.5) / (stats(auc_b).mean - 0.5) - 1;
+        std::vector<double> mtok = metric(runs, ds, b, m, &RunRecord::llm_tokens);
+        for (double& t : mtok) t /= 1e6;
         rows += "| " + b + " | " + cell(auc_b) + " | " + cell(auc_m) + " | " + num(100 * impr, "%+.2f") + "% | " +
                 cell(metric(runs, ds, b, base, &RunRecord::test_logloss)) + " | " +
                 cell(metric(runs, ds, b, m, &RunRecord::test_logloss)) + " | " +
-                cell(metric(runs, ds, b, m, &RunRecord::llm_seconds), "%.1f") + " | " +
+                cell(metric(runs, ds, b, m, &RunRecord::llm_seconds), "%.1f") + " | " + cell(mtok, "%.2f") + " | " +
                 cell(metric(runs, ds, b, base, &RunRecord::train_seconds), "%.1f") + " | " +
                 cell(metric(runs, ds, b, m, &RunRecord::train_seconds), "%.1f") + " | " +
                 cell(metric(runs, ds, b, base, &RunRecord::infer_us_per_sample), "%.2f") + " | " +
@@ -213,8 +217,9 @@ std::string comparison_table(const std::vector<RunRecord>& runs, const std::stri
       if (!with_method) continue;
       s += "### " + ds + ": " + base + " vs " + m + "\n\n";
       s += "| Backbone | AUC " + base + " | AUC " + m + " | RelaImpr | Logloss " + base + " | Logloss " + m +
-           " | LLM s | train s " + base + " | train s " + m + " | infer µs " + base + " | infer µs " + m + " |\n";
-      s += "|---|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n";
+           " | LLM s | LLM Mtok | train s " + base + " | train s " + m + " | infer µs " + base + " | infer µs " + m +
+           " |\n";
+      s += "|---|---|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n";
     }
   return s;
 }

@@ -74,13 +74,16 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
   const std::vector<size_t> mlm_rows =
       o.without_mlm ? std::vector<size_t>{} : subsample_rows(dataset.train.size(), o.mlm_rows, tc.seed);
   for (size_t i : mlm_rows) read(dataset.train, i);
+  // The rows that run the LLM fine-tune on a seeded subsample of train (all rows by default).
+  const data::Split llm_train = subsample_split(dataset.train, o.finetune_rows, tc.seed);
   if (llm_rows)
-    for (const data::Split* s : {&dataset.train, &dataset.valid, &dataset.test})
+    for (const data::Split* s : {&llm_train, &dataset.valid, &dataset.test})
       for (size_t i = 0; i < s->size(); ++i) read(*s, i);
   llm.check_context(longest);
 
   ClickPromptRun run;
   run.mlm_rows = int64_t(mlm_rows.size());
+  run.finetune_rows = int64_t(llm_train.size());
   if (!o.without_mlm) {
     std::vector<std::vector<int32_t>> mlm_texts;
     std::vector<int32_t> ids;
@@ -115,7 +118,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
       ClickPromptEnhancer enhancer(dataset, lm.tokenizer, llm, head, which == ClickPromptRow::Plm, texts);
       TrainConfig ltc = ftc;
       ltc.batch_size = size_t(o.finetune_batch);
-      r.train = train(*model, dataset.train, dataset.valid, ltc, &enhancer);
+      r.train = train(*model, llm_train, dataset.valid, ltc, &enhancer);
       r.finetune_seconds = seconds_since(t0);
       r.finetune_tokens = enhancer.tokens();
       r.test = evaluate(*model, dataset.test, dataset.schema.user_field, ltc.batch_size, &enhancer);

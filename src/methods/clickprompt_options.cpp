@@ -60,6 +60,8 @@ void ClickPromptOptions::validate() const {
   if (!std::isfinite(alpha)) bad_option("clickprompt-alpha", num(alpha), "must be a finite number");
   if (rows.empty()) bad_option("clickprompt-rows", "", "must name at least one of fused, plm, ctr");
   if (finetune_batch < 1) bad_option("clickprompt-finetune-batch", num(finetune_batch), "must be >= 1");
+  if (finetune_rows < 0)
+    bad_option("clickprompt-finetune-rows", num(double(finetune_rows)), "must be >= 0 (0 = every train row)");
 }
 
 std::vector<MethodOption> clickprompt_method_options() {
@@ -81,6 +83,7 @@ std::vector<MethodOption> clickprompt_method_options() {
        "which fine-tunings run: fused (row clickprompt), plm (clickprompt-plm), ctr (clickprompt-ctr)", {}},
       {"clickprompt-alpha", "0.5", "initial alpha of z = alpha*z_plm + (1-alpha)*z_ctr (learnable)", {}},
       {"clickprompt-finetune-batch", "64", "texts per fine-tuning step of the rows that run the LLM (fused, plm)", {}},
+      {"clickprompt-finetune-rows", "0", "train rows the rows that run the LLM fine-tune on (a seeded subsample; 0 = all)", {}},
   };
 }
 
@@ -102,6 +105,7 @@ ClickPromptOptions clickprompt_options(const OptionValues& v) {
   o.rows = parse_clickprompt_rows(v.get("clickprompt-rows"));
   o.alpha = float(v.get_double("clickprompt-alpha"));
   o.finetune_batch = int_option(v, "clickprompt-finetune-batch");
+  o.finetune_rows = v.get_int("clickprompt-finetune-rows");
   o.validate();
   return o;
 }

@@ -41,6 +41,7 @@ class ClickPromptMethod : public Method {
         {"clickprompt_attention", data::json_quote(prompt_attention_name(o_.attention))},
         {"clickprompt_without_mlm", o_.without_mlm ? "true" : "false"},
         {"clickprompt_mlm_rows", std::to_string(run.mlm_rows)},
+        {"clickprompt_finetune_rows", std::to_string(run.finetune_rows)},
         {"clickprompt_mlm_epochs", std::to_string(o_.without_mlm ? 0 : o_.mlm_epochs)},
         {"mlm_seconds", data::json_number(run.mlm.seconds)},
         {"mlm_tokens", std::to_string(run.mlm.tokens)},
@@ -52,6 +53,7 @@ class ClickPromptMethod : public Method {
       m.train = r.train;
       m.test = r.test;
       m.llm_seconds = run.mlm.seconds + (r.row == ClickPromptRow::Ctr ? 0 : r.finetune_seconds);
+      m.llm_tokens = run.mlm.tokens + r.finetune_tokens;  // finetune_tokens is 0 for the ctr row
       m.settings = settings;
       m.settings.emplace_back("finetune_seconds", data::json_number(r.finetune_seconds));
       m.settings.emplace_back("finetune_tokens", std::to_string(r.finetune_tokens));

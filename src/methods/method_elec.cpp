@@ -63,6 +63,7 @@ class ElecMethod : public Method {
     v.train = r.train;
     v.test = r.vanilla;
     v.llm_seconds = llm_seconds_;
+    v.llm_tokens = llm_tokens_;
     v.settings = settings_;
     v.settings.emplace_back("elec_train_seconds", data::json_number(r.train_seconds));
     v.served = std::shared_ptr<Backbone>(std::move(r.vanilla_model));
@@ -83,6 +84,7 @@ class ElecMethod : public Method {
     set_threads(setup_.threads);
     prepared_ = true;
     llm_seconds_ = prep_.stage1_seconds + prep_.vectors.seconds;
+    llm_tokens_ = prep_.stage1_tokens + prep_.vectors.tokens;
     settings_ = {{"llm_model", data::json_quote(o_.without_llm ? "" : o_.model_path)},
                  {"elec_llm_tune", data::json_quote(elec_llm_tune_name(o_.llm_tune))},
                  {"elec_llm_rows", std::to_string(o_.llm_rows)},
@@ -110,6 +112,7 @@ class ElecMethod : public Method {
     r.train.epochs = prep_.llm_epochs;
     r.train.best_valid_auc = prep_.llm_valid_auc;
     r.llm_seconds = llm_seconds_;
+    r.llm_tokens = llm_tokens_;
     r.settings = settings_;
     return r;
   }
@@ -120,6 +123,7 @@ class ElecMethod : public Method {
   bool prepared_ = false;
   ElecPrepared prep_;
   double llm_seconds_ = 0;
+  int64_t llm_tokens_ = 0;
   std::vector<std::pair<std::string, std::string>> settings_;
 };
 

@@ -60,6 +60,7 @@ class LlactrMethod : public Method {
     const SsftEpoch& e = r.epochs[size_t(epoch_)];
     fields_ = h;
     llm_seconds_ = e.seconds;
+    llm_tokens_ = e.tokens;
     settings_ = {{"lambda_fre", data::json_number(opt_.lambda_fre)},
                  {"lambda_fie", data::json_number(opt_.lambda_fie)},
                  {"fie_mode", data::json_quote(fie_mode_name(opt_.fie_mode))},
@@ -92,6 +93,7 @@ class LlactrMethod : public Method {
     MethodRow r = train_and_test(dataset, *model, tc, &llactr);
     r.method = label_;
     r.llm_seconds = llm_seconds_;
+    r.llm_tokens = llm_tokens_;
     r.settings = settings_;
     return {r};
   }
@@ -103,6 +105,7 @@ class LlactrMethod : public Method {
   int epoch_ = 0;
   FieldEmbeddings fields_;
   double llm_seconds_ = 0;
+  int64_t llm_tokens_ = 0;
   std::vector<std::pair<std::string, std::string>> settings_;
 };
 

@@ -15,6 +15,7 @@ struct RunRecord {
   int best_epoch = 0, epochs = 0;
   double train_seconds = 0, train_samples_per_sec = 0, infer_us_per_sample = 0;
   double llm_seconds = 0;  // LLM time the run relies on (SSFT + field-embedding extraction); 0 for base
+  double llm_tokens = 0;   // tokens the LLM processed in those seconds (a count; double as the tables average it)
   // A method's settings as (key, JSON value text), e.g. ("lambda_fre", "0.1"), ("fie_mode", "\"released\""):
   // written as further members of the run's JSON object.
   std::vector<std::pair<std::string, std::string>> settings;
@@ -38,7 +39,7 @@ std::vector<RunRecord> parse_results_json(const std::string& text, const std::st
 
 // Per dataset and per method other than `base`: the paper's comparison with the base runs of the
 // same backbones — AUC and Logloss base vs method, RelaImpr = (AUC_m − 0.5)/(AUC_base − 0.5) − 1
-// on the seed means, and the cost columns (LLM s, CTR training s, inference µs/sample). A backbone
+// on the seed means, and the cost columns (LLM s, LLM tokens in millions, CTR training s, inference µs/sample). A backbone
 // with base runs only (LR) keeps a row with "–" in the method's columns.
 std::string comparison_table(const std::vector<RunRecord>& runs, const std::string& base = "base");
 // Per dataset: validation AUC (mean ± std) of every method per backbone, the best marked, and the

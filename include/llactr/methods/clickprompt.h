@@ -60,6 +60,7 @@ struct ClickPromptRowResult {
 struct ClickPromptRun {
   PaMlmResult mlm;                  // nothing with --clickprompt-without-mlm
   int64_t mlm_rows = 0;             // texts PA-MLM read per epoch
+  int64_t finetune_rows = 0;        // train rows of the fine-tunings that run the LLM (fused, plm)
   std::vector<ClickPromptRowResult> rows;  // in options.rows' order
 };
 

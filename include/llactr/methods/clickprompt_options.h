@@ -45,6 +45,7 @@ struct ClickPromptOptions {
   std::vector<ClickPromptRow> rows{ClickPromptRow::Fused, ClickPromptRow::Plm, ClickPromptRow::Ctr};  // --clickprompt-rows
   float alpha = 0.5f;            // --clickprompt-alpha: alpha's initial value (learnable, unsquashed)
   int finetune_batch = 64;       // --clickprompt-finetune-batch: texts per step of the rows that run the LLM
+  int64_t finetune_rows = 0;     // --clickprompt-finetune-rows: their train rows (a seeded subsample; 0 = all)
 
   uint64_t seed = 2024;          // masking, generator and head initialisation
 

@@ -63,6 +63,7 @@ struct MethodRow {
   TrainResult train;
   EvalResult test;
   double llm_seconds = 0;  // LLM time the row relies on (LLaCTR: SSFT + field-embedding extraction)
+  int64_t llm_tokens = 0;  // tokens the LLM processed for it in those seconds (its share of the LLM cost)
   // Further members of the row's JSON object as (key, JSON value text): settings and extra cost fields.
   std::vector<std::pair<std::string, std::string>> settings;
   // The model that serves this row on its own (saved by --save-checkpoints); null when the row
