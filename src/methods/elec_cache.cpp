@@ -1,7 +1,5 @@
 #include "llactr/methods/elec_cache.h"
 
-#include <unistd.h>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -15,6 +13,7 @@
 #include "llactr/llm/gguf/npy.h"
 #include "llactr/llm/model/transformer.h"
 #include "llactr/methods/instance_text.h"
+#include "llactr/methods/progress_line.h"
 
 namespace llactr::methods {
 
@@ -69,11 +68,7 @@ std::vector<float> pool_mean(const llm::Model& model, const std::vector<std::vec
   llm::Workspace ws;
   std::vector<int32_t> tokens;
   std::vector<llm::SeqSpan> spans;
-  // A terminal gets one live line, redrawn twice a second; a log gets a line every 30 s.
-  const bool tty = isatty(STDERR_FILENO);
-  const double every = tty ? 0.5 : 30.0;
-  const auto t0 = Clock::now();
-  auto last_print = t0;
+  ProgressLine line(!progress.empty());
   for (size_t i = 0; i < seqs.size(); i += size_t(batch)) {
     tokens.clear();
     spans.clear();
@@ -94,13 +89,9 @@ std::vector<float> pool_mean(const llm::Model& model, const std::vector<std::vec
         for (int j = 0; j < d; ++j) out[j] += ws.hidden[size_t(sp.row0 + r) * d + j];
       for (int j = 0; j < d; ++j) out[j] /= float(sp.n);
     }
-    if (!progress.empty() && (seconds_since(last_print) > every || end == seqs.size())) {
-      last_print = Clock::now();
-      std::fprintf(stderr, "%s[%s] %zu/%zu rows  %.0f tokens/s%s", tty ? "\r" : "", progress.c_str(), end, seqs.size(),
-                   double(stats.tokens) / std::max(stats.seconds, 1e-9), tty ? "   " : "\n");
-    }
+    line.update(end == seqs.size(), "[%s] %zu/%zu rows  %.0f tokens/s", progress.c_str(), end, seqs.size(),
+                double(stats.tokens) / std::max(stats.seconds, 1e-9));
   }
-  if (tty && !progress.empty()) std::fprintf(stderr, "\n");
   return p;
 }
 

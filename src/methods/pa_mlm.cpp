@@ -1,24 +1,17 @@
 #include "llactr/methods/pa_mlm.h"
 
-#include <unistd.h>
-
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <numeric>
 #include <stdexcept>
 
+#include "llactr/methods/progress_line.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr::methods {
-
-namespace {
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
-}  // namespace
 
 PaMlmResult pa_mlm(Backbone& backbone, PromptedLlm& llm, const std::vector<std::vector<int32_t>>& texts,
                    const std::vector<int32_t>& ids, const MlmVocab& vocab, const ClickPromptOptions& o, bool progress) {
@@ -42,9 +35,7 @@ PaMlmResult pa_mlm(Backbone& backbone, PromptedLlm& llm, const std::vector<std::
   std::iota(order.begin(), order.end(), size_t(0));
 
   PaMlmResult r;
-  const bool tty = isatty(STDERR_FILENO);
-  const auto t0 = Clock::now();
-  auto last_print = t0;
+  ProgressLine line(progress);
   for (int epoch = 1; epoch <= o.mlm_epochs; ++epoch) {
     for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[order_rng.below(i)]);
     double loss_sum = 0;
@@ -83,20 +74,15 @@ PaMlmResult pa_mlm(Backbone& backbone, PromptedLlm& llm, const std::vector<std::
       loss_sum += loss.value().item();
       ++steps;
       r.tokens += packed.rows();
-      if (progress && seconds_since(last_print) >= (tty ? 0.5 : 30.0)) {
-        last_print = Clock::now();
-        std::fprintf(stderr, "%s[clickprompt PA-MLM] epoch %d  %zu/%zu texts  loss %.4f  %.0f tokens/s%s",
-                     tty ? "\r" : "", epoch, i + B, order.size(), loss_sum / double(steps),
-                     double(r.tokens) / seconds_since(t0), tty ? "   " : "\n");
-      }
+      line.update(false, "[clickprompt PA-MLM] epoch %d  %zu/%zu texts  loss %.4f  %.0f tokens/s", epoch, i + B,
+                  order.size(), loss_sum / double(steps), double(r.tokens) / line.seconds());
     }
     r.steps += steps;
     r.epoch_loss.push_back(steps ? loss_sum / double(steps) : 0.0);
-    if (progress)
-      std::fprintf(stderr, "%s[clickprompt PA-MLM] epoch %d: loss %.5f  %lld tokens  %.0f tokens/s\n", tty ? "\r" : "",
-                   epoch, r.epoch_loss.back(), (long long)r.tokens, double(r.tokens) / seconds_since(t0));
+    line.update(true, "[clickprompt PA-MLM] epoch %d: loss %.5f  %lld tokens  %.0f tokens/s", epoch,
+                r.epoch_loss.back(), (long long)r.tokens, double(r.tokens) / line.seconds());
   }
-  r.seconds = seconds_since(t0);
+  r.seconds = line.seconds();
   return r;
 }
 

@@ -17,6 +17,7 @@
 #include "llactr/llm/model/language_model.h"
 #include "llactr/llm/train/lora_file.h"
 #include "llactr/llm/gguf/npy.h"
+#include "llactr/methods/progress_line.h"
 #include "llactr/methods/ssft_data.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/optimizer.h"
@@ -53,30 +54,6 @@ Var pool(const Var& hidden, const std::vector<SeqSpan>& ranges, const std::strin
     for (int t = 0; t < ranges[i].n; ++t) avg[int64_t(i) * N + ranges[i].row0 + t] = 1.0f / float(ranges[i].n);
   return matmul(constant(std::move(avg)), hidden);
 }
-
-// ---- the progress bar: one line on stderr, redrawn at most 4 times a second
-
-class ProgressBar {
- public:
-  ProgressBar(bool on, int epoch, int epochs, int total) : on_(on), epoch_(epoch), epochs_(epochs), total_(total) {}
-  void update(int done, double loss) {
-    if (!on_) return;
-    const auto now = std::chrono::steady_clock::now();
-    if (done < total_ && now - last_ < std::chrono::milliseconds(250)) return;
-    last_ = now;
-    const int width = 30, filled = total_ ? width * done / total_ : width;
-    const double s = std::chrono::duration<double>(now - start_).count();
-    std::fprintf(stderr, "\r[ssft] epoch %d/%d |%s%s| %d/%d loss %.4f %.1f s ", epoch_, epochs_,
-                 std::string(filled, '#').c_str(), std::string(width - filled, '-').c_str(), done, total_, loss, s);
-    if (done == total_) std::fputc('\n', stderr);
-    std::fflush(stderr);
-  }
-
- private:
-  bool on_;
-  int epoch_, epochs_, total_;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now(), last_{};
-};
 
 // ---- everything a run needs, prepared once
 
@@ -372,7 +349,7 @@ SsftResult run_ssft(const data::Dataset& dataset, const SsftOptions& o) {
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     // A fresh seeded shuffle each epoch.
     for (int i = n - 1; i > 0; --i) std::swap(order[i], order[rng.below(uint64_t(i) + 1)]);
-    ProgressBar bar(o.progress, epoch, o.epochs, micro_per_epoch);
+    ProgressLine bar(o.progress);
     SsftEpoch st;
     st.epoch = epoch;
     for (int m = 0; m < micro_per_epoch; ++m) {
@@ -386,7 +363,10 @@ SsftResult run_ssft(const data::Dataset& dataset, const SsftOptions& o) {
         opt.zero_grad();
         sched.step();
       }
-      bar.update(m + 1, st.loss / (m + 1));
+      const int width = 30, filled = width * (m + 1) / micro_per_epoch;
+      bar.update(m + 1 == micro_per_epoch, "[ssft] epoch %d/%d |%s%s| %d/%d loss %.4f %.1f s", epoch, o.epochs,
+                 std::string(filled, '#').c_str(), std::string(width - filled, '-').c_str(), m + 1, micro_per_epoch,
+                 st.loss / (m + 1), bar.seconds());
     }
     st.loss /= micro_per_epoch, st.loss_cl /= micro_per_epoch, st.loss_lg /= micro_per_epoch;
     llm::save_lora_adapters(model, o.out_dir + "/lora_epoch" + std::to_string(epoch) + ".gguf");
