@@ -10,6 +10,7 @@
 
 #include "llactr/data/sha256.h"
 #include "llactr/llm/train/trainable_transformer.h"
+#include "llactr/methods/progress_line.h"
 #include "llactr/methods/row_subsample.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/metrics.h"
@@ -93,6 +94,7 @@ TowerFit fit_tower(ElecTower& tower, const std::vector<Var>& extra, const PoolFn
     for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
     double loss_sum = 0;
     size_t steps = 0;
+    ProgressLine line(o.progress);
     for (size_t i = 0; i < order.size(); i += size_t(o.llm_batch)) {
       std::vector<size_t> rows;
       std::vector<float> y;
@@ -107,16 +109,14 @@ TowerFit fit_tower(ElecTower& tower, const std::vector<Var>& extra, const PoolFn
       clip_grad_norm(params, 1.0f);
       opt.step();
       opt.zero_grad();
-      if (o.progress && steps % 10 == 0)
-        std::fprintf(stderr, "\r[elec stage 1] epoch %d  %zu/%zu rows  loss %.4f   ", epoch, i + rows.size(), order.size(),
-                     loss_sum / double(steps));
+      line.update(false, "[elec stage 1] epoch %d  %zu/%zu rows  loss %.4f", epoch, i + rows.size(), order.size(),
+                  loss_sum / double(steps));
     }
     const double valid_auc = auc(tower_probs(tower, p_of, valid_rows, o.llm_batch), valid_labels);
     fit.epochs = epoch;
     const bool improved = epoch == 1 || valid_auc > fit.best_valid_auc;
-    if (o.progress)
-      std::fprintf(stderr, "\r[elec stage 1] epoch %d: loss %.5f  valid AUC %.6f%s\n", epoch, loss_sum / double(steps),
-                   valid_auc, improved ? "  *" : "");
+    line.update(true, "[elec stage 1] epoch %d: loss %.5f  valid AUC %.6f%s", epoch, loss_sum / double(steps), valid_auc,
+                improved ? "  *" : "");
     if (improved) {
       fit.best_epoch = epoch, fit.best_valid_auc = valid_auc, bad = 0;
       best = snapshot_values(params);
