@@ -49,8 +49,21 @@ TEST(ClickPromptOptions, DeclaredDefaultsAreTheStructDefaults) {
   EXPECT_EQ(o.mlm_rows, d.mlm_rows);
   EXPECT_EQ(o.without_mlm, d.without_mlm);
   EXPECT_FLOAT_EQ(o.alpha, 0.5f);
+  EXPECT_EQ(o.finetune_batch, d.finetune_batch);
+  EXPECT_EQ(o.finetune_rows, d.finetune_rows);
   for (const MethodOption& m : clickprompt_method_options())
     EXPECT_EQ(m.name.rfind("clickprompt-", 0), 0u) << m.name << " lacks the method's prefix";
+}
+
+// The rows are named after --clickprompt-label (default "clickprompt"), in --clickprompt-rows' order.
+TEST(ClickPromptOptions, RowNamesFollowTheLabel) {
+  std::map<std::string, std::string> v;
+  for (const MethodOption& o : clickprompt_method_options()) v[o.name] = o.default_value;
+  EXPECT_EQ(clickprompt_row_names(OptionValues(v)),
+            (std::vector<std::string>{"clickprompt", "clickprompt-plm", "clickprompt-ctr"}));
+  v["clickprompt-label"] = "no-mlm";
+  v["clickprompt-rows"] = "ctr,fused";
+  EXPECT_EQ(clickprompt_row_names(OptionValues(v)), (std::vector<std::string>{"no-mlm-ctr", "no-mlm"}));
 }
 
 TEST(ClickPromptOptions, ParsesEveryValue) {

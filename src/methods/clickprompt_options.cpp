@@ -84,6 +84,7 @@ std::vector<MethodOption> clickprompt_method_options() {
       {"clickprompt-alpha", "0.5", "initial alpha of z = alpha*z_plm + (1-alpha)*z_ctr (learnable)", {}},
       {"clickprompt-finetune-batch", "64", "texts per fine-tuning step of the rows that run the LLM (fused, plm)", {}},
       {"clickprompt-finetune-rows", "0", "train rows the rows that run the LLM fine-tune on (a seeded subsample; 0 = all)", {}},
+      {"clickprompt-label", "clickprompt", "the rows' method name (LABEL, LABEL-plm, LABEL-ctr), e.g. for a control", {}},
   };
 }
 

@@ -13,13 +13,15 @@
 namespace llactr::methods {
 namespace {
 
-std::string row_name(ClickPromptRow r) {
-  return r == ClickPromptRow::Fused ? "clickprompt" : std::string("clickprompt-") + clickprompt_row_name(r);
+// --clickprompt-label LABEL names the rows LABEL (fused), LABEL-plm and LABEL-ctr.
+std::string row_name(const std::string& label, ClickPromptRow r) {
+  return r == ClickPromptRow::Fused ? label : label + "-" + clickprompt_row_name(r);
 }
 
 class ClickPromptMethod : public Method {
  public:
-  explicit ClickPromptMethod(const MethodSetup& setup) : setup_(setup), o_(clickprompt_options(setup.options)) {
+  explicit ClickPromptMethod(const MethodSetup& setup)
+      : setup_(setup), o_(clickprompt_options(setup.options)), label_(setup.options.get("clickprompt-label")) {
     clickprompt_lora(o_);  // --clickprompt-llm-tune full is not built: an error now, not after the data loads
     require_llm_model(setup.llm_model);
   }
@@ -49,7 +51,7 @@ class ClickPromptMethod : public Method {
     std::vector<MethodRow> rows;
     for (const ClickPromptRowResult& r : run.rows) {
       MethodRow m;
-      m.method = row_name(r.row);
+      m.method = row_name(label_, r.row);
       m.train = r.train;
       m.test = r.test;
       m.llm_seconds = run.mlm.seconds + (r.row == ClickPromptRow::Ctr ? 0 : r.finetune_seconds);
@@ -67,6 +69,7 @@ class ClickPromptMethod : public Method {
  private:
   MethodSetup setup_;
   ClickPromptOptions o_;
+  std::string label_;
   std::unique_ptr<llm::LanguageModel> lm_;
 };
 
@@ -74,7 +77,8 @@ class ClickPromptMethod : public Method {
 
 std::vector<std::string> clickprompt_row_names(const OptionValues& options) {
   std::vector<std::string> names;
-  for (ClickPromptRow r : parse_clickprompt_rows(options.get("clickprompt-rows"))) names.push_back(row_name(r));
+  for (ClickPromptRow r : parse_clickprompt_rows(options.get("clickprompt-rows")))
+    names.push_back(row_name(options.get("clickprompt-label"), r));
   return names;
 }
 
