@@ -12,11 +12,9 @@
 // BENCH_QUICK_FILTER: ClickPromptMlm/batch:16/bidirectional:1|ClickPromptFinetuneStep
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
-#include <filesystem>
 #include <unordered_map>
 
-#include "llactr/data/dataset.h"
+#include "real_data.h"
 #include "llactr/methods/clickprompt.h"
 #include "llactr/methods/instance_text.h"
 #include "llactr/methods/pa_mlm.h"
@@ -24,36 +22,11 @@
 #include "llactr/tensor/ops.h"
 
 using namespace llactr;
-namespace fs = std::filesystem;
 
 namespace {
 
-std::string find_data(const std::string& name) {
-  std::string candidates[3] = {"", "data/" + name, "../shared/data/" + name};
-  if (const char* m = std::getenv("LLACTR_DATA_MIRROR")) candidates[0] = std::string(m) + "/" + name;
-  for (const auto& c : candidates)
-    if (!c.empty() && fs::exists(c)) return c;
-  return "";
-}
-
-struct RealData {
-  data::Dataset dataset;
-  llm::LanguageModel lm;
-};
-
-// Loaded once; nullptr when the files are absent.
-const RealData* real_data() {
-  static const std::unique_ptr<RealData> d = []() -> std::unique_ptr<RealData> {
-    const std::string ml = find_data("ml-100k"), st = find_data("stories260K");
-    if (ml.empty() || st.empty()) return nullptr;
-    data::DataOptions o;
-    o.format = data::DataFormat::Ml100k;
-    o.dir = ml;
-    o.cache_dir = "";
-    return std::make_unique<RealData>(RealData{data::load_dataset(o), llm::open_language_model(st + "/stories260K.gguf")});
-  }();
-  return d.get();
-}
+using bench::RealData;
+using bench::real_data;
 
 BackboneConfig deepfm_config(const data::Dataset& d) {
   BackboneConfig bc;  // run_experiment's defaults
