@@ -9,10 +9,9 @@
 // BENCH_QUICK_FILTER: ElecCacheForward|ElecStage1Step
 #include <benchmark/benchmark.h>
 
-#include <cstdlib>
 #include <filesystem>
 
-#include "llactr/data/dataset.h"
+#include "real_data.h"
 #include "llactr/llm/train/trainable_transformer.h"
 #include "llactr/methods/elec_llm.h"
 #include "llactr/methods/instance_text.h"
@@ -24,34 +23,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::string find_data(const std::string& name) {
-  std::string candidates[3] = {"", "data/" + name, "../shared/data/" + name};
-  if (const char* m = std::getenv("LLACTR_DATA_MIRROR")) candidates[0] = std::string(m) + "/" + name;
-  for (const auto& c : candidates)
-    if (!c.empty() && fs::exists(c)) return c;
-  return "";
-}
-
-struct RealData {
-  data::Dataset dataset;
-  llm::LanguageModel lm;
-  std::string model_path;
-};
-
-// Loaded once; nullptr when the files are absent.
-const RealData* real_data() {
-  static const std::unique_ptr<RealData> d = []() -> std::unique_ptr<RealData> {
-    const std::string ml = find_data("ml-100k"), st = find_data("stories260K");
-    if (ml.empty() || st.empty()) return nullptr;
-    data::DataOptions o;
-    o.format = data::DataFormat::Ml100k;
-    o.dir = ml;
-    o.cache_dir = "";
-    return std::make_unique<RealData>(
-        RealData{data::load_dataset(o), llm::open_language_model(st + "/stories260K.gguf"), st + "/stories260K.gguf"});
-  }();
-  return d.get();
-}
+using bench::RealData;
+using bench::real_data;
 
 void ElecCacheForward(benchmark::State& state) {
   const RealData* d = real_data();

@@ -74,12 +74,16 @@ void attention_head(const float* q, int q_stride, int n_q, const float* kt, cons
                     int lse_stride) {
   // W query rows at a time, one per vector lane: a key's score, probability and contribution to
   // the output are one vector operation for all W rows, so nothing is summed across lanes.
-  // Two passes over the keys: the rows' maxima, then p = exp(s - max), z = sum p, out = sum p v.
+  // Two passes over the keys: the scores and the rows' maxima, then p = exp(s - max), z = sum p,
+  // out = sum p v. The first pass keeps the scores for the second (computing them again was a
+  // third of the kernel's multiply-adds).
   const float scale = 1.0f / std::sqrt(float(hd));
   thread_local std::vector<float> tile;
-  if (tile.size() < size_t(2 * hd * W)) tile.resize(size_t(2 * hd * W));
+  const size_t tile_size = size_t(2 * hd + n_keys) * W;
+  if (tile.size() < tile_size) tile.resize(tile_size);
   float* qt = tile.data();               // [hd, W] the tile's queries (times scale), transposed
   float* acc = qt + size_t(hd) * W;      // [hd, W] sum_j p_j v_j
+  float* scores = acc + size_t(hd) * W;  // [n_keys, W] the tile's scores, key by key
   for (int i0 = 0; i0 < n_q; i0 += W) {
     const int rows = std::min(W, n_q - i0);
     int vis[W];  // keys each row sees; rows past n_q: none of their results is kept
@@ -87,17 +91,18 @@ void attention_head(const float* q, int q_stride, int n_q, const float* kt, cons
     const int n = vis[rows - 1];
     for (int d = 0; d < hd; ++d)
       for (int l = 0; l < W; ++l) qt[d * W + l] = l < rows ? q[size_t(i0 + l) * q_stride + d] * scale : 0.0f;
-    float m[W], z[W], s[W];
+    float m[W], z[W], s[W];  // s: one key's scores, in registers
     std::fill(m, m + W, -INFINITY);
     for (int j = 0; j < n; ++j) {
       tile_scores(qt, kt, n_keys, j, hd, s);
 #pragma omp simd
-      for (int l = 0; l < W; ++l) m[l] = j < vis[l] && s[l] > m[l] ? s[l] : m[l];
+      for (int l = 0; l < W; ++l) m[l] = j < vis[l] && s[l] > m[l] ? s[l] : m[l], scores[size_t(j) * W + l] = s[l];
     }
     std::fill(z, z + W, 0.0f);
     std::fill(acc, acc + size_t(hd) * W, 0.0f);
     for (int j = 0; j < n; ++j) {
-      tile_scores(qt, kt, n_keys, j, hd, s);
+#pragma omp simd
+      for (int l = 0; l < W; ++l) s[l] = scores[size_t(j) * W + l];
 #pragma omp simd
       for (int l = 0; l < W; ++l) s[l] = j < vis[l] ? softmax_exp(s[l] - m[l]) : 0.0f, z[l] += s[l];
       for (int d = 0; d < hd; ++d) {
