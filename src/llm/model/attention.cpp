@@ -96,7 +96,10 @@ void attention_head(const float* q, int q_stride, int n_q, const float* kt, cons
     for (int j = 0; j < n; ++j) {
       tile_scores(qt, kt, n_keys, j, hd, s);
 #pragma omp simd
-      for (int l = 0; l < W; ++l) m[l] = j < vis[l] && s[l] > m[l] ? s[l] : m[l], scores[size_t(j) * W + l] = s[l];
+      for (int l = 0; l < W; ++l) {
+        m[l] = j < vis[l] && s[l] > m[l] ? s[l] : m[l];
+        scores[size_t(j) * W + l] = s[l];
+      }
     }
     std::fill(z, z + W, 0.0f);
     std::fill(acc, acc + size_t(hd) * W, 0.0f);
