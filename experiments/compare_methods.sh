@@ -8,7 +8,9 @@
 #   DATA=../shared/data experiments/compare_methods.sh           # six backbones, SEEDS seeds (default 1), all rows
 #   DATA=../shared/data experiments/compare_methods.sh --quick   # DeepFM; ClickPrompt's LLM stages on 10k train rows
 # THREADS sets the threads (default 2), RUNS the run folder, OUT the aggregate's folder. The run is
-# skipped when RUNS/results.md exists (a finished run); delete the folder to run again.
+# skipped when RUNS/results.md exists (a finished run); delete the folder to run again. BACKBONES
+# (comma-separated) runs a subset, to split the full run over processes or machines, each with its own
+# RUNS; aggregate their folders with ./run_experiment --aggregate --out OUT RUNS_A RUNS_B ...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-data}
@@ -17,13 +19,13 @@ THREADS=${THREADS:-2}
 quick=()
 suffix=
 case ${1:-} in
-  "") backbones=six ;;
+  "") backbones=${BACKBONES:-six} ;;
   --quick)
     # The quick look: one backbone, and the two ClickPrompt stages that read every train row (PA-MLM
     # and the fine-tunings that run the LLM) on the same seeded 10k of ML-100K's 80k train rows.
     # LLaCTR's SSFT never reads train rows; ELEC's stage 1 reads 2000 (--elec-llm-rows) and its
     # cache must cover every row G trains on, so both are as in the full run.
-    backbones=DeepFM suffix=_quick
+    backbones=${BACKBONES:-DeepFM} suffix=_quick
     quick=(--clickprompt-mlm-rows 10000 --clickprompt-finetune-rows 10000) ;;
   *) echo "usage: experiments/compare_methods.sh [--quick]" >&2; exit 2 ;;
 esac
