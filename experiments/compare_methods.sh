@@ -24,7 +24,7 @@ case ${1:-} in
   "") backbones=${BACKBONES:-six} ;;
   --quick)
     # The quick look: one backbone, and the two ClickPrompt stages that read every train row (PA-MLM
-    # and the fine-tunings that run the LLM) on the same seeded 10k of ML-100K's 80k train rows.
+    # and the fused row's fine-tuning) on the same seeded 10k of ML-100K's 58,284 train rows.
     # LLaCTR's SSFT never reads train rows; ELEC's stage 1 reads 2000 (--elec-llm-rows) and its
     # cache must cover every row G trains on, so both are as in the full run.
     backbones=${BACKBONES:-DeepFM} suffix=_quick
