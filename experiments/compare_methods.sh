@@ -40,6 +40,7 @@ if [[ ! -f "$RUNS/results.md" ]]; then
       --llm-model "$DATA/stories260K/stories260K.gguf" --backbones "$backbones" --threads "$THREADS" \
       --method base,llactr,elec,clickprompt --clickprompt-rows fused,ctr --ssft-dir "$RUNS/ssft" --elec-dir "$RUNS/elec" \
       "${quick[@]}" --out "$RUNS"
-  echo "compare_methods: $(( ($(date +%s) - start) / 60 )) min $(( ($(date +%s) - start) % 60 )) s wall" | tee "$RUNS/wall.txt"
+  wall=$(( $(date +%s) - start ))
+  echo "compare_methods: $(( wall / 60 )) min $(( wall % 60 )) s wall" | tee "$RUNS/wall.txt"
 fi
 ./run_experiment --aggregate --out "$OUT" "$RUNS"
