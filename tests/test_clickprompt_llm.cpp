@@ -1,5 +1,6 @@
 // ClickPrompt with its language model: PA-MLM on a random-weight llama file (the loss falls; the
-// backbone up to h, the generator and LoRA train and nothing else moves), its errors before
+// backbone up to h, the generator and LoRA train and nothing else moves; under full tuning every
+// weight of the LLM trains), its errors before
 // training (no LM head; K + text past the context), a gradient check through the prefix into the
 // generator, h and the backbone, the method's option errors before any data, and the three rows
 // end to end with the served clickprompt-ctr checkpoint predicting bit-identically with no GGUF.
@@ -7,11 +8,13 @@
 
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "ctr_synthetic.h"
 #include "data_fixtures.h"
 #include "gradcheck_util.h"
 #include "llactr/ctr/checkpoint.h"
+#include "llactr/llm/gguf/gguf.h"
 #include "llactr/methods/clickprompt.h"
 #include "llactr/methods/instance_text.h"
 #include "llactr/tensor/ops.h"
@@ -116,6 +119,33 @@ TEST(PaMlm, LossFallsAndOnlyWhatFeedsThePromptsTrains) {
   }
 }
 
+// --clickprompt-llm-tune full: the LLM's parameters are its weights (every tensor of the file, by
+// name) with no adapters, and PA-MLM trains them all: the loss falls and every one of them moves.
+TEST(PaMlm, FullTuningTrainsEveryWeightOfTheLlm) {
+  testing::TempDir dir;
+  const std::string path = tiny_model(dir);
+  const llm::LanguageModel lm = llm::open_language_model(path);
+  const data::Dataset& d = small_data();
+  const Texts texts = train_texts(d, lm.tokenizer, 160);
+  ClickPromptOptions o = tiny_options();
+  o.llm_tune = ClickPromptLlmTune::Full;
+  Rng init(1);
+  auto b = make_backbone("DeepFM", testing::synthetic_backbone_config(d), init);
+  PromptedLlm llm(lm.model, b->hidden_dim(), o);
+  std::set<std::string> llm_names, file_names;
+  for (const Var& p : llm.parameters())
+    if (p.name().rfind("clickprompt.generator", 0) != 0) llm_names.insert(p.name());
+  const gguf::GgufFile file = gguf::GgufFile::open(path);
+  for (const gguf::TensorInfo& t : file.tensors()) file_names.insert(t.name);
+  EXPECT_EQ(llm_names, file_names);
+  std::vector<Tensor> l0;
+  for (const Var& p : llm.parameters()) l0.push_back(p.value());
+  const PaMlmResult r = pa_mlm(*b, llm, texts.tokens, texts.ids, mlm_vocab(lm.tokenizer.vocab()), o, false);
+  EXPECT_LT(r.epoch_loss.back(), 0.9 * r.epoch_loss.front());
+  for (size_t i = 0; i < l0.size(); ++i)
+    EXPECT_TRUE(changed(llm.parameters()[i].value(), l0[i])) << llm.parameters()[i].name();
+}
+
 TEST(PaMlm, NoLmHeadOrPromptsPastTheContextFailBeforeTraining) {
   testing::TempDir dir;
   const data::Dataset& d = small_data();
@@ -150,8 +180,6 @@ TEST(PaMlm, NoLmHeadOrPromptsPastTheContextFailBeforeTraining) {
   } catch (const std::invalid_argument& e) {
     EXPECT_NE(std::string(e.what()).find("no LM head"), std::string::npos) << e.what();
   }
-  o.llm_tune = ClickPromptLlmTune::Full;
-  EXPECT_THROW(PromptedLlm(lm.model, 4, o), std::invalid_argument);  // not built: says so
 }
 
 // The chain PA-MLM and fine-tuning differentiate: ids -> the backbone's E and h -> the generator
@@ -208,7 +236,6 @@ TEST(ClickPromptMethod, OptionErrorsComeFromMakeBeforeAnyData) {
                                                                               {"clickprompt-rows", "ctr,ctr"},
                                                                               {"clickprompt-rows", "all"},
                                                                               {"clickprompt-finetune-batch", "0"},
-                                                                              {"clickprompt-llm-tune", "full"},
                                                                               {"clickprompt-mlm-rows", "-5"}}) {
     s.options = options_with({{name, value}});
     try {

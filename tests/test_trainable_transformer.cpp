@@ -1,10 +1,12 @@
 // The trainable (autodiff) transformer: every piece gradient-checked against finite differences
 // on a tiny random GQA model (d = 16, 2 layers, 4 query heads, 2 key/value heads), and the whole
 // forward compared with the inference forward: with LoRA B = 0, with LoRA applied vs merged
-// weights, vs a merged GGUF written to disk, and with bidirectional attention and soft prompts.
+// weights, vs a merged GGUF written to disk, and with bidirectional attention and soft prompts;
+// and full tuning, whose parameters are every tensor of the file.
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <set>
 
 #include "data_fixtures.h"
 #include "gradcheck_util.h"
@@ -534,6 +536,48 @@ TEST(TrainableTransformer, WholeForwardGradCheckWrtLora) {
         return concat({reshape(out.last, {-1}), reshape(t.lm_logits(out.hidden), {-1})}, 0);
       },
       t.lora_parameters());
+}
+
+// Full tuning: every tensor of the GGUF is a parameter under its own name (a llama file with its
+// head tied to the token table; qwen2 with its biases, a head and a head bias), there are no
+// adapters, the forward is the inference forward, and after a change to the weights
+// merged_model() is the trained model.
+TEST(TrainableTransformer, FullTuningMakesEveryTensorOfTheFileAParameter) {
+  for (const std::string arch : {"llama", "qwen2"}) {
+    SCOPED_TRACE(arch);
+    RandomModelSpec spec = tiny_spec(arch);
+    spec.tied_output = arch == "llama";
+    spec.output_bias = arch == "qwen2";
+    const gguf::GgufFile f = tiny_file(spec);
+    const Model m = load_model(f);
+    const TrainableTransformer t(m, LoraOptions{}, TuneMode::Full);
+    EXPECT_TRUE(t.lora_parameters().empty());
+    std::set<std::string> names, file_names;
+    for (const Var& p : t.parameters()) names.insert(p.name());
+    for (const gguf::TensorInfo& ti : f.tensors()) file_names.insert(ti.name);
+    EXPECT_EQ(names, file_names);
+    const PackedBatch b = pack_sequences(kSeqs);
+    NoGrad no_grad;
+    EXPECT_LT(error_vs_inference(t.forward(b).hidden, m, b), 1e-5);
+    for (Var p : t.parameters())
+      if (p.name() == "blk.1.ffn_up.weight" || p.name() == "token_embd.weight")
+        for (int64_t i = 0; i < p.numel(); ++i) p.value()[i] *= 1.5f;
+    const Var trained = t.forward(b).hidden;
+    EXPECT_GT(error_vs_inference(trained, m, b), 1e-3);
+    EXPECT_LT(error_vs_inference(trained, t.merged_model(), b), 1e-5);
+  }
+}
+
+// The whole forward's gradient reaches every weight, bias and norm of a qwen2 model (with biases).
+TEST(TrainableTransformer, WholeForwardGradCheckWrtEveryWeightUnderFullTuning) {
+  const TrainableTransformer t(tiny_model("qwen2"), LoraOptions{}, TuneMode::Full);
+  const PackedBatch b = pack_sequences(kSeqs);
+  expect_grads_match(
+      [&](const std::vector<Var>&) {
+        const TrainableOutput out = t.forward(b);
+        return concat({reshape(out.last, {-1}), reshape(t.lm_logits(out.hidden), {-1})}, 0);
+      },
+      t.parameters());
 }
 
 TEST(TrainableTransformer, DropoutOnlyInTraining) {

@@ -1,7 +1,8 @@
 // The method "clickprompt": ClickPrompt (Lin et al., WWW'24; docs/CLICKPROMPT.md). Per backbone
-// and seed, PA-MLM pre-trains the backbone up to h, the prompt generator and the LLM's LoRA
-// adapters together, then the fine-tunings of --clickprompt-rows give the rows (clickprompt_row_names):
-// `clickprompt` (fused), `clickprompt-plm`, `clickprompt-ctr` (the served backbone alone).
+// and seed, PA-MLM pre-trains the backbone up to h, the prompt generator and the LLM (its LoRA
+// adapters, or every weight) together, then the fine-tunings of --clickprompt-rows give the rows
+// (clickprompt_row_names): `clickprompt` (fused), `clickprompt-plm`, `clickprompt-ctr` (the
+// served backbone alone).
 #include <cstdio>
 #include <stdexcept>
 
@@ -22,7 +23,6 @@ class ClickPromptMethod : public Method {
  public:
   explicit ClickPromptMethod(const MethodSetup& setup)
       : setup_(setup), o_(clickprompt_options(setup.options)), label_(setup.options.get("clickprompt-label")) {
-    clickprompt_lora(o_);  // --clickprompt-llm-tune full is not built: an error now, not after the data loads
     require_llm_model(setup.llm_model);
   }
 
@@ -41,6 +41,7 @@ class ClickPromptMethod : public Method {
         {"clickprompt_prompts", std::to_string(o_.prompts)},
         {"clickprompt_mode", data::json_quote(prompt_mode_name(o_.mode))},
         {"clickprompt_attention", data::json_quote(prompt_attention_name(o_.attention))},
+        {"clickprompt_llm_tune", data::json_quote(clickprompt_llm_tune_name(o_.llm_tune))},
         {"clickprompt_without_mlm", o_.without_mlm ? "true" : "false"},
         {"clickprompt_mlm_rows", std::to_string(run.mlm_rows)},
         {"clickprompt_finetune_rows", std::to_string(run.finetune_rows)},

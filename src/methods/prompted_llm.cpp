@@ -23,18 +23,20 @@ PromptShape shape_of(const llm::TransformerConfig& c, const ClickPromptOptions& 
   return s;
 }
 
-}  // namespace
-
-llm::LoraOptions clickprompt_lora(const ClickPromptOptions& o) {
-  if (o.llm_tune == ClickPromptLlmTune::Full)
-    throw std::invalid_argument(
-        "--clickprompt-llm-tune full is not built yet: the trainable transformer trains LoRA adapters only (use lora)");
+// LoRA on q and v with dropout 0.05 (as SSFT and ELEC); unused under --clickprompt-llm-tune full.
+llm::LoraOptions lora_of(const ClickPromptOptions& o) {
   llm::LoraOptions l;
   l.rank = o.lora_rank;
   l.alpha = o.lora_alpha;
   l.seed = o.seed;
-  return l;  // dropout 0.05 on q and v
+  return l;
 }
+
+llm::TuneMode tune_of(const ClickPromptOptions& o) {
+  return o.llm_tune == ClickPromptLlmTune::Full ? llm::TuneMode::Full : llm::TuneMode::Lora;
+}
+
+}  // namespace
 
 void require_lm_head(const llm::Model& model) {
   const llm::Matrix& head = model.weights.lm_head();
@@ -45,7 +47,7 @@ void require_lm_head(const llm::Model& model) {
 }
 
 PromptedLlm::PromptedLlm(const llm::Model& model, int64_t d_h, const ClickPromptOptions& options)
-    : options_(options), llm_(with_lm_head(model), clickprompt_lora(options)), dropout_rng_(options.seed ^ 0xc11cu) {
+    : options_(options), llm_(with_lm_head(model), lora_of(options), tune_of(options)), dropout_rng_(options.seed ^ 0xc11cu) {
   Rng init(options.seed);
   generator_ = PromptGenerator(d_h, shape_of(llm_.config(), options), init, "clickprompt.generator");
 }
@@ -69,7 +71,7 @@ llm::TrainableOutput PromptedLlm::forward(const Var& h, const llm::PackedBatch& 
 
 std::vector<Var> PromptedLlm::parameters() const {
   std::vector<Var> ps = generator_.parameters();
-  for (const Var& p : llm_.lora_parameters()) ps.push_back(p);
+  for (const Var& p : llm_.parameters()) ps.push_back(p);
   return ps;
 }
 

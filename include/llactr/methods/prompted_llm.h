@@ -1,5 +1,5 @@
 // ClickPrompt's language model with its prompts (docs/CLICKPROMPT.md): the prompt generator turns
-// the backbone's h into soft prompts, and the LLM (LoRA on q and v) reads the instance texts with
+// the backbone's h into soft prompts, and the LLM (LoRA on q and v, or fully tuned) reads the instance texts with
 // them in place, under ClickPrompt's attention mask. PA-MLM and the fine-tunings share it.
 //
 //   PromptedLlm llm(lm.model, backbone.hidden_dim(), options);   // checks the LM head
@@ -19,15 +19,11 @@ namespace llactr::methods {
 // and no token embeddings to tie it to): PA-MLM predicts masked tokens through that head.
 void require_lm_head(const llm::Model& model);
 
-// The LLM's adapters for these options: LoRA on q and v with dropout 0.05 (as SSFT and ELEC).
-// Throws std::invalid_argument for --clickprompt-llm-tune full, which is not built (the trainable
-// transformer trains LoRA adapters only); the method calls it before any data loads.
-llm::LoraOptions clickprompt_lora(const ClickPromptOptions& options);
-
 class PromptedLlm {
  public:
-  // The generator for h of width d_h and the LLM's LoRA adapters, both drawn from options.seed.
-  // Throws std::invalid_argument for a model without an LM head or --clickprompt-llm-tune full.
+  // The generator for h of width d_h and, under --clickprompt-llm-tune lora, the LLM's LoRA
+  // adapters (on q and v, dropout 0.05, as SSFT and ELEC), both drawn from options.seed.
+  // Throws std::invalid_argument for a model without an LM head.
   PromptedLlm(const llm::Model& model, int64_t d_h, const ClickPromptOptions& options);
 
   // Throws std::invalid_argument when K prompts and a text of `longest_text` tokens need more
@@ -41,7 +37,9 @@ class PromptedLlm {
   // hidden_rows: [n, d] -> [n, n_vocab] through the pretrained LM head.
   Var lm_logits(const Var& hidden_rows) const { return llm_.lm_logits(hidden_rows); }
 
-  std::vector<Var> parameters() const;  // the generator's, then the LoRA adapters'
+  // The generator's, then the LLM's: its LoRA adapters, or under --clickprompt-llm-tune full
+  // every weight.
+  std::vector<Var> parameters() const;
   int64_t width() const { return llm_.config().n_embd; }  // d
 
  private:

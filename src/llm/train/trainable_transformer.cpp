@@ -13,8 +13,17 @@ namespace {
 
 const char* const kTargets[] = {"q", "k", "v", "o", "gate", "up", "down"};
 
-Var frozen(const Matrix& m) { return constant(Tensor({m.rows, m.cols}, m.data)); }
-Var frozen(const std::vector<float>& v) { return v.empty() ? Var() : constant(Tensor({int64_t(v.size())}, v)); }
+// A base weight: a constant under LoRA (no gradient is ever computed for it), a parameter named
+// `name` under full tuning. An empty vector (an absent bias) stays an empty Var.
+Var base_weight(Tensor t, const std::string& name, TuneMode tune) {
+  return tune == TuneMode::Full ? parameter(std::move(t), name) : constant(std::move(t));
+}
+Var base_weight(const Matrix& m, const std::string& name, TuneMode tune) {
+  return base_weight(Tensor({m.rows, m.cols}, m.data), name, tune);
+}
+Var base_weight(const std::vector<float>& v, const std::string& name, TuneMode tune) {
+  return v.empty() ? Var() : base_weight(Tensor({int64_t(v.size())}, v), name, tune);
+}
 
 Matrix to_matrix(const Var& w) {
   Matrix m;
@@ -156,32 +165,39 @@ Var mean_rows(const Var& hidden, const PackedBatch& batch) {
   return matmul(constant(std::move(avg)), hidden);
 }
 
-TrainableTransformer::TrainableTransformer(const Model& base, const LoraOptions& lora)
-    : config_(base.config), lora_(lora) {
+TrainableTransformer::TrainableTransformer(const Model& base, const LoraOptions& lora, TuneMode tune)
+    : config_(base.config), lora_(lora), tune_(tune) {
   if (lora.rank < 1) throw std::invalid_argument("LoRA rank must be at least 1, got " + std::to_string(lora.rank));
   for (const std::string& t : lora.targets) lora_target_tensor(t);  // rejects unknown names early
   const TransformerWeights& w = base.weights;
-  token_embd_ = frozen(w.token_embd);
-  output_norm_ = frozen(w.output_norm);
-  if (!w.output.empty()) output_ = frozen(w.output);
-  output_b_ = frozen(w.output_b);
+  token_embd_ = base_weight(w.token_embd, "token_embd.weight", tune);
+  output_norm_ = base_weight(w.output_norm, "output_norm.weight", tune);
+  if (!w.output.empty()) output_ = base_weight(w.output, "output.weight", tune);
+  output_b_ = base_weight(w.output_b, "output.bias", tune);
   Rng rng(lora.seed);
   for (int l = 0; l < config_.n_layer; ++l) {
     const LayerWeights& B = w.layers[l];
+    const std::string blk = "blk." + std::to_string(l) + ".";
+    // llama.cpp's name of a projection's weight or bias, by LoRA target name.
+    auto proj = [&](const char* target, const Matrix& W, const std::vector<float>& b) {
+      const std::string name = blk + lora_target_tensor(target);
+      return Projection{base_weight(W, name + ".weight", tune), base_weight(b, name + ".bias", tune), {}, {}};
+    };
     TrainableLayer L;
-    L.attn_norm = frozen(B.attn_norm);
-    L.q = {frozen(B.wq), frozen(B.bq), {}, {}};
-    L.k = {frozen(B.wk), frozen(B.bk), {}, {}};
-    L.v = {frozen(B.wv), frozen(B.bv), {}, {}};
-    L.o = {frozen(B.wo), frozen(B.bo), {}, {}};
-    L.ffn_norm = frozen(B.ffn_norm);
-    L.gate = {frozen(B.w_gate), frozen(B.b_gate), {}, {}};
-    L.up = {frozen(B.w_up), frozen(B.b_up), {}, {}};
-    L.down = {frozen(B.w_down), frozen(B.b_down), {}, {}};
+    L.attn_norm = base_weight(B.attn_norm, blk + "attn_norm.weight", tune);
+    L.q = proj("q", B.wq, B.bq);
+    L.k = proj("k", B.wk, B.bk);
+    L.v = proj("v", B.wv, B.bv);
+    L.o = proj("o", B.wo, B.bo);
+    L.ffn_norm = base_weight(B.ffn_norm, blk + "ffn_norm.weight", tune);
+    L.gate = proj("gate", B.w_gate, B.b_gate);
+    L.up = proj("up", B.w_up, B.b_up);
+    L.down = proj("down", B.w_down, B.b_down);
     for (const char* t : kTargets) {
+      if (tune == TuneMode::Full) break;  // full tuning trains the weights themselves, with no adapters
       if (std::find(lora.targets.begin(), lora.targets.end(), t) == lora.targets.end()) continue;
       Projection& p = *L.find(t);
-      const std::string name = "blk." + std::to_string(l) + "." + lora_target_tensor(t);
+      const std::string name = blk + lora_target_tensor(t);
       // A ~ kaiming_uniform(a = sqrt(5)) = U(-1/sqrt(in), 1/sqrt(in)) (PEFT), B = 0.
       Tensor a({lora.rank, p.W.dim(1)}), no_bias;
       init::torch_linear(a, no_bias, rng);
@@ -242,6 +258,22 @@ std::vector<Var> TrainableTransformer::lora_parameters() const {
   for (const TrainableLayer& L : layers_)
     for (const Projection* p : {&L.q, &L.k, &L.v, &L.o, &L.gate, &L.up, &L.down})
       if (p->lora_a) params.push_back(p->lora_a), params.push_back(p->lora_b);
+  return params;
+}
+
+std::vector<Var> TrainableTransformer::parameters() const {
+  if (tune_ == TuneMode::Lora) return lora_parameters();
+  std::vector<Var> params;
+  auto add = [&](const Var& v) {
+    if (v) params.push_back(v);  // absent biases and an absent (tied) head are empty
+  };
+  for (const Var& v : {token_embd_, output_norm_, output_, output_b_}) add(v);
+  for (const TrainableLayer& L : layers_) {
+    add(L.attn_norm);
+    for (const Projection* p : {&L.q, &L.k, &L.v, &L.o}) add(p->W), add(p->b);
+    add(L.ffn_norm);
+    for (const Projection* p : {&L.gate, &L.up, &L.down}) add(p->W), add(p->b);
+  }
   return params;
 }
 

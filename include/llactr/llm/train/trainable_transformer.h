@@ -1,9 +1,10 @@
 // The transformer forward on the autodiff engine, for fine-tuning with LoRA.
 //
 // The same computation as forward_packed (transformer.h), step for step, but every step is an
-// autodiff op, so a loss on the hidden states or logits can be differentiated. The base weights
-// are constants (frozen: no gradient is ever computed for them); the only parameters are the
-// LoRA adapters (Hu et al. 2021, as Hugging Face PEFT implements them):
+// autodiff op, so a loss on the hidden states or logits can be differentiated. What trains
+// depends on the TuneMode. Under TuneMode::Lora (the default) the base weights are constants (frozen: no
+// gradient is ever computed for them) and the only parameters are the LoRA adapters (Hu et al.
+// 2021, as Hugging Face PEFT implements them):
 //
 //   y = x W^T + b + (alpha / r) · dropout(x) A^T B^T        A: [r, in], B: [out, r]
 //
@@ -11,6 +12,10 @@
 // an untrained adapter changes nothing. Dropout (on the adapter's input only) is applied in
 // training mode. By default adapters sit on the query and value projections (PEFT's default
 // for llama, and LLaCTR's released setting).
+//
+// Under TuneMode::Full every base weight is a parameter and there are no adapters: full
+// fine-tuning, for tiny models (the gradients and AdamW's moments take three more copies of the
+// model).
 #pragma once
 #include <memory>
 #include <string>
@@ -32,13 +37,16 @@ struct LoraOptions {
   float scale() const { return alpha / float(rank); }
 };
 
+// What fine-tuning trains: the LoRA adapters, or every base weight (and no adapters).
+enum class TuneMode { Lora, Full };
+
 // "q" -> "attn_q", ..., "down" -> "ffn_down" (llama.cpp tensor names); throws for an unknown target.
 std::string lora_target_tensor(const std::string& target);
 
 // y = x W^T + b, plus the LoRA term when this projection has an adapter.
 struct Projection {
-  Var W;       // [out, in] frozen
-  Var b;       // [out] frozen, or empty
+  Var W;       // [out, in] frozen (a parameter under TuneMode::Full)
+  Var b;       // [out] frozen (a parameter under TuneMode::Full), or empty
   Var lora_a;  // [r, in] parameter, or empty when no adapter
   Var lora_b;  // [out, r] parameter
 };
@@ -94,8 +102,10 @@ Var mean_rows(const Var& hidden, const PackedBatch& batch);
 class TrainableTransformer {
  public:
   // Copies the base weights into constant tensors (memory: one more copy of the model) and
-  // creates the adapters. Throws std::invalid_argument for rank < 1 or an unknown target.
-  TrainableTransformer(const Model& base, const LoraOptions& lora);
+  // creates the adapters; under TuneMode::Full the copies are parameters, named as llama.cpp
+  // names the tensors ("blk.0.attn_q.weight"), and `lora` gives no adapters. Throws
+  // std::invalid_argument for rank < 1 or an unknown target.
+  TrainableTransformer(const Model& base, const LoraOptions& lora, TuneMode tune = TuneMode::Lora);
 
   // Final-norm hidden states of the packed sequences. Throws std::invalid_argument for a batch of
   // no sequences, a malformed span or prompts of the wrong shape (soft tokens also need spans that
@@ -108,16 +118,22 @@ class TrainableTransformer {
 
   // Every adapter's A then B, layer by layer, in target order q k v o gate up down.
   std::vector<Var> lora_parameters() const;
-  // The base model with every adapter folded in: W' = W + (alpha/r) B A.
+  // What trains: lora_parameters() under TuneMode::Lora; under TuneMode::Full every base weight,
+  // token_embd, output_norm and the head, then each layer's in forward order.
+  std::vector<Var> parameters() const;
+  // The base model with every adapter folded in: W' = W + (alpha/r) B A (under TuneMode::Full,
+  // the trained weights themselves).
   Model merged_model() const;
 
   const TransformerConfig& config() const { return config_; }
   const LoraOptions& lora() const { return lora_; }
+  TuneMode tune() const { return tune_; }
   const std::vector<TrainableLayer>& layers() const { return layers_; }
 
  private:
   TransformerConfig config_;
   LoraOptions lora_;
+  TuneMode tune_;
   Var token_embd_, output_norm_, output_;  // output_ empty when the head is tied to token_embd_
   Var output_b_;                           // the LM head's bias (qwen2's output.bias); usually empty
   std::vector<TrainableLayer> layers_;
