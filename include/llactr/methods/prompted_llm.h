@@ -1,6 +1,7 @@
 // ClickPrompt's language model with its prompts (docs/CLICKPROMPT.md): the prompt generator turns
-// the backbone's h into soft prompts, and the LLM (LoRA on q and v, or fully tuned) reads the instance texts with
-// them in place, under ClickPrompt's attention mask. PA-MLM and the fine-tunings share it.
+// the backbone's h into soft prompts, and the LLM (LoRA on q and v, or fully tuned) reads the
+// instance texts with them in place, under ClickPrompt's attention mask. PA-MLM and the
+// fine-tunings share it.
 //
 //   PromptedLlm llm(lm.model, backbone.hidden_dim(), options);   // checks the LM head
 //   llm.check_context(longest_text);                             // K + T <= n_ctx, before training

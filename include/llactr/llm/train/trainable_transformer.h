@@ -1,10 +1,10 @@
-// The transformer forward on the autodiff engine, for fine-tuning with LoRA.
+// The transformer forward on the autodiff engine, for fine-tuning (LoRA, or every weight).
 //
 // The same computation as forward_packed (transformer.h), step for step, but every step is an
 // autodiff op, so a loss on the hidden states or logits can be differentiated. What trains
-// depends on the TuneMode. Under TuneMode::Lora (the default) the base weights are constants (frozen: no
-// gradient is ever computed for them) and the only parameters are the LoRA adapters (Hu et al.
-// 2021, as Hugging Face PEFT implements them):
+// depends on the TuneMode. Under TuneMode::Lora (the default) the base weights are constants
+// (frozen: no gradient is ever computed for them) and the only parameters are the LoRA adapters
+// (Hu et al. 2021, as Hugging Face PEFT implements them):
 //
 //   y = x W^T + b + (alpha / r) · dropout(x) A^T B^T        A: [r, in], B: [out, r]
 //
@@ -127,7 +127,6 @@ class TrainableTransformer {
 
   const TransformerConfig& config() const { return config_; }
   const LoraOptions& lora() const { return lora_; }
-  TuneMode tune() const { return tune_; }
   const std::vector<TrainableLayer>& layers() const { return layers_; }
 
  private:
