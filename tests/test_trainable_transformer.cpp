@@ -45,6 +45,13 @@ void randomise_lora_b(const TrainableTransformer& t, uint64_t seed) {
       for (int64_t i = 0; i < p.numel(); ++i) p.value()[i] = rng.normal(0.0f, 0.3f);
 }
 
+// What the whole-forward gradient checks compare: the last-token hidden states and the LM logits
+// of every row, flattened.
+Var last_and_logits(const TrainableTransformer& t, const PackedBatch& b) {
+  const TrainableOutput out = t.forward(b);
+  return concat({reshape(out.last, {-1}), reshape(t.lm_logits(out.hidden), {-1})}, 0);
+}
+
 // max |a - b| / max |b|
 double relative_error(const float* a, const float* b, size_t n) {
   double diff = 0, scale = 0;
@@ -529,13 +536,7 @@ TEST(TrainableTransformer, WholeForwardGradCheckWrtLora) {
   const TrainableTransformer t(tiny_model(), lora);
   randomise_lora_b(t, 6);
   const PackedBatch b = pack_sequences(kSeqs);
-  // Last-token hidden states and the LM logits of every row.
-  expect_grads_match(
-      [&](const std::vector<Var>&) {
-        const TrainableOutput out = t.forward(b);
-        return concat({reshape(out.last, {-1}), reshape(t.lm_logits(out.hidden), {-1})}, 0);
-      },
-      t.lora_parameters());
+  expect_grads_match([&](const std::vector<Var>&) { return last_and_logits(t, b); }, t.lora_parameters());
 }
 
 // Full tuning: every tensor of the GGUF is a parameter under its own name (a llama file with its
@@ -572,12 +573,7 @@ TEST(TrainableTransformer, FullTuningMakesEveryTensorOfTheFileAParameter) {
 TEST(TrainableTransformer, WholeForwardGradCheckWrtEveryWeightUnderFullTuning) {
   const TrainableTransformer t(tiny_model("qwen2"), LoraOptions{}, TuneMode::Full);
   const PackedBatch b = pack_sequences(kSeqs);
-  expect_grads_match(
-      [&](const std::vector<Var>&) {
-        const TrainableOutput out = t.forward(b);
-        return concat({reshape(out.last, {-1}), reshape(t.lm_logits(out.hidden), {-1})}, 0);
-      },
-      t.parameters());
+  expect_grads_match([&](const std::vector<Var>&) { return last_and_logits(t, b); }, t.parameters());
 }
 
 TEST(TrainableTransformer, DropoutOnlyInTraining) {
