@@ -39,7 +39,7 @@ TEST(ClickPromptOptions, DeclaredDefaultsAreTheStructDefaults) {
   EXPECT_EQ(o.prompt_hidden, d.prompt_hidden);
   EXPECT_EQ(o.mode, PromptMode::Prefix);
   EXPECT_EQ(o.attention, PromptAttention::Bidirectional);
-  EXPECT_EQ(o.llm_tune, ClickPromptLlmTune::Lora);
+  EXPECT_EQ(o.llm_tune, llm::TuneMode::Lora);
   EXPECT_EQ(o.lora_rank, d.lora_rank);
   EXPECT_EQ(o.lora_alpha, d.lora_alpha);
   EXPECT_FLOAT_EQ(o.mask_rate, 0.15f);
@@ -83,7 +83,7 @@ TEST(ClickPromptOptions, ParsesEveryValue) {
   EXPECT_EQ(o.prompt_hidden, 32);
   EXPECT_EQ(o.mode, PromptMode::Input);
   EXPECT_EQ(o.attention, PromptAttention::Causal);
-  EXPECT_EQ(o.llm_tune, ClickPromptLlmTune::Full);
+  EXPECT_EQ(o.llm_tune, llm::TuneMode::Full);
   EXPECT_EQ(o.mlm_rows, 10000);
   EXPECT_EQ(o.finetune_rows, 20000);
   EXPECT_TRUE(o.without_mlm);

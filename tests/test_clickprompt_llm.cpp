@@ -128,22 +128,22 @@ TEST(PaMlm, FullTuningTrainsEveryWeightOfTheLlm) {
   const data::Dataset& d = small_data();
   const Texts texts = train_texts(d, lm.tokenizer, 160);
   ClickPromptOptions o = tiny_options();
-  o.llm_tune = ClickPromptLlmTune::Full;
+  o.llm_tune = llm::TuneMode::Full;
   Rng init(1);
   auto b = make_backbone("DeepFM", testing::synthetic_backbone_config(d), init);
   PromptedLlm llm(lm.model, b->hidden_dim(), o);
+  const std::vector<Var> params = llm.parameters();
   std::set<std::string> llm_names, file_names;
-  for (const Var& p : llm.parameters())
+  for (const Var& p : params)
     if (p.name().rfind("clickprompt.generator", 0) != 0) llm_names.insert(p.name());
   const gguf::GgufFile file = gguf::GgufFile::open(path);
   for (const gguf::TensorInfo& t : file.tensors()) file_names.insert(t.name);
   EXPECT_EQ(llm_names, file_names);
   std::vector<Tensor> l0;
-  for (const Var& p : llm.parameters()) l0.push_back(p.value());
+  for (const Var& p : params) l0.push_back(p.value());
   const PaMlmResult r = pa_mlm(*b, llm, texts.tokens, texts.ids, mlm_vocab(lm.tokenizer.vocab()), o, false);
   EXPECT_LT(r.epoch_loss.back(), 0.9 * r.epoch_loss.front());
-  for (size_t i = 0; i < l0.size(); ++i)
-    EXPECT_TRUE(changed(llm.parameters()[i].value(), l0[i])) << llm.parameters()[i].name();
+  for (size_t i = 0; i < params.size(); ++i) EXPECT_TRUE(changed(params[i].value(), l0[i])) << params[i].name();
 }
 
 TEST(PaMlm, NoLmHeadOrPromptsPastTheContextFailBeforeTraining) {

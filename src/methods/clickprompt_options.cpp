@@ -12,8 +12,7 @@ namespace {
 const std::pair<const char*, PromptMode> kModes[] = {{"prefix", PromptMode::Prefix}, {"input", PromptMode::Input}};
 const std::pair<const char*, PromptAttention> kAttentions[] = {{"bidirectional", PromptAttention::Bidirectional},
                                                                {"causal", PromptAttention::Causal}};
-const std::pair<const char*, ClickPromptLlmTune> kTunes[] = {{"lora", ClickPromptLlmTune::Lora},
-                                                             {"full", ClickPromptLlmTune::Full}};
+const std::pair<const char*, llm::TuneMode> kTunes[] = {{"lora", llm::TuneMode::Lora}, {"full", llm::TuneMode::Full}};
 const std::pair<const char*, ClickPromptRow> kRows[] = {
     {"fused", ClickPromptRow::Fused}, {"plm", ClickPromptRow::Plm}, {"ctr", ClickPromptRow::Ctr}};
 
@@ -23,12 +22,12 @@ PromptMode parse_prompt_mode(const std::string& s) { return parse_enum("clickpro
 PromptAttention parse_prompt_attention(const std::string& s) {
   return parse_enum("clickprompt-attention", s, kAttentions);
 }
-ClickPromptLlmTune parse_clickprompt_llm_tune(const std::string& s) {
+llm::TuneMode parse_clickprompt_llm_tune(const std::string& s) {
   return parse_enum("clickprompt-llm-tune", s, kTunes);
 }
 const char* prompt_mode_name(PromptMode m) { return enum_name(m, kModes); }
 const char* prompt_attention_name(PromptAttention a) { return enum_name(a, kAttentions); }
-const char* clickprompt_llm_tune_name(ClickPromptLlmTune t) { return enum_name(t, kTunes); }
+const char* clickprompt_llm_tune_name(llm::TuneMode t) { return enum_name(t, kTunes); }
 const char* clickprompt_row_name(ClickPromptRow r) { return enum_name(r, kRows); }
 
 std::vector<ClickPromptRow> parse_clickprompt_rows(const std::string& s) {

@@ -32,10 +32,6 @@ llm::LoraOptions lora_of(const ClickPromptOptions& o) {
   return l;
 }
 
-llm::TuneMode tune_of(const ClickPromptOptions& o) {
-  return o.llm_tune == ClickPromptLlmTune::Full ? llm::TuneMode::Full : llm::TuneMode::Lora;
-}
-
 }  // namespace
 
 void require_lm_head(const llm::Model& model) {
@@ -47,7 +43,7 @@ void require_lm_head(const llm::Model& model) {
 }
 
 PromptedLlm::PromptedLlm(const llm::Model& model, int64_t d_h, const ClickPromptOptions& options)
-    : options_(options), llm_(with_lm_head(model), lora_of(options), tune_of(options)), dropout_rng_(options.seed ^ 0xc11cu) {
+    : options_(options), llm_(with_lm_head(model), lora_of(options), options.llm_tune), dropout_rng_(options.seed ^ 0xc11cu) {
   Rng init(options.seed);
   generator_ = PromptGenerator(d_h, shape_of(llm_.config(), options), init, "clickprompt.generator");
 }

@@ -9,14 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "llactr/llm/train/trainable_transformer.h"
 #include "llactr/methods/method.h"
 #include "llactr/nn/prompt_generator.h"
 
 namespace llactr::methods {
 
-// --clickprompt-mode prefix|input is a PromptMode (nn/prompt_generator.h).
+// --clickprompt-mode prefix|input is a PromptMode (nn/prompt_generator.h), --clickprompt-llm-tune
+// lora|full an llm::TuneMode (llm/train/trainable_transformer.h).
 enum class PromptAttention { Bidirectional, Causal };  // --clickprompt-attention bidirectional|causal
-enum class ClickPromptLlmTune { Lora, Full };          // --clickprompt-llm-tune lora|full
 // The fine-tunings, one result row each: `clickprompt` (z = α·z_plm + (1 − α)·z_ctr),
 // `clickprompt-plm` (z = z_plm), `clickprompt-ctr` (the backbone alone). --clickprompt-rows fused,plm,ctr
 enum class ClickPromptRow { Fused, Plm, Ctr };
@@ -29,7 +30,7 @@ struct ClickPromptOptions {
   PromptAttention attention = PromptAttention::Bidirectional;  // in PA-MLM and in fine-tuning
 
   // The LLM
-  ClickPromptLlmTune llm_tune = ClickPromptLlmTune::Lora;
+  llm::TuneMode llm_tune = llm::TuneMode::Lora;
   int lora_rank = 8;             // --clickprompt-lora-r (on q and v, dropout 0.05, as SSFT and ELEC)
   float lora_alpha = 16.0f;      // --clickprompt-lora-alpha
 
@@ -61,10 +62,10 @@ ClickPromptOptions clickprompt_options(const OptionValues& values);
 
 PromptMode parse_prompt_mode(const std::string& s);                  // "prefix", "input"
 PromptAttention parse_prompt_attention(const std::string& s);        // "bidirectional", "causal"
-ClickPromptLlmTune parse_clickprompt_llm_tune(const std::string& s);  // "lora", "full"
+llm::TuneMode parse_clickprompt_llm_tune(const std::string& s);  // "lora", "full"
 const char* prompt_mode_name(PromptMode m);
 const char* prompt_attention_name(PromptAttention a);
-const char* clickprompt_llm_tune_name(ClickPromptLlmTune t);
+const char* clickprompt_llm_tune_name(llm::TuneMode t);
 // "fused,plm,ctr" (any non-empty subset, each once) -> the rows in that order.
 std::vector<ClickPromptRow> parse_clickprompt_rows(const std::string& s);
 const char* clickprompt_row_name(ClickPromptRow r);  // "fused", "plm", "ctr"
