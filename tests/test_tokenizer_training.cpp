@@ -93,6 +93,11 @@ TEST(TokenizerTraining, RoundTripsCorpusLinesAndRandomUtf8ThroughTheGguf) {
   EXPECT_TRUE(tok.vocab().add_bos);
   EXPECT_TRUE(tok.vocab().add_space_prefix);
 
+  EXPECT_EQ(encode_corpus(tok, kCorpus, 0).round_trip_failures, 0u);
+  // "▁" in the text decodes as a space: SentencePiece's one text that does not round-trip.
+  const CorpusEncoding bad = encode_corpus(tok, {"fine", "a\xE2\x96\x81" "b"}, 0);
+  EXPECT_EQ(bad.round_trip_failures, 1u);
+  EXPECT_EQ(bad.first_failure, 1u);
   for (const std::string& line : kCorpus) {
     const std::vector<int32_t> ids = tok.encode(line, true);
     EXPECT_EQ(tok.decode(ids), line);
@@ -134,7 +139,8 @@ TEST(TokenizerTraining, ByteTokenShareOfRareCharacters) {
   const Tokenizer tok(train_bpe_vocab(lines, BpeTrainOptions{4096, 2}, &st));
   EXPECT_EQ(st.chars_dropped, 1u);
   EXPECT_EQ(tok.encode("\xC3\xA9", false), (std::vector<int32_t>{tok.token_id("\xE2\x96\x81"), 3 + 0xC3, 3 + 0xA9}));
-  const ByteTokenShare s = byte_token_share(tok, lines, 5);
+  const CorpusEncoding s = encode_corpus(tok, lines, 5);
+  EXPECT_EQ(s.round_trip_failures, 0u);
   EXPECT_EQ(s.byte_tokens, 2u);
   EXPECT_NEAR(s.mean_line_share, (2.0 / 3.0) / 3.0, 1e-12);  // one line of three at 2/3
   ASSERT_EQ(s.worst.size(), 1u);

@@ -1,7 +1,10 @@
 // ./llactr data stats: load a dataset (through the cache) and print its counts and fields.
+// ./llactr data make-knowledge-corpus: write the WordNet + MovieLens-tags text corpus (and its
+// probe categories) that `llactr pretrain` and `llactr tokenizer train` read.
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <stdexcept>
 #include <string>
 
@@ -11,6 +14,8 @@
 #include "llactr/data/dataset.h"
 #include "llactr/data/dataset_stats.h"
 #include "llactr/data/json.h"
+#include "llactr/data/knowledge_corpus.h"
+#include "llactr/data/line_parsing.h"
 
 namespace llactr {
 namespace {
@@ -86,17 +91,79 @@ int data_stats(int argc, char** argv) {
   return 0;
 }
 
+void write_lines(const std::string& path, const std::vector<std::string>& lines, const std::string& header = "") {
+  std::ofstream f(path, std::ios::binary);
+  if (!f) throw std::runtime_error("cannot write " + path);
+  if (!header.empty()) f << header << '\n';
+  for (const std::string& l : lines) f << l << '\n';
+  if (!f.good()) throw std::runtime_error("write error in " + path);
+}
+
+int data_make_knowledge_corpus(int argc, char** argv) {
+  Args a("llactr data make-knowledge-corpus --out F [--form gloss|chain|both] [--wordnet-dir D] [--movies-dir D]");
+  a.option("out", "", "the corpus file to write (one line per sentence); F.categories.tsv is written beside it")
+      .option("form", "both", "noun lines: gloss (lemmas: definition), chain (lemma is a hypernym, ..., an entity) or both")
+      .option("wordnet-dir", "/usr/share/wordnet", "WordNet 3.0's dict folder (data.noun, ...): apt-get install wordnet-base")
+      .option("movies-dir", "", "MovieLens latest-small folder (movies.csv, tags.csv) for the movie lines; empty: none")
+      .option("pos", "noun", "comma-separated parts of speech whose glosses to write: noun,verb,adj,adv")
+      .option("seed", "1", "the line shuffle's seed (and the control corpus's pairing)")
+      .flag("control", "scramble the knowledge: each subject gets another synset's or movie's gloss, chain, tags, genres");
+  if (!a.parse(argc, argv, 2)) return 0;
+  if (!a.positional().empty()) throw std::invalid_argument("unexpected argument '" + a.positional()[0] + "'");
+  if (!a.has("out") || a.get("out").empty()) throw std::invalid_argument("--out F is required");
+  data::KnowledgeCorpusOptions o;
+  o.form = data::knowledge_form_from_name(a.get("form"));
+  o.wordnet_dir = a.get("wordnet-dir");
+  o.movies_dir = a.get("movies-dir");
+  o.parts_of_speech.clear();
+  for (std::string_view p : data::split(a.get("pos"), ",")) o.parts_of_speech.emplace_back(data::trim(p));
+  const long seed = a.get_int("seed");
+  if (seed < 0) throw std::invalid_argument("--seed must be >= 0");
+  o.seed = uint64_t(seed);
+  o.control = a.get_flag("control");
+  const std::string out = a.get("out");
+  {  // fail on an unwritable output before the work
+    std::ofstream probe(out, std::ios::binary | std::ios::app);
+    if (!probe) throw std::runtime_error("cannot write " + out);
+  }
+
+  auto t0 = std::chrono::steady_clock::now();
+  const data::KnowledgeCorpus k = data::make_knowledge_corpus(o);
+  write_lines(out, k.lines);
+  std::vector<std::string> rows;
+  for (const auto& c : k.categories)
+    for (const std::string& w : c.words) rows.push_back(w + "\t" + c.spec.name);
+  write_lines(out + ".categories.tsv", rows, "word\tcategory");
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+
+  size_t words = 0, bytes = 0;
+  for (const std::string& l : k.lines) {
+    bytes += l.size() + 1;
+    words += data::split(l, " ").size();
+  }
+  std::printf("corpus     %s%s (%.2f s)\n", out.c_str(), o.control ? "  CONTROL: knowledge scrambled" : "", seconds);
+  std::printf("lines      %zu  (gloss %zu, chain %zu, movie %zu)\n", k.lines.size(), k.gloss_lines, k.chain_lines,
+              k.movie_lines);
+  std::printf("words      %zu\nbytes      %zu\n", words, bytes);
+  std::printf("categories %zu in %s.categories.tsv (word, category):\n", k.categories.size(), out.c_str());
+  for (const auto& c : k.categories)
+    std::printf("  %-24s %08u  %zu words\n", c.spec.name.c_str(), c.spec.offset, c.words.size());
+  return 0;
+}
+
 }  // namespace
 
 int cmd_data(int argc, char** argv) {
   std::string sub = argc >= 2 ? argv[1] : "";
   if (sub == "stats") return data_stats(argc, argv);
+  if (sub == "make-knowledge-corpus") return data_make_knowledge_corpus(argc, argv);
   if (sub.empty() || sub == "--help" || sub == "-h") {
     std::puts("usage: llactr data stats --dataset {ml1m,ml100k,amazon2023,csv} --data-dir DIR [--json]\n"
-              "  (llactr data stats --help for all options)");
+              "       llactr data make-knowledge-corpus --out F [--form gloss|chain|both] [--movies-dir DIR]\n"
+              "  (llactr data SUBCOMMAND --help for all options)");
     return sub.empty() ? 1 : 0;
   }
-  throw std::invalid_argument("unknown data subcommand '" + sub + "' (stats)");
+  throw std::invalid_argument("unknown data subcommand '" + sub + "' (stats, make-knowledge-corpus)");
 }
 
 }  // namespace llactr

@@ -234,8 +234,8 @@ void write_tokenizer_gguf(const Vocab& v, const std::string& path) {
   w.write(path);
 }
 
-ByteTokenShare byte_token_share(const Tokenizer& tok, const std::vector<std::string>& lines, size_t n_worst) {
-  ByteTokenShare s;
+CorpusEncoding encode_corpus(const Tokenizer& tok, const std::vector<std::string>& lines, size_t n_worst) {
+  CorpusEncoding s;
   std::vector<std::pair<double, size_t>> shares;
   for (size_t i = 0; i < lines.size(); ++i) {
     const std::vector<int32_t> ids = tok.encode(lines[i], false);
@@ -246,6 +246,7 @@ ByteTokenShare byte_token_share(const Tokenizer& tok, const std::vector<std::str
     const double share = ids.empty() ? 0.0 : double(bytes) / double(ids.size());
     s.mean_line_share += share;
     if (bytes) shares.emplace_back(share, i);
+    if (tok.decode(ids) != lines[i] && s.round_trip_failures++ == 0) s.first_failure = i;
   }
   if (!lines.empty()) s.mean_line_share /= double(lines.size());
   std::sort(shares.begin(), shares.end(), [](const auto& x, const auto& y) {

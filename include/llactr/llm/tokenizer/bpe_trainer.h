@@ -51,12 +51,15 @@ Vocab train_bpe_vocab(const std::vector<std::string>& lines, const BpeTrainOptio
 // bos/eos/unk ids, add_bos_token, add_space_prefix) and no tensors: vocab_from_gguf reads it.
 void write_tokenizer_gguf(const Vocab& vocab, const std::string& path);
 
-// How much of each line falls back to <0xXX> byte tokens.
-struct ByteTokenShare {
+// Every line encoded once: how much falls back to <0xXX> byte tokens, and whether
+// decode(encode(line)) gives the line back.
+struct CorpusEncoding {
   size_t tokens = 0, byte_tokens = 0;    // over all lines, BOS not counted
   double mean_line_share = 0;            // mean over lines of (byte tokens / tokens)
   std::vector<std::pair<double, size_t>> worst;  // (share, line index), highest share first
+  size_t round_trip_failures = 0;
+  size_t first_failure = 0;              // line index, when there is one
 };
-ByteTokenShare byte_token_share(const Tokenizer& tok, const std::vector<std::string>& lines, size_t n_worst);
+CorpusEncoding encode_corpus(const Tokenizer& tok, const std::vector<std::string>& lines, size_t n_worst);
 
 }  // namespace llactr::llm
