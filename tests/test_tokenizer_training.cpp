@@ -50,6 +50,7 @@ TEST(TokenizerTraining, HandComputedMergesAndIds) {
   EXPECT_EQ(st.merges, 2u);
   EXPECT_EQ(st.words, 2u);
   EXPECT_EQ(st.chars_kept, 3u);
+  EXPECT_EQ(st.tokens, 5u);  // ▁aa|a|b and ▁aa|b
   EXPECT_EQ(v.tokens[0], "<unk>");
   EXPECT_EQ(v.types[0], TokenType::Unknown);
   EXPECT_EQ(v.types[1], TokenType::Control);
@@ -138,6 +139,7 @@ TEST(TokenizerTraining, ByteTokenShareOfRareCharacters) {
   BpeTrainStats st;
   const Tokenizer tok(train_bpe_vocab(lines, BpeTrainOptions{4096, 2}, &st));
   EXPECT_EQ(st.chars_dropped, 1u);
+  EXPECT_EQ(st.tokens, encode_corpus(tok, lines, 0).tokens);  // é: ▁ + two bytes
   EXPECT_EQ(tok.encode("\xC3\xA9", false), (std::vector<int32_t>{tok.token_id("\xE2\x96\x81"), 3 + 0xC3, 3 + 0xA9}));
   const CorpusEncoding s = encode_corpus(tok, lines, 5);
   EXPECT_EQ(s.round_trip_failures, 0u);

@@ -110,11 +110,11 @@ int data_make_knowledge_corpus(int argc, char** argv) {
       .flag("control", "scramble the knowledge: each subject gets another synset's or movie's gloss, chain, tags, genres");
   if (!a.parse(argc, argv, 2)) return 0;
   if (!a.positional().empty()) throw std::invalid_argument("unexpected argument '" + a.positional()[0] + "'");
-  if (!a.has("out") || a.get("out").empty()) throw std::invalid_argument("--out F is required");
+  if (a.get("out").empty()) throw std::invalid_argument("--out F is required");
   data::KnowledgeCorpusOptions o;
   o.form = data::knowledge_form_from_name(a.get("form"));
   o.wordnet_dir = a.get("wordnet-dir");
-  o.movies_dir = a.get("movies-dir");
+  o.movies_dir = a.has("movies-dir") ? a.get("movies-dir") : "";
   o.parts_of_speech.clear();
   for (std::string_view p : data::split(a.get("pos"), ",")) o.parts_of_speech.emplace_back(data::trim(p));
   const long seed = a.get_int("seed");

@@ -23,8 +23,7 @@ int tokenizer_train(int argc, char** argv) {
       .option("worst", "5", "how many lines with the highest byte-token share to print");
   if (!a.parse(argc, argv, 2)) return 0;
   if (!a.positional().empty()) throw std::invalid_argument("unexpected argument '" + a.positional()[0] + "'");
-  if (a.get("corpus").empty()) throw std::invalid_argument("--corpus F is required");
-  if (a.get("out").empty()) throw std::invalid_argument("--out T.gguf is required");
+  if (a.get("corpus").empty() || a.get("out").empty()) throw std::invalid_argument("--corpus and --out must not be empty");
   llm::BpeTrainOptions o;
   const long vocab = a.get_int("vocab"), min_count = a.get_int("min-char-count"), worst = a.get_int("worst");
   if (vocab < 259 || vocab > (1L << 24))
@@ -60,8 +59,8 @@ int tokenizer_train(int argc, char** argv) {
               size_t(v.size()) - 259 - st.chars_kept, st.chars_kept,
               v.size() < o.vocab_size ? "  (no pair occurs twice any more: smaller than --vocab)" : "");
   std::printf("trained     %.2f s (%zu merges)\n", seconds, st.merges);
-  std::printf("encoded     %zu tokens, %.3f tokens/word, %.2f s\n", share.tokens,
-              double(share.tokens) / double(st.words), encode_seconds);
+  std::printf("encoded     %zu tokens, %.3f tokens/word, %.2f s (the training's own segmentation: %zu tokens)\n",
+              share.tokens, double(share.tokens) / double(st.words), encode_seconds, st.tokens);
   std::printf("byte tokens %zu (%.4f%% of tokens); mean share per line %.6f\n", share.byte_tokens,
               100.0 * double(share.byte_tokens) / double(share.tokens), share.mean_line_share);
   for (const auto& [s, i] : share.worst) {

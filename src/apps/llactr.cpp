@@ -18,7 +18,7 @@ struct Command {
 const Command kCommands[] = {
     {"version", llactr::cmd_version, "print the version and the build's configuration"},
     {"gguf", llactr::cmd_gguf, "gguf info FILE: print a GGUF file's metadata and tensor table"},
-    {"data", llactr::cmd_data, "data stats: a dataset's counts, splits and fields; data make-knowledge-corpus: the WordNet + movie-tags text corpus"},
+    {"data", llactr::cmd_data, "data stats: a dataset's counts and fields; data make-knowledge-corpus: WordNet + movie-tag text"},
     {"generate", llactr::cmd_generate, "continue a prompt with a GGUF model (greedy or sampled)"},
     {"embed", llactr::cmd_embed, "a text's pooled final hidden state (printed or .npy)"},
     {"tokenize", llactr::cmd_tokenize, "token ids and pieces of a text"},

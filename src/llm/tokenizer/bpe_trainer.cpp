@@ -194,6 +194,14 @@ Vocab train_bpe_vocab(const std::vector<std::string>& lines, const BpeTrainOptio
     }
   }
 
+  for (size_t w = 0; w < words.size(); ++w) {
+    size_t n = 0, byte = 0;
+    const std::vector<std::string> cs = characters(sorted_words[w].first);
+    for (int32_t sym : words[w]) n += sym >= 0 ? 1 : 0;
+    for (const std::string& ch : cs) byte += piece_id.count(ch) ? 0 : ch.size();
+    st.tokens += size_t(freq[w]) * (n + byte);
+  }
+
   Vocab v;
   v.model = "llama";
   v.bos_id = 1, v.eos_id = 2, v.unk_id = 0;

@@ -36,6 +36,8 @@ struct BpeTrainStats {
   size_t lines = 0, words = 0, unique_words = 0;
   size_t chars_kept = 0, chars_dropped = 0;  // distinct characters that are / are not tokens
   size_t merges = 0;                         // merge steps (a piece reached twice is one token)
+  size_t tokens = 0;  // the corpus's tokens in the training's final segmentation (a dropped
+                      // character counts one token per UTF-8 byte, as byte fallback encodes it)
 };
 
 // The corpus's non-blank lines ('\n' or "\r\n" endings). Throws std::runtime_error for a missing
