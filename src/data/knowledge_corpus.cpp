@@ -1,6 +1,8 @@
 #include "llactr/data/knowledge_corpus.h"
 
 #include <algorithm>
+#include <cctype>
+#include <functional>
 #include <map>
 #include <numeric>
 #include <random>

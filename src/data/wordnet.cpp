@@ -1,9 +1,8 @@
 #include "llactr/data/wordnet.h"
 
 #include <algorithm>
-#include <map>
-#include <set>
 #include <stdexcept>
+#include <unordered_set>
 
 #include "llactr/data/line_parsing.h"
 
@@ -144,8 +143,8 @@ std::vector<Synset> parse_wordnet_data(std::string_view text, const std::string&
     if (line.substr(0, 2) == "  ") return;  // the license lines
     out.push_back(parse_line(line, uint32_t(line.data() - text.data()), file_pos));
   });
-  std::unordered_map<uint32_t, bool> present;
-  for (const Synset& s : out) present[s.offset] = true;
+  std::unordered_set<uint32_t> present;
+  for (const Synset& s : out) present.insert(s.offset);
   for (const Synset& s : out)
     for (uint32_t h : s.hypernyms)
       if (!present.count(h))

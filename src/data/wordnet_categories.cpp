@@ -42,7 +42,8 @@ std::vector<uint32_t> SynsetGraph::hypernym_chain(uint32_t offset) const {
 }
 
 std::vector<uint32_t> SynsetGraph::subtree(uint32_t offset) const {
-  const size_t root = index_.at(at(offset).offset);
+  at(offset);  // throws for an unknown offset
+  const size_t root = index_.at(offset);
   std::vector<char> seen(synsets_.size(), 0);
   std::vector<size_t> stack = {root};
   seen[root] = 1;
