@@ -224,9 +224,7 @@ Vocab train_bpe_vocab(const std::vector<std::string>& lines, const BpeTrainOptio
   return v;
 }
 
-void write_tokenizer_gguf(const Vocab& v, const std::string& path) {
-  gguf::GgufWriter w;
-  w.set_string("general.name", "llactr BPE tokenizer (" + std::to_string(v.size()) + " tokens)");
+void set_tokenizer_metadata(gguf::GgufWriter& w, const Vocab& v) {
   w.set_string("tokenizer.ggml.model", v.model);
   w.set_strings("tokenizer.ggml.tokens", v.tokens);
   w.set_f32s("tokenizer.ggml.scores", v.scores);
@@ -239,6 +237,12 @@ void write_tokenizer_gguf(const Vocab& v, const std::string& path) {
   w.set_bool("tokenizer.ggml.add_bos_token", v.add_bos);
   w.set_bool("tokenizer.ggml.add_eos_token", false);
   w.set_bool("tokenizer.ggml.add_space_prefix", v.add_space_prefix);
+}
+
+void write_tokenizer_gguf(const Vocab& v, const std::string& path) {
+  gguf::GgufWriter w;
+  w.set_string("general.name", "llactr BPE tokenizer (" + std::to_string(v.size()) + " tokens)");
+  set_tokenizer_metadata(w, v);
   w.write(path);
 }
 

@@ -25,6 +25,10 @@
 #include "llactr/llm/tokenizer/tokenizer.h"
 #include "llactr/llm/tokenizer/vocab.h"
 
+namespace llactr::gguf {
+class GgufWriter;
+}
+
 namespace llactr::llm {
 
 struct BpeTrainOptions {
@@ -49,8 +53,11 @@ std::vector<std::string> read_corpus_lines(const std::string& path);
 Vocab train_bpe_vocab(const std::vector<std::string>& lines, const BpeTrainOptions& options,
                       BpeTrainStats* stats = nullptr);
 
-// A GGUF file with only tokenizer.ggml.* metadata (model "llama", tokens, scores, token_type,
-// bos/eos/unk ids, add_bos_token, add_space_prefix) and no tensors: vocab_from_gguf reads it.
+// The tokenizer.ggml.* keys of a "llama" vocabulary (model, tokens, scores, token_type, bos/eos/unk
+// ids, add_bos_token, add_eos_token, add_space_prefix), for a tokenizer file or a model's GGUF.
+void set_tokenizer_metadata(gguf::GgufWriter& writer, const Vocab& vocab);
+
+// A GGUF file with general.name, the keys above and no tensors: vocab_from_gguf reads it.
 void write_tokenizer_gguf(const Vocab& vocab, const std::string& path);
 
 // Every line encoded once: how much falls back to <0xXX> byte tokens, and whether
