@@ -13,5 +13,6 @@ int cmd_tokenize(int argc, char** argv);
 int cmd_ssft(int argc, char** argv);
 int cmd_prompt(int argc, char** argv);
 int cmd_bench_report(int argc, char** argv);
+int cmd_probe(int argc, char** argv);
 
 }  // namespace llactr
