@@ -1,4 +1,4 @@
-// The knowledge probe (docs/PRETRAIN.md): neighbour purity and the linear probe on vectors whose
+// The knowledge probe (docs/KNOWLEDGE.md): neighbour purity and the linear probe on vectors whose
 // answer is known by hand, the pooled hidden states against forward()'s rows, the categories
 // file's reader, and `llactr probe` end to end on a random-weight model.
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // ./llactr probe: what a language model knows about words' categories, measured without CTR
-// (docs/PRETRAIN.md, "The knowledge probe"): each word is embedded as it would appear in a text,
+// (docs/KNOWLEDGE.md, "The knowledge probe"): each word is embedded as it would appear in a text,
 // then neighbour purity@k and a linear probe's accuracy say how well the vectors separate the
 // categories.
 #include <cstdio>

@@ -89,7 +89,7 @@ KnowledgeClicksStats write_knowledge_clicks(const WordCategories& words, const K
   if (s.positives > 0 && s.positives < s.rows) s.bayes_auc = auc(probs, labels);
 
   std::ofstream schema(out_dir + "/schema.txt");
-  schema << "# knowledge-clicks: synthetic clicks on WordNet nouns (llactr data make-knowledge-clicks; docs/PRETRAIN.md)\n"
+  schema << "# knowledge-clicks: synthetic clicks on WordNet nouns (llactr data make-knowledge-clicks; docs/KNOWLEDGE.md)\n"
             "file clicks.csv\n"
             "label Click pos >= 1 neg < 1\n"
             "user UserID\n"

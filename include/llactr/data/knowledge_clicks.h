@@ -1,4 +1,4 @@
-// The knowledge-clicks benchmark (docs/PRETRAIN.md, "The cold-item benchmark"): synthetic clicks
+// The knowledge-clicks benchmark (docs/KNOWLEDGE.md, "The cold-item benchmark"): synthetic clicks
 // on real words, where the truth is known. Items are nouns of known categories (a
 // word<TAB>category file); each user likes a few categories, and a click is drawn from
 //

@@ -1,5 +1,5 @@
 // Words with a known category: the ground truth of the knowledge probe and of the
-// knowledge-clicks benchmark (docs/PRETRAIN.md). A tab-separated file, one word a line:
+// knowledge-clicks benchmark (docs/KNOWLEDGE.md). A tab-separated file, one word a line:
 //
 //   cello<TAB>musical_instrument.n.01
 //

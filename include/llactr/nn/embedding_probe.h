@@ -1,5 +1,5 @@
 // What a set of vectors knows about known categories: the two measures of the knowledge probe
-// (docs/PRETRAIN.md, "The knowledge probe"), over n items with d-dimensional vectors X: [n, d]
+// (docs/KNOWLEDGE.md, "The knowledge probe"), over n items with d-dimensional vectors X: [n, d]
 // and a category label in [0, C) per item.
 //
 // - Neighbour purity@k: for each item, the share of its k nearest other items (cosine) that are
