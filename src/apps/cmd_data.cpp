@@ -1,6 +1,7 @@
 // ./llactr data stats: load a dataset (through the cache) and print its counts and fields.
 // ./llactr data make-knowledge-corpus: write the WordNet + MovieLens-tags text corpus (and its
 // probe categories) that `llactr pretrain` and `llactr tokenizer train` read.
+// ./llactr data make-knowledge-clicks: write the knowledge-clicks benchmark (data/knowledge_clicks.h).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -16,10 +17,13 @@
 #include "llactr/data/json.h"
 #include "llactr/data/knowledge_corpus.h"
 #include "llactr/data/line_parsing.h"
+#include "llactr/data/knowledge_clicks.h"
+#include "llactr/data/word_categories.h"
 
 namespace llactr {
 namespace {
 
+using data::json_number;
 using data::json_quote;
 
 // At most max_bytes of s, cut at a character boundary so the text stays valid UTF-8.
@@ -36,7 +40,7 @@ void print_text(const data::DataOptions& o, const data::Dataset& d, const data::
   if (d.skipped_lines) std::printf("skipped    %zu malformed lines; first: %s\n", d.skipped_lines, d.first_skipped_line.c_str());
   std::printf("samples    %zu  positive %zu (%.2f%%)\n", s.samples, s.positives, 100.0 * double(s.positives) / double(s.samples));
   std::printf("split      train %zu  valid %zu  test %zu  (%s)\n", s.train, s.valid, s.test,
-              o.split == data::SplitMode::Random ? "random" : "chronological");
+              data::split_mode_name(o.split));
   std::printf("vocabulary %d ids over %zu fields (min count %lld; id 0 of each field is OOV)\n\n", s.total_vocab,
               s.fields.size(), static_cast<long long>(o.min_count));
   std::printf("%-3s %-16s %8s %9s %9s  %s\n", "#", "field", "vocab", "OOV valid", "OOV test", "top values in train (count)");
@@ -133,7 +137,7 @@ int data_make_knowledge_corpus(int argc, char** argv) {
   std::vector<std::string> rows;
   for (const auto& c : k.categories)
     for (const std::string& w : c.words) rows.push_back(w + "\t" + c.spec.name);
-  write_lines(out + ".categories.tsv", rows, "word\tcategory");
+  write_lines(out + ".categories.tsv", rows, "# word\tcategory");
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
   size_t words = 0, bytes = 0;
@@ -151,19 +155,56 @@ int data_make_knowledge_corpus(int argc, char** argv) {
   return 0;
 }
 
+int data_make_knowledge_clicks(int argc, char** argv) {
+  Args a("llactr data make-knowledge-clicks --categories F.tsv --out DIR [--seed S] [--users N] [--rows-per-user N]");
+  const data::KnowledgeClicksOptions d;
+  a.option("categories", "", "word<TAB>category lines (written by `llactr data make-knowledge-corpus`)")
+      .option("out", "", "folder for clicks.csv, schema.txt and knowledge_clicks.json")
+      .option("seed", std::to_string(d.seed), "draws users, items' popularity and clicks")
+      .option("users", std::to_string(d.users), "number of users")
+      .option("rows-per-user", std::to_string(d.rows_per_user), "distinct items each user sees")
+      .option("liked-categories", std::to_string(d.liked_categories), "categories each user likes")
+      .option("exposure", json_number(d.exposure), "share of a user's items drawn from the liked categories")
+      .option("like", json_number(d.like), "logit added when the user likes the item's category")
+      .option("base", json_number(d.base), "logit of an average user on an item outside the liked categories")
+      .option("user-std", json_number(d.user_std), "standard deviation of the users' logit offsets")
+      .option("item-std", json_number(d.item_std), "standard deviation of the items' logit offsets");
+  if (!a.parse(argc, argv, 2)) return 0;
+  if (!a.has("categories") || !a.has("out")) throw std::invalid_argument("--categories and --out are required");
+  data::KnowledgeClicksOptions o;
+  o.seed = uint64_t(a.get_int("seed"));
+  o.users = int(a.get_int("users"));
+  o.rows_per_user = int(a.get_int("rows-per-user"));
+  o.liked_categories = int(a.get_int("liked-categories"));
+  o.exposure = a.get_double("exposure");
+  o.like = a.get_double("like");
+  o.base = a.get_double("base");
+  o.user_std = a.get_double("user-std");
+  o.item_std = a.get_double("item-std");
+  const data::WordCategories words = data::read_word_categories(a.get("categories"));
+  const data::KnowledgeClicksStats s = data::write_knowledge_clicks(words, o, a.get("out"));
+  std::printf("wrote %s: %zu rows (%.1f%% clicks), %zu users, %zu items in %zu categories; AUC of the true "
+              "probabilities %.4f\n",
+              a.get("out").c_str(), s.rows, 100.0 * double(s.positives) / double(s.rows), s.users, s.items, s.categories,
+              s.bayes_auc);
+  return 0;
+}
+
 }  // namespace
 
 int cmd_data(int argc, char** argv) {
   std::string sub = argc >= 2 ? argv[1] : "";
   if (sub == "stats") return data_stats(argc, argv);
   if (sub == "make-knowledge-corpus") return data_make_knowledge_corpus(argc, argv);
+  if (sub == "make-knowledge-clicks") return data_make_knowledge_clicks(argc, argv);
   if (sub.empty() || sub == "--help" || sub == "-h") {
     std::puts("usage: llactr data stats --dataset {ml1m,ml100k,amazon2023,csv} --data-dir DIR [--json]\n"
               "       llactr data make-knowledge-corpus --out F [--form gloss|chain|both] [--movies-dir DIR]\n"
+              "       llactr data make-knowledge-clicks --categories F.tsv --out DIR [--seed S]\n"
               "  (llactr data SUBCOMMAND --help for all options)");
     return sub.empty() ? 1 : 0;
   }
-  throw std::invalid_argument("unknown data subcommand '" + sub + "' (stats, make-knowledge-corpus)");
+  throw std::invalid_argument("unknown data subcommand '" + sub + "' (stats, make-knowledge-corpus, make-knowledge-clicks)");
 }
 
 }  // namespace llactr

@@ -25,6 +25,7 @@ const Command kCommands[] = {
     {"tokenizer", llactr::cmd_tokenizer, "tokenizer train: a SentencePiece-style BPE vocabulary from a corpus, as a GGUF"},
     {"ssft", llactr::cmd_ssft, "LLaCTR field-feature fine-tuning (LoRA) and field embeddings"},
     {"prompt", llactr::cmd_prompt, "some rows' instance texts and their token counts"},
+    {"probe", llactr::cmd_probe, "how well a model's word vectors separate known categories (purity@k, linear probe)"},
     {"bench-report", llactr::cmd_bench_report, "interaction-layer tables and plots in docs/PERFORMANCE.md from bench JSON"},
 };
 

@@ -14,5 +14,6 @@ int cmd_tokenizer(int argc, char** argv);
 int cmd_ssft(int argc, char** argv);
 int cmd_prompt(int argc, char** argv);
 int cmd_bench_report(int argc, char** argv);
+int cmd_probe(int argc, char** argv);
 
 }  // namespace llactr
