@@ -23,6 +23,7 @@ const Command kCommands[] = {
     {"embed", llactr::cmd_embed, "a text's pooled final hidden state (printed or .npy)"},
     {"tokenize", llactr::cmd_tokenize, "token ids and pieces of a text"},
     {"ssft", llactr::cmd_ssft, "LLaCTR field-feature fine-tuning (LoRA) and field embeddings"},
+    {"pretrain", llactr::cmd_pretrain, "train a llama from scratch on a text corpus; writes an F32 llama GGUF"},
     {"prompt", llactr::cmd_prompt, "some rows' instance texts and their token counts"},
     {"bench-report", llactr::cmd_bench_report, "interaction-layer tables and plots in docs/PERFORMANCE.md from bench JSON"},
 };
