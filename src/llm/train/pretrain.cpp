@@ -323,6 +323,40 @@ float evaluate_loss(const TrainableTransformer& model, const PackedSequences& se
   return targets ? float(sum / double(targets)) : NAN;
 }
 
+std::unique_ptr<AdamW> pretrain_optimizer(const std::vector<Var>& params, const PretrainOptions& o) {
+  AdamOptions ao;
+  ao.lr = o.lr;
+  ao.beta1 = 0.9f;
+  ao.beta2 = 0.95f;
+  ao.eps = 1e-8f;
+  ao.weight_decay = o.weight_decay;
+  auto opt = std::make_unique<AdamW>(params, ao);
+  for (size_t i = 0; i < params.size(); ++i)
+    if (params[i].shape().size() < 2) opt->set_weight_decay(i, 0.0f);  // norms: no decay
+  return opt;
+}
+
+float pretrain_step(const TrainableTransformer& model, AdamW& opt, const LmBatch& batch, float clip, int64_t step) {
+  // logits = lm_head(final hidden)  [B·T, vocab]; loss = mean −log p(next token)
+  const Var loss = cross_entropy(model.lm_logits(model.forward(batch.inputs).hidden), batch.targets);
+  const float value = loss.value().item();
+  if (!std::isfinite(value)) {
+    clear_tape();
+    throw std::runtime_error("the training loss is " + std::to_string(value) + " at step " + std::to_string(step) +
+                             " (lower --lr, or raise --warmup)");
+  }
+  backward(loss);
+  const float norm = clip_grad_norm(opt.params(), clip);
+  if (!std::isfinite(norm)) {
+    opt.zero_grad();
+    throw std::runtime_error("the gradient norm is " + std::to_string(norm) + " at step " + std::to_string(step) +
+                             " (lower --lr, or raise --warmup)");
+  }
+  opt.step();
+  opt.zero_grad();
+  return value;
+}
+
 PretrainResult pretrain(const TransformerConfig& config, const PretrainData& data, const PretrainOptions& o,
                         const PretrainCheckpoint* resume, const PretrainCallback& progress) {
   check_options(o);
@@ -339,15 +373,8 @@ PretrainResult pretrain(const TransformerConfig& config, const PretrainData& dat
   }
   TrainableTransformer model(init_model(config, o.seed), {}, TuneMode::Full);
   const std::vector<Var> params = model.parameters();
-  AdamOptions ao;
-  ao.lr = o.lr;
-  ao.beta1 = 0.9f;
-  ao.beta2 = 0.95f;
-  ao.eps = 1e-8f;
-  ao.weight_decay = o.weight_decay;
-  AdamW opt(params, ao);
-  for (size_t i = 0; i < params.size(); ++i)
-    if (params[i].shape().size() < 2) opt.set_weight_decay(i, 0.0f);  // norms: no decay (GPT-2, nanoGPT)
+  const std::unique_ptr<AdamW> optimizer = pretrain_optimizer(params, o);
+  AdamW& opt = *optimizer;
 
   int64_t step = 0;
   if (resume) {
@@ -380,21 +407,7 @@ PretrainResult pretrain(const TransformerConfig& config, const PretrainData& dat
     const LmBatch batch = make_lm_batch(data.train, order, k * o.batch, std::min(n_seq, (k + 1) * o.batch));
 
     opt.set_lr(pretrain_lr(o, total, step + 1));
-    // logits = lm_head(final hidden)  [B·T, vocab]; loss = mean −log p(next token)
-    const Var loss = cross_entropy(model.lm_logits(model.forward(batch.inputs).hidden), batch.targets);
-    const float loss_value = loss.value().item();
-    if (!std::isfinite(loss_value)) {
-      clear_tape();
-      throw std::runtime_error("the training loss is " + std::to_string(loss_value) + " at step " +
-                               std::to_string(step + 1) + " (lower --lr, or raise --warmup)");
-    }
-    backward(loss);
-    const float norm = clip_grad_norm(params, o.clip);
-    if (!std::isfinite(norm))
-      throw std::runtime_error("the gradient norm is " + std::to_string(norm) + " at step " + std::to_string(step + 1) +
-                               " (lower --lr, or raise --warmup)");
-    opt.step();
-    opt.zero_grad();
+    const float loss_value = pretrain_step(model, opt, batch, o.clip, step + 1);
     tokens_done += int64_t(batch.targets.size());
 
     const int64_t done = step + 1;

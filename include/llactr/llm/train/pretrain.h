@@ -10,6 +10,7 @@
 #pragma once
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -17,12 +18,13 @@
 #include "llactr/llm/tokenizer/tokenizer.h"
 #include "llactr/llm/train/trainable_ops.h"
 #include "llactr/llm/train/trainable_transformer.h"
+#include "llactr/nn/optimizer.h"
 
 namespace llactr::llm {
 
 // The model's shape (the command's --dim --layers --heads --kv-heads --ffn --context). The
-// default, about 5.8M parameters with a 4,096-piece vocabulary (4.7M in the layers, 1.0M in
-// the tied embedding), is docs/PRETRAIN.md's choice for two cores.
+// default, 6.16M parameters with a 4,096-piece vocabulary (5.11M in the layers, 1.05M in the
+// tied embedding), is docs/PRETRAIN.md's choice for two cores.
 struct PretrainShape {
   int dim = 256, layers = 6, heads = 8, kv_heads = 8, ffn = 768, context = 128;
 };
@@ -117,6 +119,17 @@ int64_t total_steps(const PretrainOptions& o, int64_t n_sequences);
 // (nn/scheduler.h) with warm-up o.warmup (capped at total) and floor min_lr_ratio · lr. So the
 // first step has lr / warmup, step `warmup` the peak, and the last step min_lr_ratio · lr.
 float pretrain_lr(const PretrainOptions& o, int64_t total, int64_t s);
+
+// AdamW over `params` as pretraining sets it: betas 0.9 / 0.95, eps 1e-8, lr o.lr, decay
+// o.weight_decay on parameters of rank >= 2 (the matrices, embedding included) and 0 on the
+// norms (GPT-2, nanoGPT).
+std::unique_ptr<AdamW> pretrain_optimizer(const std::vector<Var>& params, const PretrainOptions& o);
+
+// One optimisation step at the optimiser's current lr: logits = lm_head(forward(inputs)),
+// loss = mean −log p(target), backward, clip the gradient norm to `clip`, AdamW, zero the
+// gradients. Returns the loss. Throws std::runtime_error("... at step N ...") (N = `step`) for a
+// non-finite loss or gradient norm, before any weight changes.
+float pretrain_step(const TrainableTransformer& model, AdamW& opt, const LmBatch& batch, float clip, int64_t step);
 
 // One row of the training log (the CSV next to the model).
 struct PretrainLogRow {
