@@ -196,6 +196,12 @@ TEST(PretrainData, LinesArePackedWithBosEosAndOnePercentHeldOut) {
   EXPECT_NE(order, epoch_order(d.train.count(), 1, 1));
   EXPECT_EQ(order, epoch_order(d.train.count(), 1, 0));
 
+  // The unigram entropy by hand: {1, 1, 2, 3} has p = ½, ¼, ¼: ½ ln 2 + 2 · ¼ ln 4 = 1.5 ln 2.
+  EXPECT_NEAR(unigram_entropy({1, 2, 1, 3}), 1.5 * std::log(2.0), 1e-12);
+  EXPECT_EQ(unigram_entropy({5, 5, 5}), 0.0);
+  EXPECT_GT(d.unigram_entropy, 0.0);
+  EXPECT_LT(d.unigram_entropy, std::log(260.0));
+
   // Too little text for one sequence; one line only.
   EXPECT_THROW(prepare_data({"a", "b"}, tok, 16, 1), std::invalid_argument);
   EXPECT_THROW(prepare_data({"one line only"}, tok, 4, 1), std::invalid_argument);

@@ -145,9 +145,10 @@ int cmd_pretrain(int argc, char** argv) {
   const llm::PretrainData data = llm::prepare_data(lines, tokenizer, shape.context, o.seed);
   const int64_t total = llm::total_steps(o, data.train.count());
   const int64_t n_params = llm::parameter_count(config);
-  std::printf("pretrain: %lld train lines (%lld tokens, %lld sequences of %d), %lld held-out lines (%lld tokens)\n",
+  std::printf("pretrain: %lld train lines (%lld tokens, %lld sequences of %d), %lld held-out lines (%lld tokens); "
+              "unigram entropy %.4f nats/token\n",
               (long long)data.train_lines, (long long)data.train_tokens, (long long)data.train.count(), shape.context + 1,
-              (long long)data.valid_lines, (long long)data.valid_tokens);
+              (long long)data.valid_lines, (long long)data.valid_tokens, data.unigram_entropy);
   std::printf("model: llama, dim %d, %d layers, %d heads (%d KV), ffn %d, context %d, vocab %d: %.2fM parameters\n",
               shape.dim, shape.layers, shape.heads, shape.kv_heads, shape.ffn, shape.context, config.n_vocab,
               double(n_params) / 1e6);
@@ -173,8 +174,9 @@ int cmd_pretrain(int argc, char** argv) {
   llm::save_llama_gguf(r.model, tok_file, out);
   write_log_csv(stem + ".train.csv", r.log);
   if (!r.log.empty()) write_loss_svg(stem + ".loss.svg", r.log);
-  std::printf("valid loss %.4f (perplexity %.2f) after %lld steps\nwrote %s, %s.train.csv, %s.loss.svg%s\n",
-              double(r.final_valid_loss), std::exp(double(r.final_valid_loss)), (long long)r.steps, out.c_str(),
+  std::printf("valid loss %.4f (perplexity %.2f) after %lld steps; the train tokens' unigram entropy is %.4f\nwrote %s, %s.train.csv, %s.loss.svg%s\n",
+              double(r.final_valid_loss), std::exp(double(r.final_valid_loss)), (long long)r.steps, data.unigram_entropy,
+              out.c_str(),
               stem.c_str(), stem.c_str(), o.checkpoint_every > 0 ? (", " + o.checkpoint_path).c_str() : "");
   return 0;
 }

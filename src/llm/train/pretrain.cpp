@@ -5,7 +5,6 @@
 #include <cmath>
 #include <fstream>
 #include <numeric>
-#include <sstream>
 #include <stdexcept>
 
 #include "llactr/data/binary_io.h"
@@ -129,6 +128,20 @@ std::vector<std::string> read_corpus_lines(const std::string& path) {
   return lines;
 }
 
+double unigram_entropy(const std::vector<int32_t>& tokens) {
+  std::vector<int32_t> sorted = tokens;
+  std::sort(sorted.begin(), sorted.end());
+  // H = −Σ p log p over the distinct tokens, p = count / n.
+  double h = 0;
+  const double n = double(sorted.size());
+  for (size_t i = 0, j = 0; i < sorted.size(); i = j) {
+    while (j < sorted.size() && sorted[j] == sorted[i]) ++j;
+    const double p = double(j - i) / n;
+    h -= p * std::log(p);
+  }
+  return h;
+}
+
 PretrainData prepare_data(const std::vector<std::string>& lines, const Tokenizer& tokenizer, int context,
                           uint64_t seed) {
   require(context > 1, "--context must be at least 2, got " + std::to_string(context));
@@ -155,6 +168,7 @@ PretrainData prepare_data(const std::vector<std::string>& lines, const Tokenizer
     ++(held_out[size_t(i)] ? d.valid_lines : d.train_lines);
   }
   d.train_tokens = int64_t(train.size());
+  d.unigram_entropy = unigram_entropy(train);
   d.valid_tokens = int64_t(valid.size());
   const int len = context + 1;
   require(d.train_tokens >= len, "the corpus's training part has " + std::to_string(d.train_tokens) +

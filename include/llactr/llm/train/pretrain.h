@@ -68,7 +68,11 @@ struct PretrainData {
   PackedSequences train, valid;
   int64_t train_lines = 0, valid_lines = 0;
   int64_t train_tokens = 0, valid_tokens = 0;  // of the streams, before cutting
+  double unigram_entropy = 0;  // of the train stream's tokens (nats): the loss of a model that ignores context
 };
+
+// −Σ p log p (nats) of the tokens' frequencies; 0 for no tokens.
+double unigram_entropy(const std::vector<int32_t>& tokens);
 
 // Each line becomes BOS + its tokens + EOS; 1% of the lines (at least one), chosen with `seed`,
 // are held out for validation; each part's lines are concatenated in file order and cut into
