@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 
 #include "llactr/apps/args.h"
@@ -159,9 +160,8 @@ int cmd_pretrain(int argc, char** argv) {
 
   methods::ProgressLine line(!args.get_flag("no-progress"));
   const llm::PretrainResult r = llm::pretrain(config, data, o, resume.get(), [&](const llm::PretrainProgress& p) {
-    const double eta = p.row.step > 0 ? p.seconds / double(p.row.step - (resume ? resume->step : 0)) *
-                                            double(p.total_steps - p.row.step)
-                                      : 0.0;
+    // seconds per step of this run (a resumed run counts from its checkpoint) × steps left
+    const double eta = p.seconds / double(p.row.step - (resume ? resume->step : 0)) * double(p.total_steps - p.row.step);
     if (!std::isnan(p.row.valid_loss))
       line.update(true, "step %lld/%lld  loss %.4f  valid %.4f (ppl %.2f)  lr %.2e  %.0f tok/s  %.0f s, ETA %.0f s",
                   (long long)p.row.step, (long long)p.total_steps, p.row.train_loss, p.row.valid_loss,
@@ -174,10 +174,10 @@ int cmd_pretrain(int argc, char** argv) {
   llm::save_llama_gguf(r.model, tok_file, out);
   write_log_csv(stem + ".train.csv", r.log);
   if (!r.log.empty()) write_loss_svg(stem + ".loss.svg", r.log);
-  std::printf("valid loss %.4f (perplexity %.2f) after %lld steps; the train tokens' unigram entropy is %.4f\nwrote %s, %s.train.csv, %s.loss.svg%s\n",
+  std::printf("valid loss %.4f (perplexity %.2f) after %lld steps; the train tokens' unigram entropy is %.4f\n"
+              "wrote %s, %s.train.csv, %s.loss.svg%s\n",
               double(r.final_valid_loss), std::exp(double(r.final_valid_loss)), (long long)r.steps, data.unigram_entropy,
-              out.c_str(),
-              stem.c_str(), stem.c_str(), o.checkpoint_every > 0 ? (", " + o.checkpoint_path).c_str() : "");
+              out.c_str(), stem.c_str(), stem.c_str(), o.checkpoint_every > 0 ? (", " + o.checkpoint_path).c_str() : "");
   return 0;
 }
 
