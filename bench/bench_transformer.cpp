@@ -7,10 +7,13 @@
 //   LoraTrain: TrainableTransformer forward + backward (LoRA r 8 on q, v) on the same batch;
 //   (both after one untimed step: the first touches every activation page for the first time and
 //   took 5x a later one)
+//   PretrainStep: one step of llactr pretrain at its default shape (dim 256, 6 layers, 8 heads,
+//   ffn 768, context 128, vocab 4096: 6.16M parameters), 16 sequences of 128 tokens: forward,
+//   cross-entropy, backward of every weight, clipping, AdamW (pretrain_step, the loop's own step);
 //   GemmRoofline: a 2048^3 GEMM, the machine's practical f32 peak (bench_common.h).
 // Counters: tokens/s, achieved GFLOP/s (formulas at batch_flops) and roofline_frac, the fraction
 // of the roofline measured in the same run.
-// BENCH_QUICK_FILTER: GemmRoofline|/layers:2/|model:[02]
+// BENCH_QUICK_FILTER: GemmRoofline|/layers:2/|model:[02]|PretrainStep
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
@@ -23,6 +26,7 @@
 #include "llactr/llm/model/generate.h"
 #include "../tests/support/random_model.h"
 #include "llactr/llm/model/transformer.h"
+#include "llactr/llm/train/pretrain.h"
 #include "llactr/llm/train/trainable_transformer.h"
 #include "llactr/tensor/ops.h"
 #include "../tests/test_data.h"
@@ -177,6 +181,40 @@ void LoraTrain(benchmark::State& state) {
   report_batch(state, b.rows(), batch_flops(model->config, b, true, t.lora().rank));
 }
 
+// ---- one pretraining step at llactr pretrain's default shape
+
+// FLOPs of a full training step on B sequences of T tokens: 6 · parameters · tokens (forward 2,
+// backward 4: dx and dW of every matrix; the tied head counts once through token_embd, and the
+// embedding lookup is free but the head's product is not, so 6·N is the product count) plus
+// attention, 3.5 A per token as batch_flops counts it (A = 4 n_head hd (p + 1)).
+double pretrain_step_flops(const llm::TransformerConfig& c, int B, int T) {
+  double attention = 0;
+  for (int p = 0; p < T; ++p) attention += 4.0 * c.n_head * c.head_dim * (p + 1);
+  return 6.0 * double(llm::parameter_count(c)) * B * T + 3.5 * attention * B * c.n_layer;
+}
+
+void PretrainStep(benchmark::State& state) {
+  const llm::PretrainShape shape;  // the command's defaults
+  const llm::TransformerConfig c = llm::pretrain_config(shape, 4096);
+  const int B = 16, T = shape.context;
+  llm::PackedSequences seqs;
+  seqs.len = T + 1;
+  std::mt19937 rng(11);
+  for (int i = 0; i < B * seqs.len; ++i) seqs.tokens.push_back(int32_t(rng() % c.n_vocab));
+  std::vector<int64_t> order(B);
+  for (int i = 0; i < B; ++i) order[size_t(i)] = i;
+  const llm::LmBatch batch = llm::make_lm_batch(seqs, order, 0, B);
+  const llm::TrainableTransformer model(llm::init_model(c, 1), {}, llm::TuneMode::Full);
+  llm::PretrainOptions o;
+  o.lr = 1e-4f;
+  const auto opt = llm::pretrain_optimizer(model.parameters(), o);
+  int64_t step = 0;
+  llm::pretrain_step(model, *opt, batch, o.clip, ++step);  // warm-up
+  for (auto _ : state) llm::pretrain_step(model, *opt, batch, o.clip, ++step);
+  report_batch(state, double(B) * T, pretrain_step_flops(c, B, T));
+  state.counters["params_M"] = double(llm::parameter_count(c)) / 1e6;
+}
+
 void Args(benchmark::internal::Benchmark* b) {
   b->ArgNames({"type", "layers"});
   for (int layers : {2, 30})
@@ -191,4 +229,5 @@ BENCHMARK(PromptProcessing)->Apply(Args);
 BENCHMARK(Decode)->Apply(Args);
 BENCHMARK(BatchInference)->ArgName("model")->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
 BENCHMARK(LoraTrain)->ArgName("model")->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(PretrainStep)->Unit(benchmark::kMillisecond)->UseRealTime()->Iterations(3);
 BENCHMARK_MAIN();

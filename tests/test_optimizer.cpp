@@ -98,6 +98,54 @@ TEST(OptimAdam, FirstStepHandValuesShowCoupledVersusDecoupledDecay) {
   EXPECT_NEAR(b.value()[0], 0.89f, 1e-6f);
 }
 
+TEST(OptimAdam, PerParameterWeightDecayIsTorchParameterGroups) {
+  // Two parameter groups in torch (decay 0.2 on the first, 0 on the second) are one AdamW here
+  // with set_weight_decay(1, 0): each parameter follows the reference with its own decay.
+  Var p = make_param(), q = make_param();
+  AdamOptions o;
+  o.lr = 0.05f;
+  o.beta2 = 0.95f;
+  o.weight_decay = 0.2f;
+  AdamW opt({p, q}, o);
+  opt.set_weight_decay(1, 0.0f);
+  EXPECT_FLOAT_EQ(opt.weight_decay(0), 0.2f);
+  EXPECT_FLOAT_EQ(opt.weight_decay(1), 0.0f);
+  for (int s = 1; s <= 6; ++s) {
+    set_grad(p, s);
+    set_grad(q, s);
+    opt.step();
+    opt.zero_grad();
+  }
+  expect_close(p, adam_reference(6, 0.05, 0.9, 0.95, 1e-8, 0.2, true));
+  expect_close(q, adam_reference(6, 0.05, 0.9, 0.95, 1e-8, 0.0, true));
+  EXPECT_THROW(opt.set_weight_decay(2, 0.0f), std::invalid_argument);
+  EXPECT_THROW(opt.set_weight_decay(0, -1.0f), std::invalid_argument);
+}
+
+TEST(OptimAdam, RestoredStateContinuesBitForBit) {
+  // 6 steps straight against 3 steps, state() into a fresh optimiser on a copy, 3 more steps.
+  AdamOptions o;
+  o.lr = 0.05f;
+  o.weight_decay = 0.1f;
+  Var a = make_param();
+  AdamW straight({a}, o);
+  for (int s = 1; s <= 6; ++s) set_grad(a, s), straight.step(), straight.zero_grad();
+
+  Var b = make_param();
+  AdamW first({b}, o);
+  for (int s = 1; s <= 3; ++s) set_grad(b, s), first.step(), first.zero_grad();
+  Var c = parameter(Tensor(b.value()), "p");
+  AdamW second({c}, o);
+  second.restore(0, first.state(0));
+  EXPECT_EQ(second.steps_taken(0), 3);
+  for (int s = 4; s <= 6; ++s) set_grad(c, s), second.step(), second.zero_grad();
+  for (int64_t j = 0; j < a.numel(); ++j) EXPECT_EQ(a.value()[j], c.value()[j]) << j;
+
+  Adam::ParamState wrong = first.state(0);
+  wrong.m.pop_back();
+  EXPECT_THROW(second.restore(0, wrong), std::invalid_argument);
+}
+
 TEST(OptimSgd, MomentumAndWeightDecayMatchPyTorchRule) {
   Var p = make_param();
   SgdOptions o;

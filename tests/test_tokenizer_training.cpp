@@ -5,6 +5,7 @@
 #include <random>
 
 #include "data_fixtures.h"
+#include "llactr/data/line_parsing.h"
 #include "llactr/data/utf8.h"
 #include "llactr/llm/gguf/gguf.h"
 #include "llactr/llm/tokenizer/bpe_trainer.h"
@@ -155,15 +156,17 @@ TEST(TokenizerTraining, MalformedCorporaAreClearErrors) {
   write_file(dir.file("empty.txt"), "");
   write_file(dir.file("blank.txt"), "\n  \n\r\n");
   write_file(dir.file("latin1.txt"), "ok\nok\ncaf\xE9\n");
-  EXPECT_NE(error_of([&] { read_corpus_lines(dir.file("empty.txt")); }).find("empty.txt: the corpus is empty"),
+  EXPECT_NE(error_of([&] { data::read_corpus_lines(dir.file("empty.txt")); }).find("empty.txt: the corpus is empty"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { read_corpus_lines(dir.file("blank.txt")); }).find("the corpus is empty"), std::string::npos);
+  EXPECT_NE(error_of([&] { data::read_corpus_lines(dir.file("blank.txt")); }).find("the corpus is empty"), std::string::npos);
   write_file(dir.file("nul.txt"), std::string("fine\nbin\0ary\n", 13));
-  EXPECT_NE(error_of([&] { read_corpus_lines(dir.file("nul.txt")); }).find("nul.txt:2: NUL byte at column 4"),
+  EXPECT_NE(error_of([&] { data::read_corpus_lines(dir.file("nul.txt")); }).find("nul.txt:2: NUL byte at column 4"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { read_corpus_lines(dir.file("latin1.txt")); }).find("latin1.txt:3: invalid UTF-8"),
+  EXPECT_NE(error_of([&] { data::read_corpus_lines(dir.file("latin1.txt")); }).find("latin1.txt:3: invalid UTF-8"),
             std::string::npos);
-  EXPECT_NE(error_of([&] { read_corpus_lines(dir.file("missing.txt")); }).find("cannot open"), std::string::npos);
+  EXPECT_NE(error_of([&] { data::read_corpus_lines(dir.file("missing.txt")); }).find("cannot open"), std::string::npos);
+  write_file(dir.file("ok.txt"), "first line\r\n\n second\n");  // CRLF ends, a blank line, a leading space kept
+  EXPECT_EQ(data::read_corpus_lines(dir.file("ok.txt")), (std::vector<std::string>{"first line", " second"}));
 }
 
 TEST(TokenizerTraining, VocabularyTooSmallForBytesAndCharacters) {

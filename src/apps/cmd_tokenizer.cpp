@@ -8,6 +8,7 @@
 #include "llactr/apps/args.h"
 #include "llactr/apps/commands.h"
 #include "llactr/llm/gguf/gguf.h"
+#include "llactr/data/line_parsing.h"
 #include "llactr/llm/tokenizer/bpe_trainer.h"
 
 namespace llactr {
@@ -38,7 +39,7 @@ int tokenizer_train(int argc, char** argv) {
     if (!probe) throw std::runtime_error("cannot write " + out);
   }
 
-  const std::vector<std::string> lines = llm::read_corpus_lines(a.get("corpus"));
+  const std::vector<std::string> lines = data::read_corpus_lines(a.get("corpus"));
   auto t0 = std::chrono::steady_clock::now();
   llm::BpeTrainStats st;
   const llm::Vocab v = llm::train_bpe_vocab(lines, o, &st);

@@ -24,6 +24,7 @@ const Command kCommands[] = {
     {"tokenize", llactr::cmd_tokenize, "token ids and pieces of a text"},
     {"tokenizer", llactr::cmd_tokenizer, "tokenizer train: a SentencePiece-style BPE vocabulary from a corpus, as a GGUF"},
     {"ssft", llactr::cmd_ssft, "LLaCTR field-feature fine-tuning (LoRA) and field embeddings"},
+    {"pretrain", llactr::cmd_pretrain, "train a llama from scratch on a text corpus; writes an F32 llama GGUF"},
     {"prompt", llactr::cmd_prompt, "some rows' instance texts and their token counts"},
     {"probe", llactr::cmd_probe, "how well a model's word vectors separate known categories (purity@k, linear probe)"},
     {"bench-report", llactr::cmd_bench_report, "interaction-layer tables and plots in docs/PERFORMANCE.md from bench JSON"},

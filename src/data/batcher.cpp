@@ -65,8 +65,7 @@ void Batcher::start_epoch(uint64_t epoch) {
   stop_prefetch();
   std::iota(order_.begin(), order_.end(), uint32_t(0));
   if (opt_.shuffle) {
-    // One generator per (seed, epoch): golden-ratio spacing keeps the epochs' seeds apart.
-    std::mt19937_64 rng(opt_.seed + 0x9E3779B97F4A7C15ull * (epoch + 1));
+    std::mt19937_64 rng = epoch_generator(opt_.seed, epoch);
     seeded_shuffle(order_, rng);
   }
   next_batch_ = 0;

@@ -1,5 +1,7 @@
 #include "llactr/data/line_parsing.h"
 
+#include "llactr/data/utf8.h"
+
 #include <charconv>
 #include <cstdio>
 #include <memory>
@@ -71,6 +73,21 @@ double parse_double(std::string_view s, const char* what) {
   if (s.empty() || ec != std::errc() || end != s.data() + s.size())
     throw BadLine(std::string(what) + " is not a number: '" + std::string(s.substr(0, 40)) + "'");
   return v;
+}
+
+std::vector<std::string> read_corpus_lines(const std::string& path) {
+  const std::string text = read_text_file(path, "the corpus file");
+  std::vector<std::string> lines;
+  SkippedLines strict;
+  strict.skippable = false;
+  for_each_line(text, path, strict, [&](std::string_view line) {
+    if (const size_t nul = line.find('\0'); nul != std::string_view::npos)
+      throw BadLine("NUL byte at column " + std::to_string(nul + 1) + ": a binary file, not a text corpus");
+    if (!is_valid_utf8(line)) throw BadLine("invalid UTF-8: the corpus must be UTF-8 text");
+    lines.emplace_back(line);
+  });
+  if (lines.empty()) throw std::runtime_error(path + ": the corpus is empty (no non-blank line)");
+  return lines;
 }
 
 }  // namespace llactr::data

@@ -96,6 +96,7 @@ Adam::Adam(std::vector<Var> params, AdamOptions opt, bool decoupled)
   require(opt.eps >= 0.0f, "Adam: eps must be >= 0");
   require(opt.weight_decay >= 0.0f, "Adam: weight_decay must be >= 0");
   steps_.assign(params_.size(), 0);
+  weight_decay_.assign(params_.size(), opt.weight_decay);
   m_.resize(params_.size());
   v_.resize(params_.size());
   for (size_t i = 0; i < params_.size(); ++i) {
@@ -105,11 +106,12 @@ Adam::Adam(std::vector<Var> params, AdamOptions opt, bool decoupled)
 }
 
 void Adam::step() {
-  const float lr = lr_, b1 = opt_.beta1, b2 = opt_.beta2, eps = opt_.eps, wd = opt_.weight_decay;
+  const float lr = lr_, b1 = opt_.beta1, b2 = opt_.beta2, eps = opt_.eps;
   const bool decoupled = decoupled_;
   for (size_t i = 0; i < params_.size(); ++i) {
     Node& n = *params_[i].node();
     if (n.grad.empty()) continue;
+    const float wd = weight_decay_[i];
     const int64_t t = ++steps_[i];
     // Bias corrections in double: 1 - 0.999^t loses digits in float for small t.
     const float step_size = static_cast<float>(lr / (1.0 - std::pow(double(b1), double(t))));
@@ -124,6 +126,24 @@ void Adam::step() {
                   bc2_sqrt);
     });
   }
+}
+
+void Adam::set_weight_decay(size_t i, float wd) {
+  require(i < params_.size(), "Adam::set_weight_decay: no parameter " + std::to_string(i));
+  require(wd >= 0.0f, "Adam: weight_decay must be >= 0");
+  weight_decay_[i] = wd;
+}
+
+Adam::ParamState Adam::state(size_t i) const { return {steps_.at(i), m_.at(i), v_.at(i)}; }
+
+void Adam::restore(size_t i, ParamState s) {
+  require(i < params_.size(), "Adam::restore: no parameter " + std::to_string(i));
+  require(s.m.size() == m_[i].size() && s.v.size() == v_[i].size() && s.steps >= 0,
+          "Adam::restore: parameter " + std::to_string(i) + " '" + params_[i].name() + "' has " +
+              std::to_string(m_[i].size()) + " elements, the saved moments " + std::to_string(s.m.size()));
+  steps_[i] = s.steps;
+  m_[i] = std::move(s.m);
+  v_[i] = std::move(s.v);
 }
 
 }  // namespace llactr

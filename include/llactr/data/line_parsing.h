@@ -26,6 +26,10 @@ struct SkippedLines {
 // Whole file as bytes. A missing file is an error that says what it is and how to get it (hint).
 std::string read_text_file(const std::string& path, const std::string& hint);
 
+// A text corpus's non-blank lines ('\n' or "\r\n" endings). Throws std::runtime_error for a missing
+// or empty file, and "path:line: reason" for a NUL byte (a binary file) or invalid UTF-8.
+std::vector<std::string> read_corpus_lines(const std::string& path);
+
 // Calls parse(line) for each non-blank line of text ('\n' or "\r\n" endings). A BadLine from
 // parse becomes std::runtime_error("path:line: reason"), or is counted in skipped if skipped.skip.
 void for_each_line(std::string_view text, const std::string& path, SkippedLines& skipped,

@@ -22,6 +22,13 @@ inline uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {
   return static_cast<uint64_t>(m >> 64);
 }
 
+// The generator of epoch `epoch`'s permutation under `seed`: one per (seed, epoch), so an epoch's
+// order depends on nothing else (a resumed run recomputes it). Golden-ratio spacing keeps the
+// epochs' seeds apart.
+inline std::mt19937_64 epoch_generator(uint64_t seed, uint64_t epoch) {
+  return std::mt19937_64(seed + 0x9E3779B97F4A7C15ull * (epoch + 1));
+}
+
 // Fisher-Yates, back to front.
 template <class T>
 void seeded_shuffle(std::vector<T>& v, std::mt19937_64& rng) {

@@ -87,6 +87,21 @@ class Adam : public Optimizer {
   void step() override;
   int64_t steps_taken(size_t param_index) const { return steps_[param_index]; }
 
+  // Parameter i's own weight decay (torch's parameter groups: e.g. 0 for norms and biases,
+  // AdamOptions::weight_decay for matrices). Throws std::invalid_argument for wd < 0 or a bad index.
+  void set_weight_decay(size_t param_index, float wd);
+  float weight_decay(size_t param_index) const { return weight_decay_[param_index]; }
+
+  // Parameter i's state (its step count for the bias corrections, and both moments), for
+  // checkpoints: restoring what state() returned continues the run bit for bit. restore()
+  // throws std::invalid_argument when the moments' sizes are not the parameter's.
+  struct ParamState {
+    int64_t steps = 0;
+    std::vector<float> m, v;  // [numel] each
+  };
+  ParamState state(size_t param_index) const;
+  void restore(size_t param_index, ParamState s);
+
  protected:
   Adam(std::vector<Var> params, AdamOptions opt, bool decoupled);
 
@@ -94,6 +109,7 @@ class Adam : public Optimizer {
   AdamOptions opt_;
   bool decoupled_;
   std::vector<int64_t> steps_;  // per parameter, for bias correction (as PyTorch's state['step'])
+  std::vector<float> weight_decay_;  // per parameter (opt.weight_decay unless set_weight_decay)
   std::vector<std::vector<float>> m_, v_;
 };
 

@@ -60,21 +60,6 @@ std::vector<std::string> characters(const std::string& word) {
 
 }  // namespace
 
-std::vector<std::string> read_corpus_lines(const std::string& path) {
-  const std::string text = data::read_text_file(path, "the corpus file");
-  std::vector<std::string> lines;
-  data::SkippedLines strict;
-  strict.skippable = false;
-  data::for_each_line(text, path, strict, [&](std::string_view line) {
-    if (const size_t nul = line.find('\0'); nul != std::string_view::npos)
-      throw data::BadLine("NUL byte at column " + std::to_string(nul + 1) + ": a binary file, not a text corpus");
-    if (!data::is_valid_utf8(line)) throw data::BadLine("invalid UTF-8: the corpus must be UTF-8 text");
-    lines.emplace_back(line);
-  });
-  if (lines.empty()) throw std::runtime_error(path + ": the corpus is empty (no non-blank line)");
-  return lines;
-}
-
 Vocab train_bpe_vocab(const std::vector<std::string>& lines, const BpeTrainOptions& options, BpeTrainStats* stats) {
   if (lines.empty()) throw std::invalid_argument("the corpus is empty: nothing to train a tokenizer on");
   BpeTrainStats st;

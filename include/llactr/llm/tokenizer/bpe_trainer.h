@@ -44,10 +44,6 @@ struct BpeTrainStats {
                       // character counts one token per UTF-8 byte, as byte fallback encodes it)
 };
 
-// The corpus's non-blank lines ('\n' or "\r\n" endings). Throws std::runtime_error for a missing
-// or empty file, and "path:line: reason" for a NUL byte (a binary file) or invalid UTF-8.
-std::vector<std::string> read_corpus_lines(const std::string& path);
-
 // Throws std::invalid_argument when vocab_size < 259 + the characters kept (naming both), or for
 // an empty corpus.
 Vocab train_bpe_vocab(const std::vector<std::string>& lines, const BpeTrainOptions& options,
