@@ -270,6 +270,11 @@ TEST(Experiment, BadOptionValuesFailBeforeTheDataIsLoaded) {
   EXPECT_NE(error_of({"--ssft-loss", "x"}).find("--ssft-loss must be"), std::string::npos);
   EXPECT_NE(error_of({"--method", "elec", "--llm-model", "/nonexistent.gguf"}).find("language model /nonexistent.gguf not found"),
             std::string::npos);
+  TempDir tmp;
+  testing::write_file(tmp.file("random.gguf"), std::string(4096, '\x5a'));  // not a GGUF
+  for (const char* method : {"llactr", "elec", "clickprompt"})
+    EXPECT_NE(error_of({"--method", method, "--llm-model", tmp.file("random.gguf")}).find("expected \"GGUF\""),
+              std::string::npos) << method;
   const std::vector<std::string> elec{"--method", "elec", "--elec-without-llm"};  // no model needed
   auto elec_error_of = [&](std::vector<std::string> extra) {
     extra.insert(extra.begin(), elec.begin(), elec.end());
