@@ -232,7 +232,9 @@ TEST(ClickPromptMethod, OptionErrorsComeFromMakeBeforeAnyData) {
   EXPECT_NO_THROW(e.make(s));
   EXPECT_EQ(e.row_names(s.options), (std::vector<std::string>{"clickprompt", "clickprompt-plm", "clickprompt-ctr"}));
   EXPECT_EQ(e.row_names(options_with({{"clickprompt-rows", "ctr"}})), std::vector<std::string>{"clickprompt-ctr"});
+  // K of 100000 prompts cannot fit the model's context: make() opens the model and says so.
   for (auto [name, value] : std::vector<std::pair<std::string, std::string>>{{"clickprompt-prompts", "-1"},
+                                                                              {"clickprompt-prompts", "100000"},
                                                                               {"clickprompt-rows", "ctr,ctr"},
                                                                               {"clickprompt-rows", "all"},
                                                                               {"clickprompt-finetune-batch", "0"},

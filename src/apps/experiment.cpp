@@ -32,6 +32,7 @@
 #include "llactr/data/dataset.h"
 #include "llactr/data/json.h"
 #include "llactr/data/line_parsing.h"
+#include "llactr/data/output_folder.h"
 #include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
 #include "llactr/tensor/rng.h"
@@ -267,11 +268,19 @@ int run_experiment(int argc, char** argv) {
   setup.quiet = a.get_flag("quiet");
   std::vector<std::unique_ptr<methods::Method>> chosen;
   std::vector<std::string> row_names;
-  for (const std::string& m : split_commas(a.get("method"))) {
+  const std::vector<std::string> method_list = split_commas(a.get("method"));
+  for (size_t i = 0; i < method_list.size(); ++i) {
+    const std::string& m = method_list[i];
+    if (std::find(method_list.begin(), method_list.begin() + long(i), m) != method_list.begin() + long(i))
+      throw std::invalid_argument("--method names '" + m + "' twice: each method runs once per backbone and seed");
     const methods::MethodEntry& entry = methods::method_entry(m);
     setup.options = method_options(a, entry);
-    chosen.push_back(entry.make(setup));
-    for (const std::string& row : entry.row_names(setup.options)) row_names.push_back(row);
+    chosen.push_back(entry.make(setup));  // checks its options and the folders it will write
+    for (const std::string& row : entry.row_names(setup.options)) {
+      if (std::find(row_names.begin(), row_names.end(), row) != row_names.end())
+        throw std::invalid_argument("--method: two rows would be named '" + row + "' (set a method's --*-label)");
+      row_names.push_back(row);
+    }
   }
   if (chosen.empty()) throw std::invalid_argument("--method names no method");
   // LR is trained with base only: the methods enhance embeddings and interactions, which it has not.
@@ -283,7 +292,14 @@ int run_experiment(int argc, char** argv) {
     for (auto& m : chosen) list.push_back(m.get());
     return list;
   };
-  const data::DataOptions dopt = data_options(a);  // last: it also checks that the data folder exists
+  const data::DataOptions dopt = data_options(a);  // it also checks that the data folder exists
+  // The folders the run writes, checked (created, a file written) before the data is loaded; the
+  // methods checked theirs (--ssft-dir, --elec-dir) in make().
+  std::string method_names;
+  for (const std::string& row : row_names) method_names += (method_names.empty() ? "" : "+") + row;
+  const std::string out = a.has("out") ? a.get("out") : "results/" + dataset + "_" + method_names;
+  data::require_writable_folder(out, "--out");
+  if (!dopt.cache_dir.empty()) data::require_writable_folder(dopt.cache_dir, "--cache-dir");
 
   set_threads(threads);
   data::Dataset d = data::load_dataset(dopt);
@@ -291,11 +307,6 @@ int run_experiment(int argc, char** argv) {
                d.train.size(), d.valid.size(), d.test.size(), d.schema.num_fields(), d.encoder.total_vocab(),
                d.from_cache ? " (cached)" : "");
   for (auto& m : chosen) m->prepare(d);
-
-  std::string method_names;
-  for (const std::string& row : row_names) method_names += (method_names.empty() ? "" : "+") + row;
-  const std::string out = a.has("out") ? a.get("out") : "results/" + dataset + "_" + method_names;
-  std::filesystem::create_directories(out);
 
   std::vector<RunRecord> runs;
   std::vector<EpochRecord> epochs;

@@ -9,6 +9,7 @@
 #include "llactr/data/json.h"
 #include "llactr/methods/clickprompt.h"
 #include "llactr/methods/method.h"
+#include "llactr/methods/prompted_llm.h"
 #include "llactr/tensor/gemm.h"
 
 namespace llactr::methods {
@@ -23,13 +24,22 @@ class ClickPromptMethod : public Method {
  public:
   explicit ClickPromptMethod(const MethodSetup& setup)
       : setup_(setup), o_(clickprompt_options(setup.options)), label_(setup.options.get("clickprompt-label")) {
+    // The model is opened here, once, so that its architecture, its LM head and K against its
+    // context are checked before any data is loaded. The texts' length is checked before PA-MLM
+    // (run_clickprompt), when they are known.
     require_llm_model(setup.llm_model);
+    lm_ = std::make_unique<llm::LanguageModel>(llm::open_language_model(setup.llm_model));
+    require_lm_head(lm_->model);
+    const int n_ctx = lm_->model.config.n_ctx;
+    if (n_ctx > 0 && o_.prompts >= n_ctx)
+      throw std::invalid_argument("--clickprompt-prompts " + std::to_string(o_.prompts) +
+                                  " leaves no position for the instance text in the context of " +
+                                  std::to_string(n_ctx) + " positions of " + setup.llm_model + " (K must be < " +
+                                  std::to_string(n_ctx) + ")");
   }
 
-  // The model is opened once (its architecture and LM head checked on the first run, before training).
   std::vector<MethodRow> run(const data::Dataset& dataset, const std::string& backbone, const BackboneConfig& bc,
                              const TrainConfig& tc) override {
-    if (!lm_) lm_ = std::make_unique<llm::LanguageModel>(llm::open_language_model(setup_.llm_model));
     // The whole of ClickPrompt (PA-MLM, the LLM rows, and so also clickprompt-ctr's fine-tuning)
     // runs on --ssft-threads: the LLM's many small ops run fastest on one.
     set_threads(setup_.ssft_threads);

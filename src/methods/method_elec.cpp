@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "llactr/data/json.h"
+#include "llactr/data/output_folder.h"
 #include "llactr/methods/elec.h"
 #include "llactr/methods/method.h"
 #include "llactr/methods/option_checks.h"
@@ -41,6 +42,9 @@ class ElecMethod : public Method {
     names_ = elec_row_names(v);
     // The architecture is checked when prepare_elec opens the file, before anything trains.
     if (!o_.without_llm) require_llm_model(o_.model_path, "--elec-without-llm");
+    // Stage 1's vectors are written there after minutes of LLM work: a folder that cannot take
+    // them fails now, before the data is loaded. Without the LLM nothing is written.
+    if (!o_.without_llm) data::require_writable_folder(o_.out_dir, "--elec-dir");
   }
 
   // No prepare(): stage 1 needs D (T's output width), which only run() gets (BackboneConfig), so

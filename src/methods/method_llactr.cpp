@@ -5,6 +5,7 @@
 #include <stdexcept>
 
 #include "llactr/data/json.h"
+#include "llactr/data/output_folder.h"
 #include "llactr/methods/llactr.h"
 #include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
@@ -43,6 +44,8 @@ class LlactrMethod : public Method {
                                   std::to_string(setup.ssft.epochs) + "), not " + std::to_string(epoch));
     epoch_ = epoch < 0 ? setup.ssft.epochs : int(epoch);
     require_llm_model(setup.llm_model);
+    // SSFT writes its cache and field embeddings there: checked before the data is loaded.
+    data::require_writable_folder(setup.ssft.out_dir, "--ssft-dir");
   }
 
   // The field embeddings after SSFT epoch epoch_ (0 = the untuned LLM, "w/o SSFT"), from the SSFT

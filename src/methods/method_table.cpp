@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "llactr/data/line_parsing.h"
+#include "llactr/llm/gguf/gguf.h"
 #include "llactr/methods/clickprompt_options.h"
 #include "llactr/methods/method.h"
 
@@ -93,9 +94,10 @@ MethodRow train_and_test(const data::Dataset& dataset, Backbone& model, const Tr
 }
 
 void require_llm_model(const std::string& path, const std::string& alternative) {
-  if (std::filesystem::exists(path)) return;
-  throw std::runtime_error("language model " + path + " not found: run `make data` (it fetches stories260K), " +
-                           (alternative.empty() ? "or pass --llm-model" : "pass --llm-model, or " + alternative));
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error("language model " + path + " not found: run `make data` (it fetches stories260K), " +
+                             (alternative.empty() ? "or pass --llm-model" : "pass --llm-model, or " + alternative));
+  gguf::GgufFile::open(path);  // a malformed file fails now (a cheap mmap and header check), not after the data
 }
 
 }  // namespace llactr::methods

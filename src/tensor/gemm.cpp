@@ -51,6 +51,8 @@ void set_threads(int n) {
   openblas_set_num_threads(n);
 }
 
+std::string blas_config() { return openblas_get_config(); }
+
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, const float* B, float beta,
           float* C) {
   if (M == 0 || N == 0) return;

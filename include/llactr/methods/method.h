@@ -109,7 +109,8 @@ std::vector<std::string> clickprompt_row_names(const OptionValues& options);
 MethodRow train_and_test(const data::Dataset& dataset, Backbone& model, const TrainConfig& tc, Enhancer* enhancer);
 
 // Throws std::runtime_error when the GGUF file at `path` is missing, saying how to get one (`make
-// data`, --llm-model); `alternative` names one more way out (e.g. "--elec-without-llm").
+// data`, --llm-model); `alternative` names one more way out (e.g. "--elec-without-llm"). Throws
+// gguf::GgufError when it is not a well-formed GGUF file.
 void require_llm_model(const std::string& path, const std::string& alternative = "");
 
 }  // namespace llactr::methods

@@ -15,6 +15,11 @@ GemmBackend parse_gemm_backend(const std::string& name);  // "eigen" or "openbla
 // Threads for every OpenMP loop and both GEMM engines.
 void set_threads(int n);
 
+// OpenBLAS's build and the kernel it runs ("OpenBLAS 0.3.21 .. DYNAMIC_ARCH .. Haswell .."): the
+// kernel follows the CPU, or OPENBLAS_CORETYPE when set, and its sums round differently from
+// another's, so results are reproducible only under the same kernel (README, "Reproducibility").
+std::string blas_config();
+
 // Row-major C[M, N] = alpha · op(A) · op(B) + beta · C, where op(A) is [M, K]: A is stored
 // [M, K], or [K, M] when trans_a. Likewise B is [K, N], or [N, K] when trans_b. With beta = 0,
 // C's old values are never read: it may be an unset buffer (Tensor::uninitialized).
