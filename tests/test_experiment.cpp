@@ -166,7 +166,7 @@ TEST(Experiment, ElecRowNamesFollowTheLabel) {
   const methods::MethodEntry& e = methods::method_entry("elec");
   using Names = std::vector<std::string>;
   auto names = [&](const std::string& label, bool without_llm) {
-    return e.row_names(methods::OptionValues({{"elec-label", label}, {"elec-without-llm", without_llm ? "1" : ""}}));
+    return e.row_names(OptionValues({{"elec-label", label}, {"elec-without-llm", without_llm ? "1" : ""}}));
   };
   EXPECT_EQ(names("elec", false), (Names{"elec", "elec-gain", "llm"}));
   EXPECT_EQ(names("frozen-LLM", false), (Names{"frozen-LLM", "frozen-LLM-gain", "frozen-LLM-llm"}));

@@ -1,4 +1,4 @@
-// The layers depend one way: tensor -> nn -> data -> ctr -> llm -> methods -> apps, and inside
+// The layers depend one way: util -> tensor -> nn -> data -> ctr -> llm -> methods -> apps, and inside
 // llm its sub-layers depend one way too: gguf -> tokenizer -> model -> train.
 // This test reads every header and source and fails when a file includes a higher (sub-)layer.
 #include <gtest/gtest.h>
@@ -10,7 +10,7 @@
 
 namespace {
 
-const std::vector<std::string> kLayers = {"tensor", "nn", "data", "ctr", "llm", "methods", "apps"};
+const std::vector<std::string> kLayers = {"util", "tensor", "nn", "data", "ctr", "llm", "methods", "apps"};
 const std::vector<std::string> kLlmSubLayers = {"gguf", "tokenizer", "model", "train"};
 
 int rank_in(const std::vector<std::string>& order, const std::string& name) {

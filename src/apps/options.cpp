@@ -183,20 +183,24 @@ methods::SsftOptions ssft_options(const Args& a, const std::string& dataset_labe
   return o;
 }
 
-void declare_method_options(Args& a) {
-  for (const methods::MethodEntry& m : methods::method_table())
-    for (const methods::MethodOption& o : m.options) {
-      if (o.is_flag) a.flag(o.name, std::string(m.name) + ": " + o.help);
-      else a.option(o.name, o.default_value, std::string(m.name) + ": " + o.help);
-      for (const std::string& old_name : o.aliases) a.alias(old_name, o.name);
-    }
+void declare_options(Args& a, const std::vector<Option>& options, const std::string& help_prefix) {
+  for (const Option& o : options) {
+    if (o.is_flag) a.flag(o.name, help_prefix + o.help);
+    else a.option(o.name, o.default_value, help_prefix + o.help);
+    for (const std::string& old_name : o.aliases) a.alias(old_name, o.name);
+  }
 }
 
-methods::OptionValues method_options(const Args& a, const methods::MethodEntry& method) {
+OptionValues option_values(const Args& a, const std::vector<Option>& options) {
   std::map<std::string, std::string> values;
-  for (const methods::MethodOption& o : method.options)
-    values[o.name] = o.is_flag ? (a.get_flag(o.name) ? "1" : "") : a.get(o.name);
-  return methods::OptionValues(std::move(values));
+  for (const Option& o : options) values[o.name] = o.is_flag ? (a.get_flag(o.name) ? "1" : "") : a.get(o.name);
+  return OptionValues(std::move(values));
 }
+
+void declare_method_options(Args& a) {
+  for (const methods::MethodEntry& m : methods::method_table()) declare_options(a, m.options, std::string(m.name) + ": ");
+}
+
+OptionValues method_options(const Args& a, const methods::MethodEntry& method) { return option_values(a, method.options); }
 
 }  // namespace llactr

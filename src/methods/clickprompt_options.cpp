@@ -1,7 +1,6 @@
 #include "llactr/methods/clickprompt_options.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "llactr/methods/option_checks.h"
 
@@ -44,68 +43,56 @@ std::vector<ClickPromptRow> parse_clickprompt_rows(const std::string& s) {
   return rows;
 }
 
-void ClickPromptOptions::validate() const {
-  auto num = [](double x) { return std::to_string(x); };
-  auto finite_positive = [](float x) { return x > 0 && std::isfinite(x); };
-  if (prompts < 0) bad_option("clickprompt-prompts", num(prompts), "the number of prompts K must be >= 0");
-  if (prompt_hidden < 0) bad_option("clickprompt-prompt-hidden", num(prompt_hidden), "must be >= 0 (0 = the LLM's width)");
-  if (lora_rank < 1) bad_option("clickprompt-lora-r", num(lora_rank), "must be >= 1");
-  if (!finite_positive(lora_alpha)) bad_option("clickprompt-lora-alpha", num(lora_alpha), "must be a finite number > 0");
-  if (!(mask_rate > 0 && mask_rate <= 1)) bad_option("clickprompt-mask-rate", num(mask_rate), "must be in (0, 1]");
-  if (mlm_epochs < 1) bad_option("clickprompt-mlm-epochs", num(mlm_epochs), "must be >= 1 (--clickprompt-without-mlm skips PA-MLM)");
-  if (!finite_positive(mlm_lr)) bad_option("clickprompt-mlm-lr", num(mlm_lr), "must be a finite number > 0");
-  if (mlm_batch < 1) bad_option("clickprompt-mlm-batch", num(mlm_batch), "must be >= 1");
-  if (mlm_rows < 0) bad_option("clickprompt-mlm-rows", num(double(mlm_rows)), "must be >= 0 (0 = every train row)");
-  if (!std::isfinite(alpha)) bad_option("clickprompt-alpha", num(alpha), "must be a finite number");
-  if (rows.empty()) bad_option("clickprompt-rows", "", "must name at least one of fused, plm, ctr");
-  if (finetune_batch < 1) bad_option("clickprompt-finetune-batch", num(finetune_batch), "must be >= 1");
-  if (finetune_rows < 0)
-    bad_option("clickprompt-finetune-rows", num(double(finetune_rows)), "must be >= 0 (0 = every train row)");
+std::string format_clickprompt_rows(const std::vector<ClickPromptRow>& rows) {
+  std::string s;
+  for (ClickPromptRow r : rows) s += (s.empty() ? "" : ",") + std::string(clickprompt_row_name(r));
+  return s;
 }
 
-std::vector<MethodOption> clickprompt_method_options() {
-  return {
-      {"clickprompt-prompts", "10", "K: soft prompts generated from the backbone's h (0 = none)", {}},
-      {"clickprompt-prompt-hidden", "0", "H' of the prefix generator Linear(d_h->H')-Tanh-Linear (0 = the LLM's width d)", {}},
-      {"clickprompt-mode", "prefix", "prefix (K keys and values per layer) or input (K soft token embeddings)", {}},
-      {"clickprompt-attention", "bidirectional", "the LLM's attention in PA-MLM and fine-tuning: bidirectional or causal", {}},
-      {"clickprompt-llm-tune", "lora", "lora (on q and v) or full (every weight; for tiny models)", {}},
-      {"clickprompt-lora-r", "8", "LoRA rank", {}},
-      {"clickprompt-lora-alpha", "16", "LoRA alpha", {}},
-      {"clickprompt-mask-rate", "0.15", "PA-MLM: share of text tokens chosen (80% mask, 10% random, 10% kept)", {}},
-      {"clickprompt-mlm-epochs", "1", "PA-MLM epochs", {}},
-      {"clickprompt-mlm-lr", "1e-3", "PA-MLM AdamW learning rate (backbone, generator, LLM)", {}},
-      {"clickprompt-mlm-batch", "16", "PA-MLM texts per step", {}},
-      {"clickprompt-mlm-rows", "0", "PA-MLM train rows (a seeded subsample; 0 = all)", {}},
-      {"clickprompt-without-mlm", "", "skip PA-MLM: fine-tune the same model from scratch (control)", {}, true},
-      {"clickprompt-rows", "fused,plm,ctr",
-       "which fine-tunings run: fused (row clickprompt), plm (clickprompt-plm), ctr (clickprompt-ctr)", {}},
-      {"clickprompt-alpha", "0.5", "initial alpha of z = alpha*z_plm + (1-alpha)*z_ctr (learnable)", {}},
-      {"clickprompt-finetune-batch", "64", "texts per fine-tuning step of the rows that run the LLM (fused, plm)", {}},
-      {"clickprompt-finetune-rows", "0", "train rows the rows that run the LLM fine-tune on (a seeded subsample; 0 = all)", {}},
-      {"clickprompt-label", "clickprompt", "the rows' method name (LABEL, LABEL-plm, LABEL-ctr), e.g. for a control", {}},
-  };
+const OptionTable<ClickPromptOptions>& clickprompt_option_table() {
+  using O = ClickPromptOptions;
+  static const OptionTable<O> table =
+      OptionTable<O>()
+          .integer("clickprompt-prompts", &O::prompts, at_least(0), "K: soft prompts generated from the backbone's h (0 = none)")
+          .integer("clickprompt-prompt-hidden", &O::prompt_hidden, at_least(0),
+                   "H' of the prefix generator Linear(d_h->H')-Tanh-Linear (0 = the LLM's width d)")
+          .choice("clickprompt-mode", &O::mode, kModes,
+                  "prefix (K keys and values per layer) or input (K soft token embeddings)")
+          .choice("clickprompt-attention", &O::attention, kAttentions,
+                  "the LLM's attention in PA-MLM and fine-tuning: bidirectional or causal")
+          .choice("clickprompt-llm-tune", &O::llm_tune, kTunes, "lora (on q and v) or full (every weight; for tiny models)")
+          .integer("clickprompt-lora-r", &O::lora_rank, at_least(1), "LoRA rank")
+          .number("clickprompt-lora-alpha", &O::lora_alpha, above(0), "LoRA alpha")
+          .number("clickprompt-mask-rate", &O::mask_rate, above_up_to(0, 1),
+                  "PA-MLM: share of text tokens chosen (80% mask, 10% random, 10% kept)")
+          .integer("clickprompt-mlm-epochs", &O::mlm_epochs, at_least(1),
+                   "PA-MLM epochs (--clickprompt-without-mlm skips PA-MLM)")
+          .number("clickprompt-mlm-lr", &O::mlm_lr, above(0), "PA-MLM AdamW learning rate (backbone, generator, LLM)")
+          .integer("clickprompt-mlm-batch", &O::mlm_batch, at_least(1), "PA-MLM texts per step")
+          .integer("clickprompt-mlm-rows", &O::mlm_rows, at_least(0), "PA-MLM train rows (a seeded subsample; 0 = all)")
+          .flag("clickprompt-without-mlm", &O::without_mlm, "skip PA-MLM: fine-tune the same model from scratch (control)")
+          .custom("clickprompt-rows", &O::rows, parse_clickprompt_rows, format_clickprompt_rows,
+                  "which fine-tunings run: fused (row clickprompt), plm (clickprompt-plm), ctr (clickprompt-ctr)")
+          .number("clickprompt-alpha", &O::alpha, Range{},
+                  "initial alpha of z = alpha*z_plm + (1-alpha)*z_ctr (learnable)")
+          .integer("clickprompt-finetune-batch", &O::finetune_batch, at_least(1),
+                   "texts per fine-tuning step of the rows that run the LLM (fused, plm)")
+          .integer("clickprompt-finetune-rows", &O::finetune_rows, at_least(0),
+                   "train rows the rows that run the LLM fine-tune on (a seeded subsample; 0 = all)")
+          .text("clickprompt-label", &O::label, true,
+                "the rows' method name (LABEL, LABEL-plm, LABEL-ctr), e.g. for a control")
+          .integer("clickprompt-threads", &O::threads, between(1, 1024),
+                   "threads of the whole method: PA-MLM and every fine-tuning, clickprompt-ctr's too");
+  return table;
+}
+
+void ClickPromptOptions::validate() const {
+  clickprompt_option_table().check(*this);
+  if (rows.empty()) bad_option("clickprompt-rows", "", "must name at least one of fused, plm, ctr");
 }
 
 ClickPromptOptions clickprompt_options(const OptionValues& v) {
-  ClickPromptOptions o;
-  o.prompts = int_option(v, "clickprompt-prompts");
-  o.prompt_hidden = int_option(v, "clickprompt-prompt-hidden");
-  o.mode = parse_prompt_mode(v.get("clickprompt-mode"));
-  o.attention = parse_prompt_attention(v.get("clickprompt-attention"));
-  o.llm_tune = parse_clickprompt_llm_tune(v.get("clickprompt-llm-tune"));
-  o.lora_rank = int_option(v, "clickprompt-lora-r");
-  o.lora_alpha = float(v.get_double("clickprompt-lora-alpha"));
-  o.mask_rate = float(v.get_double("clickprompt-mask-rate"));
-  o.mlm_epochs = int_option(v, "clickprompt-mlm-epochs");
-  o.mlm_lr = float(v.get_double("clickprompt-mlm-lr"));
-  o.mlm_batch = int_option(v, "clickprompt-mlm-batch");
-  o.mlm_rows = v.get_int("clickprompt-mlm-rows");
-  o.without_mlm = v.get_flag("clickprompt-without-mlm");
-  o.rows = parse_clickprompt_rows(v.get("clickprompt-rows"));
-  o.alpha = float(v.get_double("clickprompt-alpha"));
-  o.finetune_batch = int_option(v, "clickprompt-finetune-batch");
-  o.finetune_rows = v.get_int("clickprompt-finetune-rows");
+  ClickPromptOptions o = clickprompt_option_table().read(v);
   o.validate();
   return o;
 }

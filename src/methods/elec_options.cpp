@@ -1,7 +1,5 @@
 #include "llactr/methods/elec_options.h"
 
-#include <cmath>
-
 #include "llactr/methods/option_checks.h"
 
 namespace llactr::methods {
@@ -22,20 +20,40 @@ const char* elec_llm_tune_name(ElecLlmTune t) { return enum_name(t, kTunes); }
 const char* elec_inject_name(ElecInject i) { return enum_name(i, kInjects); }
 const char* elec_schedule_name(ElecSchedule s) { return enum_name(s, kSchedules); }
 
+const OptionTable<ElecOptions>& elec_option_table() {
+  using O = ElecOptions;
+  static const OptionTable<O> table =
+      OptionTable<O>()
+          .choice("elec-llm-tune", &O::llm_tune, kTunes,
+                  "stage 1: lora (LoRA on q, v + T + head) or frozen (T + head on cached vectors)")
+          .integer("elec-llm-rows", &O::llm_rows, at_least(0), "train rows of stage 1 (a seeded subsample; 0 = all)")
+          .integer("elec-llm-valid-rows", &O::llm_valid_rows, at_least(0),
+                   "validation rows of stage 1's early stopping (0 = all)")
+          .integer("elec-llm-epochs", &O::llm_epochs, at_least(1), "stage-1 epochs at most")
+          .integer("elec-llm-patience", &O::llm_patience, at_least(1), "stage-1 early-stopping patience")
+          .number("elec-llm-lr", &O::llm_lr, above(0), "stage-1 AdamW learning rate")
+          .integer("elec-llm-batch", &O::llm_batch, at_least(1), "texts per stage-1 step and per cache forward")
+          .integer("elec-t-hidden", &O::t_hidden, at_least(1), "hidden width of T = Linear(d->H)-ReLU-Linear(H->D)")
+          .choice("elec-inject", &O::inject, kInjects, "field (v as one more field of G) or hidden (w_v^T v on G's logit)")
+          .choice("elec-schedule", &O::schedule, kSchedules,
+                  "joint (one optimiser) or two-stage (G to early stopping, frozen, then V)")
+          .number("elec-alpha", &O::alpha, at_least(0), "score distillation weight (0 = w/o score distillation)")
+          .number("elec-beta", &O::beta, at_least(0),
+                  "representation distillation weight (0 = w/o representation distillation)")
+          .number("elec-tau", &O::tau, above(0), "score distillation temperature")
+          .flag("elec-without-llm", &O::without_llm, "G gets v = 0: the two-network distillation with no LLM (control)")
+          .text("elec-dir", &O::out_dir, true, "stage-1 adapters and the vector cache go to DIR/<dataset>")
+          .text("elec-label", &O::label, true, "the rows' method name (V: LABEL, G: LABEL-gain), e.g. for a control")
+          .integer("elec-threads", &O::threads, between(1, 1024),
+                   "threads of stage 1 and the vector cache (the two networks train on --threads)");
+  return table;
+}
+
 void ElecOptions::validate() const {
+  elec_option_table().check(*this);
   auto num = [](double x) { return std::to_string(x); };
-  if (llm_rows < 0) bad_option("elec-llm-rows", num(double(llm_rows)), "must be >= 0 (0 = every train row)");
-  if (llm_valid_rows < 0) bad_option("elec-llm-valid-rows", num(double(llm_valid_rows)), "must be >= 0 (0 = every row)");
-  if (llm_epochs < 1) bad_option("elec-llm-epochs", num(llm_epochs), "must be >= 1");
-  if (llm_patience < 1) bad_option("elec-llm-patience", num(llm_patience), "must be >= 1");
-  if (!(llm_lr > 0) || !std::isfinite(llm_lr)) bad_option("elec-llm-lr", num(llm_lr), "must be a finite number > 0");
-  if (llm_batch < 1) bad_option("elec-llm-batch", num(llm_batch), "must be >= 1");
   if (lora.rank < 1) bad_option("elec-lora-r", num(lora.rank), "must be >= 1");
   if (!(lora.dropout >= 0 && lora.dropout < 1)) bad_option("elec-lora-dropout", num(lora.dropout), "must be in [0, 1)");
-  if (t_hidden < 1) bad_option("elec-t-hidden", num(t_hidden), "must be >= 1");
-  if (!(alpha >= 0) || !std::isfinite(alpha)) bad_option("elec-alpha", num(alpha), "must be a finite number >= 0");
-  if (!(beta >= 0) || !std::isfinite(beta)) bad_option("elec-beta", num(beta), "must be a finite number >= 0");
-  if (!(tau > 0) || !std::isfinite(tau)) bad_option("elec-tau", num(tau), "must be a finite number > 0");
   if (!without_llm && model_path.empty()) bad_option("llm-model", "''", "ELEC needs a GGUF model (or --elec-without-llm)");
 }
 

@@ -22,7 +22,7 @@ std::string row_name(const std::string& label, ClickPromptRow r) {
 class ClickPromptMethod : public Method {
  public:
   explicit ClickPromptMethod(const MethodSetup& setup)
-      : setup_(setup), o_(clickprompt_options(setup.options)), label_(setup.options.get("clickprompt-label")) {
+      : setup_(setup), o_(clickprompt_options(setup.options)) {
     require_llm_model(setup.llm_model);
   }
 
@@ -31,10 +31,11 @@ class ClickPromptMethod : public Method {
                              const TrainConfig& tc) override {
     if (!lm_) lm_ = std::make_unique<llm::LanguageModel>(llm::open_language_model(setup_.llm_model));
     // The whole of ClickPrompt (PA-MLM, the LLM rows, and so also clickprompt-ctr's fine-tuning)
-    // runs on --ssft-threads: the LLM's many small ops run fastest on one.
-    set_threads(setup_.ssft_threads);
-    const ClickPromptRun run = run_clickprompt(dataset, *lm_, backbone, bc, tc, o_, !setup_.quiet);
-    set_threads(setup_.threads);
+    // runs on --clickprompt-threads: the LLM's many small ops run fastest on few.
+    const ClickPromptRun run = [&] {
+      ScopedThreads llm_threads(o_.threads);
+      return run_clickprompt(dataset, *lm_, backbone, bc, tc, o_, !setup_.quiet);
+    }();
 
     std::vector<std::pair<std::string, std::string>> settings = {
         {"llm_model", data::json_quote(setup_.llm_model)},
@@ -52,7 +53,7 @@ class ClickPromptMethod : public Method {
     std::vector<MethodRow> rows;
     for (const ClickPromptRowResult& r : run.rows) {
       MethodRow m;
-      m.method = row_name(label_, r.row);
+      m.method = row_name(o_.label, r.row);
       m.train = r.train;
       m.test = r.test;
       m.llm_seconds = run.mlm.seconds + (r.row == ClickPromptRow::Ctr ? 0 : r.finetune_seconds);
@@ -70,7 +71,6 @@ class ClickPromptMethod : public Method {
  private:
   MethodSetup setup_;
   ClickPromptOptions o_;
-  std::string label_;
   std::unique_ptr<llm::LanguageModel> lm_;
 };
 
@@ -83,8 +83,14 @@ std::vector<std::string> clickprompt_row_names(const OptionValues& options) {
   return names;
 }
 
-std::unique_ptr<Method> make_clickprompt_method(const MethodSetup& setup) {
-  return std::make_unique<ClickPromptMethod>(setup);
+MethodEntry clickprompt_method_row() {
+  return {"clickprompt",
+          "ClickPrompt (arXiv 2310.09234): PA-MLM aligns the backbone's h with an LLM through soft prompts, then "
+          "fine-tunes with the LLM (clickprompt, clickprompt-plm) or the backbone alone (clickprompt-ctr) "
+          "(docs/CLICKPROMPT.md)",
+          clickprompt_option_table().options(),
+          [](const MethodSetup& setup) -> std::unique_ptr<Method> { return std::make_unique<ClickPromptMethod>(setup); },
+          clickprompt_row_names};
 }
 
 }  // namespace llactr::methods

@@ -9,35 +9,22 @@
 #include "llactr/data/json.h"
 #include "llactr/methods/elec.h"
 #include "llactr/methods/method.h"
-#include "llactr/methods/option_checks.h"
 #include "llactr/tensor/gemm.h"
 
 namespace llactr::methods {
+
+std::vector<std::string> elec_row_names(const OptionValues& o);
+
 namespace {
 
 class ElecMethod : public Method {
  public:
-  explicit ElecMethod(const MethodSetup& setup) : setup_(setup) {
+  explicit ElecMethod(const MethodSetup& setup) : setup_(setup), o_(elec_option_table().read(setup.options)) {
     const OptionValues& v = setup.options;
     o_.model_path = setup.llm_model;
-    o_.out_dir = v.get("elec-dir") + "/" + setup.dataset_label;
-    o_.llm_tune = parse_elec_llm_tune(v.get("elec-llm-tune"));
-    o_.llm_rows = v.get_int("elec-llm-rows");
-    o_.llm_valid_rows = v.get_int("elec-llm-valid-rows");
-    o_.llm_epochs = int_option(v, "elec-llm-epochs");
-    o_.llm_patience = int_option(v, "elec-llm-patience");
-    o_.llm_lr = float(v.get_double("elec-llm-lr"));
-    o_.llm_batch = int_option(v, "elec-llm-batch");
-    o_.t_hidden = int_option(v, "elec-t-hidden");
-    o_.inject = parse_elec_inject(v.get("elec-inject"));
-    o_.schedule = parse_elec_schedule(v.get("elec-schedule"));
-    o_.alpha = float(v.get_double("elec-alpha"));
-    o_.beta = float(v.get_double("elec-beta"));
-    o_.tau = float(v.get_double("elec-tau"));
-    o_.without_llm = v.get_flag("elec-without-llm");
+    o_.out_dir += "/" + setup.dataset_label;
     o_.progress = !setup.quiet;
     o_.validate();
-    if (v.get("elec-label").empty()) throw std::invalid_argument("--elec-label must not be empty");
     names_ = elec_row_names(v);
     // The architecture is checked when prepare_elec opens the file, before anything trains.
     if (!o_.without_llm) require_llm_model(o_.model_path, "--elec-without-llm");
@@ -79,9 +66,10 @@ class ElecMethod : public Method {
 
  private:
   void prepare_llm(const data::Dataset& dataset, int embedding_dim) {
-    set_threads(setup_.ssft_threads);
-    prep_ = prepare_elec(dataset, embedding_dim, o_);
-    set_threads(setup_.threads);
+    {
+      ScopedThreads llm_threads(o_.threads);
+      prep_ = prepare_elec(dataset, embedding_dim, o_);
+    }
     prepared_ = true;
     llm_seconds_ = prep_.stage1_seconds + prep_.vectors.seconds;
     llm_tokens_ = prep_.stage1_tokens + prep_.vectors.tokens;
@@ -137,6 +125,13 @@ std::vector<std::string> elec_row_names(const OptionValues& o) {
   return {label, label + "-gain", label == "elec" ? "llm" : label + "-llm"};
 }
 
-std::unique_ptr<Method> make_elec_method(const MethodSetup& setup) { return std::make_unique<ElecMethod>(setup); }
+MethodEntry elec_method_row() {
+  return {"elec",
+          "ELEC (arXiv 2509.07594): a gain network with the LLM's vector distils into the served vanilla backbone "
+          "(docs/ELEC.md)",
+          elec_option_table().options(),
+          [](const MethodSetup& setup) -> std::unique_ptr<Method> { return std::make_unique<ElecMethod>(setup); },
+          elec_row_names};
+}
 
 }  // namespace llactr::methods

@@ -1,6 +1,5 @@
 // The method "llactr": SSFT field embeddings (once per dataset) enhance each backbone through
 // LlactrEnhancer's FRE loss and FIE logit (docs/LLACTR.md).
-#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
@@ -23,25 +22,40 @@ std::string ssft_loss_name(const SsftOptions& o) {
   return s;
 }
 
+// The row's options: the enhancer's (LlactrOptions) and the row's own.
+struct LlactrRowOptions : LlactrOptions {
+  int ssft_epoch = -1;           // --llactr-ssft-epoch: -1 = the last
+  std::string label = "llactr";  // --llactr-label
+};
+
+std::string fie_mode_text(const FieMode& m) { return fie_mode_name(m); }
+
+const OptionTable<LlactrRowOptions>& llactr_option_table() {
+  using O = LlactrRowOptions;
+  static const OptionTable<O> table =
+      OptionTable<O>()
+          .number("llactr-lambda-fre", &O::lambda_fre, at_least(0), "weight of the FRE loss (0 = w/o FRE)", {"lambda-fre"})
+          .number("llactr-lambda-fie", &O::lambda_fie, at_least(0), "weight of the FIE logit (0 = w/o FIE)", {"lambda-fie"})
+          .custom("llactr-fie-mode", &O::fie_mode, parse_fie_mode, fie_mode_text,
+                  "per-sample (the paper, all backbones) or released (FinalMLP/WuKong add a constant)", {"fie-mode"})
+          .flag("llactr-frozen-adapters", &O::frozen_adapters, "W, b, A, c keep their random init, as the released code")
+          .integer("llactr-ssft-epoch", &O::ssft_epoch, at_least(-1),
+                   "which SSFT epoch's field embeddings (-1 = the last; 0 = the untuned LLM, w/o SSFT)", {"ssft-epoch"})
+          .text("llactr-label", &O::label, true, "the rows' method name in the tables (e.g. \"w/o FRE\" for an ablation)",
+                {"label"});
+  return table;
+}
+
 class LlactrMethod : public Method {
  public:
   explicit LlactrMethod(const MethodSetup& setup) : setup_(setup) {
-    const OptionValues& o = setup.options;
-    opt_.lambda_fre = float(o.get_double("llactr-lambda-fre"));
-    opt_.lambda_fie = float(o.get_double("llactr-lambda-fie"));
-    if (!(opt_.lambda_fre >= 0) || !std::isfinite(opt_.lambda_fre))
-      throw std::invalid_argument("--llactr-lambda-fre must be a number >= 0");
-    if (!(opt_.lambda_fie >= 0) || !std::isfinite(opt_.lambda_fie))
-      throw std::invalid_argument("--llactr-lambda-fie must be a number >= 0");
-    opt_.fie_mode = parse_fie_mode(o.get("llactr-fie-mode"));
-    opt_.frozen_adapters = o.get_flag("llactr-frozen-adapters");
-    label_ = o.get("llactr-label");
-    if (label_.empty()) throw std::invalid_argument("--llactr-label must not be empty");
-    const long epoch = o.get_int("llactr-ssft-epoch");
-    if (epoch < -1 || epoch > setup.ssft.epochs)
+    const LlactrRowOptions o = llactr_option_table().read(setup.options);
+    opt_ = o;
+    label_ = o.label;
+    if (o.ssft_epoch > setup.ssft.epochs)
       throw std::invalid_argument("--llactr-ssft-epoch must be -1 (the last) or 0..--ssft-epochs (" +
-                                  std::to_string(setup.ssft.epochs) + "), not " + std::to_string(epoch));
-    epoch_ = epoch < 0 ? setup.ssft.epochs : int(epoch);
+                                  std::to_string(setup.ssft.epochs) + "), not " + std::to_string(o.ssft_epoch));
+    epoch_ = o.ssft_epoch < 0 ? setup.ssft.epochs : o.ssft_epoch;
     require_llm_model(setup.llm_model);
   }
 
@@ -53,9 +67,10 @@ class LlactrMethod : public Method {
     so.model_path = setup_.llm_model;
     if (epoch_ == 0) so.epochs = 0;  // the untuned LLM: nothing to fine-tune
     so.progress = !setup_.quiet;
-    set_threads(setup_.ssft_threads);
-    const SsftResult r = run_ssft(dataset, so);
-    set_threads(setup_.threads);
+    const SsftResult r = [&] {
+      ScopedThreads llm_threads(setup_.ssft_threads);
+      return run_ssft(dataset, so);
+    }();
     const FieldEmbeddings& h = r.embeddings[size_t(epoch_)];
     const SsftEpoch& e = r.epochs[size_t(epoch_)];
     fields_ = h;
@@ -111,6 +126,12 @@ class LlactrMethod : public Method {
 
 }  // namespace
 
-std::unique_ptr<Method> make_llactr_method(const MethodSetup& setup) { return std::make_unique<LlactrMethod>(setup); }
+MethodEntry llactr_method_row() {
+  return {"llactr",
+          "LLaCTR (arXiv 2505.14057): SSFT field embeddings enhance the backbone's FRE and FIE (docs/LLACTR.md)",
+          llactr_option_table().options(),
+          [](const MethodSetup& setup) -> std::unique_ptr<Method> { return std::make_unique<LlactrMethod>(setup); },
+          [](const OptionValues& o) { return std::vector<std::string>{llactr_option_table().read(o).label}; }};
+}
 
 }  // namespace llactr::methods

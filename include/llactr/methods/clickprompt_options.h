@@ -1,17 +1,18 @@
 // ClickPrompt's options (docs/CLICKPROMPT.md): the prompt generator, the attention mask, how the LLM
 // is tuned, PA-MLM pre-training and the fusion of the fine-tuned logits. Every option is spelled
-// --clickprompt-<name> on the command line; validate() checks every value before any data is read.
+// --clickprompt-<name> on the command line; the members' initialisers are their defaults, and
+// validate() checks every value before any data is read.
 //
 //   ClickPromptOptions o = clickprompt_options(values);  // values: the --clickprompt-* options as given
-//   // (clickprompt_method_options() declares them, with their defaults and help)
+//   // (clickprompt_option_table() declares them, bound to the members)
 #pragma once
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "llactr/llm/train/trainable_transformer.h"
-#include "llactr/methods/method.h"
 #include "llactr/nn/prompt_generator.h"
+#include "llactr/util/option.h"
 
 namespace llactr::methods {
 
@@ -50,13 +51,15 @@ struct ClickPromptOptions {
 
   uint64_t seed = 2024;          // masking, generator and head initialisation
 
+  std::string label = "clickprompt";  // --clickprompt-label: the rows' names (LABEL, LABEL-plm, LABEL-ctr)
+  int threads = 2;               // --clickprompt-threads: the whole method (PA-MLM and every fine-tuning)
+
   // Throws std::invalid_argument naming the option (as on the command line) and the bad value.
   void validate() const;
 };
 
-// The --clickprompt-* options with their defaults (those of ClickPromptOptions) and help, for the
-// method table's rows.
-std::vector<MethodOption> clickprompt_method_options();
+// The --clickprompt-* options, bound to ClickPromptOptions' members (their defaults).
+const OptionTable<ClickPromptOptions>& clickprompt_option_table();
 // The values of those options, parsed and validated (std::invalid_argument naming the option).
 ClickPromptOptions clickprompt_options(const OptionValues& values);
 
@@ -69,5 +72,9 @@ const char* clickprompt_llm_tune_name(llm::TuneMode t);
 // "fused,plm,ctr" (any non-empty subset, each once) -> the rows in that order.
 std::vector<ClickPromptRow> parse_clickprompt_rows(const std::string& s);
 const char* clickprompt_row_name(ClickPromptRow r);  // "fused", "plm", "ctr"
+// The result rows' names for these option values, in --clickprompt-rows' order: LABEL (fused),
+// LABEL-plm, LABEL-ctr, after --clickprompt-label.
+std::vector<std::string> clickprompt_row_names(const OptionValues& options);
+std::string format_clickprompt_rows(const std::vector<ClickPromptRow>& rows);  // "fused,plm,ctr"
 
 }  // namespace llactr::methods

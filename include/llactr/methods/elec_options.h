@@ -1,10 +1,12 @@
 // ELEC's options (docs/ELEC.md): stage 1 (adapt the LLM to CTR), the vector cache, the two
-// networks and the distillation loss. validate() checks every value before any data is read.
+// networks and the distillation loss. The members' initialisers are the defaults of the --elec-*
+// options that elec_option_table() declares; validate() checks every value before any data is read.
 #pragma once
 #include <cstdint>
 #include <string>
 
 #include "llactr/llm/train/trainable_transformer.h"
+#include "llactr/util/option.h"
 
 namespace llactr::methods {
 
@@ -15,7 +17,7 @@ enum class ElecSchedule { Joint, TwoStage };  // --elec-schedule joint|two-stage
 struct ElecOptions {
   // Stage 1
   std::string model_path;        // --llm-model: a llama or qwen2 GGUF
-  std::string out_dir;           // the stage-1 adapters and the vector cache
+  std::string out_dir = "data/cache/elec";  // --elec-dir: the stage-1 adapters and the vector cache (the method appends /<dataset>)
   ElecLlmTune llm_tune = ElecLlmTune::Lora;
   // --elec-llm-rows: train rows stage 1 reads (a seeded subsample; 0 = all). docs/ELEC.md says
   // why 2000: with stories260K one stage-1 epoch over them costs seconds, so the 20-minute budget
@@ -40,9 +42,16 @@ struct ElecOptions {
   bool without_llm = false;      // --elec-without-llm: v = 0 (the self-distillation control)
   uint64_t seed = 2024;          // subsample, LoRA init, T, head, W
 
+  // The method's rows and threads
+  std::string label = "elec";    // --elec-label: the rows' names (V: LABEL, G: LABEL-gain)
+  int threads = 2;               // --elec-threads: stage 1 and the vector cache (G and V train on --threads)
+
   // Throws std::invalid_argument naming the option (as on the command line) and the bad value.
   void validate() const;
 };
+
+// The --elec-* options, bound to ElecOptions' members (their defaults).
+const OptionTable<ElecOptions>& elec_option_table();
 
 ElecLlmTune parse_elec_llm_tune(const std::string& s);    // "lora", "frozen"
 ElecInject parse_elec_inject(const std::string& s);       // "field", "hidden"

@@ -1,6 +1,5 @@
 // What the methods' option structs (ElecOptions, ClickPromptOptions) share to read and check their
-// values: an error that names the option as the command line spells it, enum-valued options, and
-// int-sized integers.
+// values: an error that names the option as the command line spells it, and enum-valued options.
 //
 //   const std::pair<const char*, Mode> kModes[] = {{"prefix", Mode::Prefix}, {"input", Mode::Input}};
 //   Mode m = parse_enum("clickprompt-mode", "input", kModes);   // "--clickprompt-mode 'x': expected one of prefix, input"
@@ -10,8 +9,6 @@
 #include <stdexcept>
 #include <string>
 #include <utility>
-
-#include "llactr/methods/method.h"
 
 namespace llactr::methods {
 
@@ -35,13 +32,6 @@ const char* enum_name(E e, const std::pair<const char*, E> (&names)[K]) {
   for (const auto& [name, x] : names)
     if (x == e) return name;
   return "?";
-}
-
-// o.get_int(name) when it fits an int comfortably (|v| <= 2^30), else std::invalid_argument naming it.
-inline int int_option(const OptionValues& o, const std::string& name) {
-  const long v = o.get_int(name);
-  if (v < -(1L << 30) || v > (1L << 30)) throw std::invalid_argument("--" + name + " is out of range: " + o.get(name));
-  return int(v);
 }
 
 }  // namespace llactr::methods
