@@ -193,6 +193,14 @@ TEST(Experiment, BadOptionValuesFailBeforeTheDataIsLoaded) {
   EXPECT_NE(error_of({"--lr", "-1"}).find("--lr must be"), std::string::npos);
   EXPECT_NE(error_of({"--backbones", "FM,Nope"}).find("unknown backbone 'Nope'"), std::string::npos);
   EXPECT_NE(error_of({"--train-ratio", "0.95"}).find("--train-ratio"), std::string::npos);
+  // Every size of every backbone is an option, checked when it is read (and per backbone).
+  EXPECT_NE(error_of({"--deepfm-mlp", "400,0"}).find("--deepfm-mlp must be comma-separated positive integers"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--backbones", "DCNv2", "--dcnv2-layers", "0"}).find("--dcnv2-layers must be in [1, 64]"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--backbones", "AutoInt", "--AutoInt.autoint-heads", "x"}).find("--autoint-heads is not an integer"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--backbones", "FinalMLP", "--finalmlp-heads", "5"}).find("--finalmlp-heads"), std::string::npos);
   EXPECT_NE(error_of({"--method", "llactr", "--llactr-lambda-fre", "-0.1"}).find("--llactr-lambda-fre must be"),
             std::string::npos);
   // The old spelling is an alias of the same option.

@@ -1,4 +1,5 @@
 // The method table (include/llactr/methods/method.h): one row per method.
+#include <algorithm>
 #include <filesystem>
 #include <stdexcept>
 
@@ -22,10 +23,15 @@ std::vector<MethodEntry>& rows() {
 
 const std::vector<MethodEntry>& method_table() { return rows(); }
 
-void register_method(MethodEntry entry) {
+MethodRegistration::MethodRegistration(MethodEntry entry) : name_(entry.name) {
   for (const MethodEntry& e : rows())
-    if (std::string(e.name) == entry.name) throw std::logic_error(std::string("method ") + e.name + " registered twice");
+    if (name_ == e.name) throw std::logic_error("method " + name_ + " registered twice");
   rows().push_back(std::move(entry));
+}
+
+MethodRegistration::~MethodRegistration() {
+  auto& r = rows();
+  r.erase(std::remove_if(r.begin(), r.end(), [&](const MethodEntry& e) { return name_ == e.name; }), r.end());
 }
 
 const MethodEntry& method_entry(const std::string& name) {

@@ -10,7 +10,7 @@
 // clickprompt-ctr's "fresh output layer": PA-MLM never changes a parameter that h does not depend
 // on (pa_mlm.h), so the output layer is the one every method's backbone starts with.
 //
-//   ClickPromptRun r = run_clickprompt(dataset, lm, "DeepFM", bc, tc, options, /*progress=*/true);
+//   ClickPromptRun r = run_clickprompt(dataset, lm, backbone, bc, tc, options, /*progress=*/true);
 #pragma once
 #include <memory>
 #include <string>

@@ -11,7 +11,7 @@
 // Only V is served: its checkpoint needs no GGUF.
 //
 //   ElecPrepared prep = prepare_elec(d, cfg.embedding_dim, o);             // once per dataset
-//   ElecResult r = run_elec(d, "DeepFM", cfg, TrainConfig{}, prep, o);     // per backbone and seed
+//   ElecResult r = run_elec(d, backbone, cfg, TrainConfig{}, prep, o);     // per backbone and seed
 #pragma once
 #include <memory>
 #include <string>

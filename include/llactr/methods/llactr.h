@@ -9,7 +9,7 @@
 //        y_FIE = Σ_p s̃_p ⟨e_bi, e_bj⟩                            -> [B]
 //        logit += λ_FIE·y_FIE
 //
-//   LlactrEnhancer llactr(d.schema, h.fields, h.H, h.dim, "DeepFM", 32, LlactrOptions{}, init_rng);
+//   LlactrEnhancer llactr(d.schema, h.fields, h.H, h.dim, backbone, 32, LlactrOptions{}, init_rng);
 //   train(*model, d.train, d.valid, tc, &llactr);
 //   evaluate(*model, d.test, d.schema.user_field, 4096, &llactr);
 #pragma once

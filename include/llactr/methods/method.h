@@ -5,7 +5,7 @@
 //   const MethodEntry& e = method_entry("llactr");      // throws listing the known names
 //   std::unique_ptr<Method> m = e.make(setup);           // checks e.options' values: before any data is loaded
 //   m->prepare(dataset);                                 // once per dataset (LLaCTR: SSFT, field embeddings)
-//   for (MethodRow& r : m->run(dataset, "DeepFM", bc, tc)) ..   // one (backbone, seed): one or more rows
+//   for (MethodRow& r : m->run(dataset, backbone, bc, tc)) ..   // one (backbone, seed): one or more rows
 #pragma once
 #include <map>
 #include <memory>
@@ -71,12 +71,18 @@ struct MethodEntry {
 // The library's rows (base, llactr, elec, clickprompt; src/methods/method_table.cpp) and any registered since.
 const std::vector<MethodEntry>& method_table();
 const MethodEntry& method_entry(const std::string& name);  // std::invalid_argument listing the known names
-// Adds a row, e.g. a method outside the library (std::logic_error for a name already taken).
-// A static MethodRegistration in the method's own file does it before main():
-//   static const MethodRegistration kToy{{"toy", "a toy method", {}, make_toy, toy_row_names}};
-void register_method(MethodEntry entry);
-struct MethodRegistration {
-  explicit MethodRegistration(MethodEntry entry) { register_method(std::move(entry)); }
+// Adds a row to the table for the registration's lifetime: a method outside the library, e.g. a
+// test's toy (std::logic_error for a name already taken).
+//   const MethodRegistration toy({"toy", "a toy method", toy_options().options(), make_toy, toy_row_names});
+class MethodRegistration {
+ public:
+  explicit MethodRegistration(MethodEntry entry);
+  ~MethodRegistration();
+  MethodRegistration(const MethodRegistration&) = delete;
+  MethodRegistration& operator=(const MethodRegistration&) = delete;
+
+ private:
+  std::string name_;
 };
 
 // What every method's run ends with: trains `model` (with the enhancer's terms, if any) on train,
