@@ -233,9 +233,9 @@ int run_experiment(int argc, char** argv) {
   methods::MethodSetup setup;
   setup.dataset_label = dataset;
   setup.llm_model = a.get("llm-model");
-  setup.ssft = ssft_options(a, dataset);
+  ssft_options(a, dataset);  // checked here whichever methods run
+  setup.shared = option_values(a, methods::ssft_option_list());
   setup.threads = threads;
-  setup.ssft_threads = int(a.get_int("ssft-threads"));
   setup.quiet = a.get_flag("quiet");
   std::vector<std::unique_ptr<methods::Method>> chosen;
   std::vector<std::string> row_names;

@@ -6,6 +6,7 @@
 #include "llactr/data/json.h"
 #include "llactr/methods/llactr.h"
 #include "llactr/methods/method.h"
+#include "llactr/methods/ssft_options.h"
 #include "llactr/tensor/gemm.h"
 #include "llactr/tensor/rng.h"
 
@@ -50,12 +51,14 @@ class LlactrMethod : public Method {
  public:
   explicit LlactrMethod(const MethodSetup& setup) : setup_(setup) {
     const LlactrRowOptions o = llactr_option_table().read(setup.options);
+    ssft_ = ssft_options(setup.shared, setup.dataset_label);
+    ssft_threads_ = ssft_threads(setup.shared);
     opt_ = o;
     label_ = o.label;
-    if (o.ssft_epoch > setup.ssft.epochs)
+    if (o.ssft_epoch > ssft_.epochs)
       throw std::invalid_argument("--llactr-ssft-epoch must be -1 (the last) or 0..--ssft-epochs (" +
-                                  std::to_string(setup.ssft.epochs) + "), not " + std::to_string(o.ssft_epoch));
-    epoch_ = o.ssft_epoch < 0 ? setup.ssft.epochs : o.ssft_epoch;
+                                  std::to_string(ssft_.epochs) + "), not " + std::to_string(o.ssft_epoch));
+    epoch_ = o.ssft_epoch < 0 ? ssft_.epochs : o.ssft_epoch;
     require_llm_model(setup.llm_model);
   }
 
@@ -63,12 +66,12 @@ class LlactrMethod : public Method {
   // cache in --ssft-dir or by running SSFT there (docs/SSFT.md).
   void prepare(const data::Dataset& dataset) override {
     if (!setup_.quiet) std::fprintf(stderr, "LLaCTR field embeddings from %s ..\n", setup_.llm_model.c_str());
-    SsftOptions so = setup_.ssft;
+    SsftOptions so = ssft_;
     so.model_path = setup_.llm_model;
     if (epoch_ == 0) so.epochs = 0;  // the untuned LLM: nothing to fine-tune
     so.progress = !setup_.quiet;
     const SsftResult r = [&] {
-      ScopedThreads llm_threads(setup_.ssft_threads);
+      ScopedThreads llm_threads(ssft_threads_);
       return run_ssft(dataset, so);
     }();
     const FieldEmbeddings& h = r.embeddings[size_t(epoch_)];
@@ -115,6 +118,8 @@ class LlactrMethod : public Method {
 
  private:
   MethodSetup setup_;
+  SsftOptions ssft_;      // --ssft-*
+  int ssft_threads_ = 2;  // --ssft-threads
   LlactrOptions opt_;
   std::string label_;
   int epoch_ = 0;

@@ -16,7 +16,6 @@
 #include "llactr/ctr/backbone.h"
 #include "llactr/ctr/trainer.h"
 #include "llactr/data/dataset.h"
-#include "llactr/methods/ssft.h"
 #include "llactr/util/option.h"
 
 namespace llactr::methods {
@@ -26,9 +25,10 @@ struct MethodSetup {
   OptionValues options;       // the method's own options (MethodEntry::options)
   std::string dataset_label;  // the dataset's name in the tables, e.g. "ml100k"
   std::string llm_model;      // --llm-model: the GGUF file
-  SsftOptions ssft;           // --ssft-*; out_dir already defaults to data/cache/ssft/<dataset_label>
-  int threads = 1;            // --threads: CTR training
-  int ssft_threads = 2;       // --ssft-threads: SSFT (LLaCTR's LLM stage); ELEC and ClickPrompt have their own
+  // The values of the shared options a method may read besides its own (--ssft-*, which LLaCTR
+  // and `llactr ssft` share), by name; a name not given takes its declared default.
+  OptionValues shared;
+  int threads = 1;            // --threads: CTR training (a method's LLM stage has its own option)
   bool quiet = false;         // no progress or per-epoch lines
 };
 
