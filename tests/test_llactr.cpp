@@ -7,7 +7,7 @@
 #include "ctr_synthetic.h"
 #include "gradcheck_util.h"
 #include "llactr/ctr/interactions.h"
-#include "llactr/methods/llactr.h"
+#include "llactr/methods/llactr/llactr.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr {

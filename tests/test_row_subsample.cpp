@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <set>
 
-#include "llactr/methods/row_subsample.h"
+#include "llactr/methods/common/row_subsample.h"
 
 namespace llactr::methods {
 namespace {

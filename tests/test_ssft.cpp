@@ -10,8 +10,8 @@
 #include "llactr/data/json.h"
 #include "llactr/llm/gguf/npy.h"
 #include "support/random_model.h"
-#include "llactr/methods/ssft.h"
-#include "llactr/methods/ssft_data.h"
+#include "llactr/methods/llactr/ssft.h"
+#include "llactr/methods/llactr/ssft_data.h"
 
 namespace llactr::methods {
 namespace {

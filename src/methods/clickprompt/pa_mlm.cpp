@@ -1,11 +1,11 @@
-#include "llactr/methods/pa_mlm.h"
+#include "llactr/methods/clickprompt/pa_mlm.h"
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
 
-#include "llactr/methods/progress_line.h"
+#include "llactr/methods/common/progress_line.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/tensor/ops.h"

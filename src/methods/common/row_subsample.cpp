@@ -1,4 +1,4 @@
-#include "llactr/methods/row_subsample.h"
+#include "llactr/methods/common/row_subsample.h"
 
 #include <algorithm>
 #include <numeric>

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "llactr/llm/train/trainable_transformer.h"
-#include "llactr/methods/clickprompt_options.h"
+#include "llactr/methods/clickprompt/clickprompt_options.h"
 #include "llactr/nn/prompt_generator.h"
 
 namespace llactr::methods {

@@ -1,8 +1,8 @@
-#include "llactr/methods/clickprompt_options.h"
+#include "llactr/methods/clickprompt/clickprompt_options.h"
 
 #include <algorithm>
 
-#include "llactr/methods/option_checks.h"
+#include "llactr/methods/common/option_checks.h"
 
 namespace llactr::methods {
 

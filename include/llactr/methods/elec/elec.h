@@ -18,7 +18,7 @@
 
 #include "llactr/ctr/backbone.h"
 #include "llactr/ctr/trainer.h"
-#include "llactr/methods/elec_llm.h"
+#include "llactr/methods/elec/elec_llm.h"
 
 namespace llactr::methods {
 

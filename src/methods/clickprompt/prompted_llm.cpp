@@ -1,4 +1,4 @@
-#include "llactr/methods/prompted_llm.h"
+#include "llactr/methods/clickprompt/prompted_llm.h"
 
 #include <stdexcept>
 #include <string>

@@ -1,11 +1,11 @@
-#include "llactr/methods/clickprompt.h"
+#include "llactr/methods/clickprompt/clickprompt.h"
 
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
-#include "llactr/methods/instance_text.h"
-#include "llactr/methods/row_subsample.h"
+#include "llactr/methods/common/instance_text.h"
+#include "llactr/methods/common/row_subsample.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/param_values.h"
 

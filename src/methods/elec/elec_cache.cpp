@@ -1,4 +1,4 @@
-#include "llactr/methods/elec_cache.h"
+#include "llactr/methods/elec/elec_cache.h"
 
 #include <algorithm>
 #include <chrono>
@@ -12,8 +12,8 @@
 #include "llactr/data/sha256.h"
 #include "llactr/llm/gguf/npy.h"
 #include "llactr/llm/model/transformer.h"
-#include "llactr/methods/instance_text.h"
-#include "llactr/methods/progress_line.h"
+#include "llactr/methods/common/instance_text.h"
+#include "llactr/methods/common/progress_line.h"
 
 namespace llactr::methods {
 

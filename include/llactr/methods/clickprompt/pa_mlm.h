@@ -14,8 +14,8 @@
 #include <vector>
 
 #include "llactr/ctr/backbone.h"
-#include "llactr/methods/mlm_masking.h"
-#include "llactr/methods/prompted_llm.h"
+#include "llactr/methods/clickprompt/mlm_masking.h"
+#include "llactr/methods/clickprompt/prompted_llm.h"
 
 namespace llactr::methods {
 

@@ -1,4 +1,4 @@
-#include "llactr/methods/elec_llm.h"
+#include "llactr/methods/elec/elec_llm.h"
 
 #include <algorithm>
 #include <chrono>
@@ -9,8 +9,8 @@
 
 #include "llactr/data/sha256.h"
 #include "llactr/llm/train/trainable_transformer.h"
-#include "llactr/methods/progress_line.h"
-#include "llactr/methods/row_subsample.h"
+#include "llactr/methods/common/progress_line.h"
+#include "llactr/methods/common/row_subsample.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/metrics.h"
 #include "llactr/nn/optimizer.h"

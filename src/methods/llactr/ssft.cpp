@@ -1,4 +1,4 @@
-#include "llactr/methods/ssft.h"
+#include "llactr/methods/llactr/ssft.h"
 
 #include <unistd.h>
 
@@ -16,8 +16,8 @@
 #include "llactr/llm/model/language_model.h"
 #include "llactr/llm/train/lora_file.h"
 #include "llactr/llm/gguf/npy.h"
-#include "llactr/methods/progress_line.h"
-#include "llactr/methods/ssft_data.h"
+#include "llactr/methods/common/progress_line.h"
+#include "llactr/methods/llactr/ssft_data.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/nn/scheduler.h"

@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "llactr/methods/ssft.h"
+#include "llactr/methods/llactr/ssft.h"
 #include "llactr/util/option.h"
 
 namespace llactr::methods {

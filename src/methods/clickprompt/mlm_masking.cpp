@@ -1,4 +1,4 @@
-#include "llactr/methods/mlm_masking.h"
+#include "llactr/methods/clickprompt/mlm_masking.h"
 
 #include <stdexcept>
 #include <string>

@@ -4,9 +4,9 @@
 #include <stdexcept>
 
 #include "llactr/data/json.h"
-#include "llactr/methods/llactr.h"
+#include "llactr/methods/llactr/llactr.h"
 #include "llactr/methods/method.h"
-#include "llactr/methods/ssft_options.h"
+#include "llactr/methods/llactr/ssft_options.h"
 #include "llactr/tensor/gemm.h"
 #include "llactr/tensor/rng.h"
 

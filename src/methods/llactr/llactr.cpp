@@ -1,4 +1,4 @@
-#include "llactr/methods/llactr.h"
+#include "llactr/methods/llactr/llactr.h"
 
 #include <cmath>
 #include <stdexcept>

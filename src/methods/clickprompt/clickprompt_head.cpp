@@ -1,4 +1,4 @@
-#include "llactr/methods/clickprompt_head.h"
+#include "llactr/methods/clickprompt/clickprompt_head.h"
 
 #include "llactr/tensor/ops.h"
 

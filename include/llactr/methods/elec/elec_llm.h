@@ -19,8 +19,8 @@
 
 #include "llactr/ctr/trainer.h"
 #include "llactr/data/dataset.h"
-#include "llactr/methods/elec_cache.h"
-#include "llactr/methods/elec_options.h"
+#include "llactr/methods/elec/elec_cache.h"
+#include "llactr/methods/elec/elec_options.h"
 #include "llactr/nn/linear.h"
 #include "llactr/nn/mlp.h"
 

@@ -1,4 +1,4 @@
-#include "llactr/methods/instance_text.h"
+#include "llactr/methods/common/instance_text.h"
 
 #include <cctype>
 #include <stdexcept>

@@ -1,4 +1,4 @@
-#include "llactr/methods/progress_line.h"
+#include "llactr/methods/common/progress_line.h"
 
 #include <unistd.h>
 

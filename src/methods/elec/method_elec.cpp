@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "llactr/data/json.h"
-#include "llactr/methods/elec.h"
+#include "llactr/methods/elec/elec.h"
 #include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
 

@@ -1,4 +1,4 @@
-#include "llactr/methods/ssft_options.h"
+#include "llactr/methods/llactr/ssft_options.h"
 
 #include <climits>
 #include <stdexcept>

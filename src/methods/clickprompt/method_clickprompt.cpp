@@ -7,7 +7,7 @@
 #include <stdexcept>
 
 #include "llactr/data/json.h"
-#include "llactr/methods/clickprompt.h"
+#include "llactr/methods/clickprompt/clickprompt.h"
 #include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
 

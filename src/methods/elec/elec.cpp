@@ -1,4 +1,4 @@
-#include "llactr/methods/elec.h"
+#include "llactr/methods/elec/elec.h"
 
 #include <cmath>
 #include <stdexcept>

@@ -20,8 +20,8 @@
 #include "llactr/ctr/trainer.h"
 #include "llactr/data/dataset.h"
 #include "llactr/llm/model/language_model.h"
-#include "llactr/methods/clickprompt_head.h"
-#include "llactr/methods/pa_mlm.h"
+#include "llactr/methods/clickprompt/clickprompt_head.h"
+#include "llactr/methods/clickprompt/pa_mlm.h"
 
 namespace llactr::methods {
 

@@ -1,6 +1,6 @@
-#include "llactr/methods/elec_options.h"
+#include "llactr/methods/elec/elec_options.h"
 
-#include "llactr/methods/option_checks.h"
+#include "llactr/methods/common/option_checks.h"
 
 namespace llactr::methods {
 

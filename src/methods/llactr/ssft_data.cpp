@@ -1,4 +1,4 @@
-#include "llactr/methods/ssft_data.h"
+#include "llactr/methods/llactr/ssft_data.h"
 
 #include <cmath>
 #include <fstream>

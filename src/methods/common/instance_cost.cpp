@@ -1,11 +1,11 @@
-#include "llactr/methods/instance_cost.h"
+#include "llactr/methods/common/instance_cost.h"
 
 #include <algorithm>
 #include <chrono>
 #include <stdexcept>
 
 #include "llactr/llm/model/transformer.h"
-#include "llactr/methods/instance_text.h"
+#include "llactr/methods/common/instance_text.h"
 
 namespace llactr::methods {
 
