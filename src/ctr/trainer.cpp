@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
@@ -14,13 +13,11 @@
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/param_values.h"
 #include "llactr/tensor/rng.h"
+#include "llactr/util/clock.h"
 
 namespace llactr {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 [[noreturn]] void non_finite(const char* what, int epoch, size_t step, float lr) {
   char buf[256];

@@ -1,20 +1,17 @@
 #include "llactr/methods/clickprompt/clickprompt.h"
 
 #include <algorithm>
-#include <chrono>
 #include <stdexcept>
 
 #include "llactr/methods/common/instance_text.h"
 #include "llactr/methods/common/row_subsample.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/param_values.h"
+#include "llactr/util/clock.h"
 
 namespace llactr::methods {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 using TextTokens = std::unordered_map<std::string, std::vector<int32_t>>;
 

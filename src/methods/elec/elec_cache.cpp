@@ -1,7 +1,6 @@
 #include "llactr/methods/elec/elec_cache.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -14,12 +13,11 @@
 #include "llactr/llm/model/transformer.h"
 #include "llactr/methods/common/instance_text.h"
 #include "llactr/methods/common/progress_line.h"
+#include "llactr/util/clock.h"
 
 namespace llactr::methods {
 
 namespace {
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 // The sidecar <npy>.json keeps what computing the vectors cost, so a run that reads them from the
 // cache still reports the instance-level cost.

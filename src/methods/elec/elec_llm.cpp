@@ -1,13 +1,13 @@
 #include "llactr/methods/elec/elec_llm.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <numeric>
 #include <stdexcept>
 
 #include "llactr/data/sha256.h"
+#include "llactr/data/shuffle.h"
 #include "llactr/llm/train/trainable_transformer.h"
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/methods/common/row_subsample.h"
@@ -16,13 +16,11 @@
 #include "llactr/nn/optimizer.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/param_values.h"
+#include "llactr/util/clock.h"
 
 namespace llactr::methods {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 std::vector<float> labels_of(const data::Split& s, const std::vector<size_t>& rows) {
   std::vector<float> y;
@@ -90,7 +88,7 @@ TowerFit fit_tower(ElecTower& tower, const std::vector<Var>& extra, const PoolFn
   std::vector<Tensor> best;
   int bad = 0;
   for (int epoch = 1; epoch <= o.llm_epochs; ++epoch) {
-    for (size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+    data::seeded_shuffle(order, rng);
     double loss_sum = 0;
     size_t steps = 0;
     ProgressLine line(o.progress);

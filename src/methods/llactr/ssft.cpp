@@ -13,6 +13,7 @@
 #include "llactr/data/json.h"
 #include "llactr/data/line_parsing.h"
 #include "llactr/data/sha256.h"
+#include "llactr/data/shuffle.h"
 #include "llactr/llm/model/language_model.h"
 #include "llactr/llm/train/lora_file.h"
 #include "llactr/llm/gguf/npy.h"
@@ -347,7 +348,7 @@ SsftResult run_ssft(const data::Dataset& dataset, const SsftOptions& o) {
 
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     // A fresh seeded shuffle each epoch.
-    for (int i = n - 1; i > 0; --i) std::swap(order[i], order[rng.below(uint64_t(i) + 1)]);
+    data::seeded_shuffle(order, rng);
     ProgressLine bar(o.progress);
     SsftEpoch st;
     st.epoch = epoch;
