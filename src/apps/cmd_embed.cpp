@@ -39,11 +39,8 @@ int cmd_embed(int argc, char** argv) {
 
   // hidden: [1, T, d] -> vec: [d]
   const int T = int(ids.size()), d = lm.model.config.n_embd;
-  std::vector<float> vec(d, 0.0f);
-  for (int t = pool == "last" ? T - 1 : 0; t < T; ++t)
-    for (int i = 0; i < d; ++i) vec[i] += out.hidden[size_t(t) * d + i];
-  if (pool == "mean")
-    for (float& v : vec) v /= float(T);
+  std::vector<float> vec(d);
+  llm::pool_span(out.hidden.data(), d, {0, 0, T}, /*mean=*/pool == "mean", vec.data());
 
   if (args.has("out")) {
     const std::string path = args.get("out");

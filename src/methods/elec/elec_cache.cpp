@@ -81,12 +81,8 @@ std::vector<float> pool_mean(const llm::Model& model, const std::vector<std::vec
     stats.seconds += seconds_since(tf);
     stats.tokens += int64_t(tokens.size());
     // p = mean of each span's rows of ws.hidden [N, d]
-    for (const llm::SeqSpan& sp : spans) {
-      float* out = p.data() + (i + size_t(sp.seq)) * size_t(d);
-      for (int r = 0; r < sp.n; ++r)
-        for (int j = 0; j < d; ++j) out[j] += ws.hidden[size_t(sp.row0 + r) * d + j];
-      for (int j = 0; j < d; ++j) out[j] /= float(sp.n);
-    }
+    for (const llm::SeqSpan& sp : spans)
+      llm::pool_span(ws.hidden.data(), d, sp, /*mean=*/true, p.data() + (i + size_t(sp.seq)) * size_t(d));
     line.update(end == seqs.size(), "[%s] %zu/%zu rows  %.0f tokens/s", progress.c_str(), end, seqs.size(),
                 double(stats.tokens) / std::max(stats.seconds, 1e-9));
   }

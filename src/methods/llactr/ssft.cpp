@@ -43,16 +43,7 @@ struct Tokens {
 
 // ranges[i] = (i, row0, n): rows [row0, row0+n) of hidden [N, d] -> pooled [R, d]
 Var pool(const Var& hidden, const std::vector<SeqSpan>& ranges, const std::string& pooling) {
-  if (pooling == "last") {
-    std::vector<int32_t> rows;
-    for (const SeqSpan& r : ranges) rows.push_back(r.row0 + r.n - 1);
-    return gather_rows(hidden, rows.data(), int64_t(rows.size()));
-  }
-  const int64_t N = hidden.dim(0);
-  Tensor avg({int64_t(ranges.size()), N});  // [R, N] averaging matrix
-  for (size_t i = 0; i < ranges.size(); ++i)
-    for (int t = 0; t < ranges[i].n; ++t) avg[int64_t(i) * N + ranges[i].row0 + t] = 1.0f / float(ranges[i].n);
-  return matmul(constant(std::move(avg)), hidden);
+  return pooling == "last" ? llm::last_rows(hidden, ranges) : llm::mean_rows(hidden, ranges);
 }
 
 // ---- everything a run needs, prepared once
