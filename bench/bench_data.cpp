@@ -11,8 +11,8 @@
 
 #include "llactr/data/batcher.h"
 #include "llactr/data/dataset.h"
-#include "llactr/data/json.h"
-#include "llactr/data/sha256.h"
+#include "llactr/util/json.h"
+#include "llactr/util/sha256.h"
 
 using namespace llactr::data;
 namespace fs = std::filesystem;

@@ -16,7 +16,7 @@
 #include "llactr/apps/results.h"
 #include "llactr/ctr/backbone.h"
 #include "llactr/ctr/checkpoint.h"
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/methods/method.h"
 #include "llactr/nn/linear.h"
 #include "llactr/tensor/gemm.h"
@@ -142,8 +142,8 @@ TEST(Plugins, AToyBackboneAndAToyMethodRunWithoutTouchingAnyOtherFile) {
     EXPECT_TRUE(r.test_auc >= 0 && r.test_auc <= 1);
     EXPECT_LE(r.epochs, 3);
     std::map<std::string, std::string> s(r.settings.begin(), r.settings.end());
-    EXPECT_EQ(s.at("batch-size"), data::json_quote("64"));  // the row's own training setting
-    EXPECT_EQ(s.at("lr"), data::json_quote("1e-2"));        // the per-backbone override
+    EXPECT_EQ(s.at("batch-size"), json_quote("64"));  // the row's own training setting
+    EXPECT_EQ(s.at("lr"), json_quote("1e-2"));        // the per-backbone override
     if (r.method == "mine") {
       EXPECT_EQ(s.at("hidden_dim"), "3");  // --toynet-width reached the model
     }

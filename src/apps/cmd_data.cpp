@@ -10,12 +10,10 @@
 #include "llactr/apps/options.h"
 #include "llactr/data/dataset.h"
 #include "llactr/data/dataset_stats.h"
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 
 namespace llactr {
 namespace {
-
-using data::json_quote;
 
 // At most max_bytes of s, cut at a character boundary so the text stays valid UTF-8.
 std::string utf8_prefix(const std::string& s, size_t max_bytes) {

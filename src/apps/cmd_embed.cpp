@@ -6,7 +6,7 @@
 #include "llactr/apps/commands.h"
 #include "llactr/apps/options.h"
 #include "llactr/llm/model/language_model.h"
-#include "llactr/llm/gguf/npy.h"
+#include "llactr/util/npy.h"
 #include "llactr/llm/model/transformer.h"
 
 namespace llactr {
@@ -44,7 +44,7 @@ int cmd_embed(int argc, char** argv) {
 
   if (args.has("out")) {
     const std::string path = args.get("out");
-    llm::write_npy(path, vec, {d});
+    write_npy(path, vec, {d});
     std::printf("wrote %s: [%d] float32 (%s pool over %d tokens, %s attention)\n", path.c_str(), d, pool.c_str(), T,
                 attention.c_str());
   } else {

@@ -30,7 +30,7 @@
 #include "llactr/ctr/checkpoint.h"
 #include "llactr/ctr/trainer.h"
 #include "llactr/data/dataset.h"
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/data/line_parsing.h"
 #include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
@@ -294,7 +294,7 @@ int run_experiment(int argc, char** argv) {
           if (auto own = overrides.per_backbone.find(name); own != overrides.per_backbone.end())
             for (const std::string& o : own->second) {
               const size_t eq = o.find('=');
-              r.settings.emplace_back(o.substr(2, eq - 2), data::json_quote(o.substr(eq + 1)));
+              r.settings.emplace_back(o.substr(2, eq - 2), json_quote(o.substr(eq + 1)));
             }
           runs.push_back(r);
           for (const EpochLog& e : tr.log)

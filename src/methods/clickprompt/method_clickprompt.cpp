@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/methods/clickprompt/clickprompt.h"
 #include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
@@ -38,18 +38,18 @@ class ClickPromptMethod : public Method {
     }();
 
     std::vector<std::pair<std::string, std::string>> settings = {
-        {"llm_model", data::json_quote(setup_.llm_model)},
+        {"llm_model", json_quote(setup_.llm_model)},
         {"clickprompt_prompts", std::to_string(o_.prompts)},
-        {"clickprompt_mode", data::json_quote(prompt_mode_name(o_.mode))},
-        {"clickprompt_attention", data::json_quote(prompt_attention_name(o_.attention))},
-        {"clickprompt_llm_tune", data::json_quote(clickprompt_llm_tune_name(o_.llm_tune))},
+        {"clickprompt_mode", json_quote(prompt_mode_name(o_.mode))},
+        {"clickprompt_attention", json_quote(prompt_attention_name(o_.attention))},
+        {"clickprompt_llm_tune", json_quote(clickprompt_llm_tune_name(o_.llm_tune))},
         {"clickprompt_without_mlm", o_.without_mlm ? "true" : "false"},
         {"clickprompt_mlm_rows", std::to_string(run.mlm_rows)},
         {"clickprompt_finetune_rows", std::to_string(run.finetune_rows)},
         {"clickprompt_mlm_epochs", std::to_string(o_.without_mlm ? 0 : o_.mlm_epochs)},
-        {"mlm_seconds", data::json_number(run.mlm.seconds)},
+        {"mlm_seconds", json_number(run.mlm.seconds)},
         {"mlm_tokens", std::to_string(run.mlm.tokens)},
-        {"mlm_loss", run.mlm.epoch_loss.empty() ? "null" : data::json_number(run.mlm.epoch_loss.back())}};
+        {"mlm_loss", run.mlm.epoch_loss.empty() ? "null" : json_number(run.mlm.epoch_loss.back())}};
     std::vector<MethodRow> rows;
     for (const ClickPromptRowResult& r : run.rows) {
       MethodRow m;
@@ -59,9 +59,9 @@ class ClickPromptMethod : public Method {
       m.llm_seconds = run.mlm.seconds + (r.row == ClickPromptRow::Ctr ? 0 : r.finetune_seconds);
       m.llm_tokens = run.mlm.tokens + r.finetune_tokens;  // finetune_tokens is 0 for the ctr row
       m.settings = settings;
-      m.settings.emplace_back("finetune_seconds", data::json_number(r.finetune_seconds));
+      m.settings.emplace_back("finetune_seconds", json_number(r.finetune_seconds));
       m.settings.emplace_back("finetune_tokens", std::to_string(r.finetune_tokens));
-      if (r.row == ClickPromptRow::Fused) m.settings.emplace_back("clickprompt_alpha", data::json_number(r.alpha));
+      if (r.row == ClickPromptRow::Fused) m.settings.emplace_back("clickprompt_alpha", json_number(r.alpha));
       m.served = r.served;  // the ctr row; the others need the LLM to predict
       rows.push_back(std::move(m));
     }

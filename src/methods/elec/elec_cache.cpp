@@ -7,9 +7,9 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "llactr/data/json.h"
-#include "llactr/data/sha256.h"
-#include "llactr/llm/gguf/npy.h"
+#include "llactr/util/json.h"
+#include "llactr/util/sha256.h"
+#include "llactr/util/npy.h"
 #include "llactr/llm/model/transformer.h"
 #include "llactr/methods/common/instance_text.h"
 #include "llactr/methods/common/progress_line.h"
@@ -23,7 +23,7 @@ namespace {
 // cache still reports the instance-level cost.
 void write_cost(const PooledVectors& v) {
   std::ofstream f(v.path + ".json");
-  f << "{\"key\": " << data::json_quote(v.key) << ", \"tokens\": " << v.tokens << ", \"seconds\": " << v.seconds
+  f << "{\"key\": " << json_quote(v.key) << ", \"tokens\": " << v.tokens << ", \"seconds\": " << v.seconds
     << ", \"truncated\": " << v.truncated << "}\n";
   if (!f) throw std::runtime_error(v.path + ".json: cannot write");
 }
@@ -32,8 +32,8 @@ void read_cost(PooledVectors& v) {
   std::ifstream f(v.path + ".json");
   std::stringstream ss;
   ss << f.rdbuf();
-  const data::JsonValue j = data::parse_json(ss.str());
-  const data::JsonValue *tokens = j.find("tokens"), *seconds = j.find("seconds");
+  const JsonValue j = parse_json(ss.str());
+  const JsonValue *tokens = j.find("tokens"), *seconds = j.find("seconds");
   if (!tokens || !seconds) throw std::runtime_error(v.path + ".json: no tokens or seconds; delete the cache files to recompute");
   v.tokens = std::stoll(tokens->text);
   v.seconds = std::stod(seconds->text);
@@ -97,7 +97,7 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
   const int n_ctx = std::max(lm.model.config.n_ctx, 1);
   const data::Split* splits[3] = {&dataset.train, &dataset.valid, &dataset.test};
   std::vector<std::vector<int32_t>> seqs;
-  data::Sha256 h;
+  Sha256 h;
   h.update(model_sha256 + "\n" + lora_sha256 + "\n" + kElecTextTemplate + "\n" + std::to_string(n_ctx) + "\n");
   for (const data::Split* s : splits) {
     auto part = tokenize_rows(dataset, *s, lm.tokenizer, n_ctx, v.truncated);
@@ -111,7 +111,7 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
                  (long long)v.truncated, seqs.size(), n_ctx);
   std::vector<float> all;
   if (use_cache && std::filesystem::exists(v.path) && std::filesystem::exists(v.path + ".json")) {
-    llm::NpyArray a = llm::read_npy(v.path);
+    NpyArray a = read_npy(v.path);
     if (a.shape != std::vector<int64_t>{int64_t(seqs.size()), v.dim})
       throw std::runtime_error(v.path + ": cached vectors have the wrong shape; delete the file to recompute");
     all = std::move(a.data);
@@ -122,7 +122,7 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
     all = pool_mean(lm.model, seqs, batch, progress ? "elec cache" : "", st);
     v.tokens = st.tokens, v.seconds = st.seconds;
     std::filesystem::create_directories(out_dir);
-    llm::write_npy(v.path, all, {int64_t(seqs.size()), v.dim});
+    write_npy(v.path, all, {int64_t(seqs.size()), v.dim});
     write_cost(v);
   }
   // Split the [n_train + n_valid + n_test, d] matrix into the three splits.

@@ -6,7 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "llactr/data/sha256.h"
+#include "llactr/util/sha256.h"
 #include "llactr/data/shuffle.h"
 #include "llactr/llm/train/trainable_transformer.h"
 #include "llactr/methods/common/progress_line.h"
@@ -47,7 +47,7 @@ std::vector<float> tower_probs(const ElecTower& tower, const PoolFn& p_of, const
 }
 
 std::string sha256_of_tensors(const std::vector<Var>& ps) {
-  data::Sha256 h;
+  Sha256 h;
   for (const Var& p : ps) h.update(p.value().data(), size_t(p.numel()) * sizeof(float));
   return h.hex_digest();
 }
@@ -136,7 +136,7 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
   }
   // Opening the model checks that the file exists and is llama or qwen2, before anything trains.
   llm::LanguageModel lm = llm::open_language_model(o.model_path);
-  const std::string model_sha = data::sha256_file_hex(o.model_path);
+  const std::string model_sha = sha256_file_hex(o.model_path);
   const int d = lm.model.config.n_embd, n_ctx = std::max(lm.model.config.n_ctx, 1);
   Rng init(o.seed);
   ElecTower tower(d, embedding_dim, o.t_hidden, init);

@@ -6,7 +6,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/methods/elec/elec.h"
 #include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
@@ -52,7 +52,7 @@ class ElecMethod : public Method {
     v.llm_seconds = llm_seconds_;
     v.llm_tokens = llm_tokens_;
     v.settings = settings_;
-    v.settings.emplace_back("elec_train_seconds", data::json_number(r.train_seconds));
+    v.settings.emplace_back("elec_train_seconds", json_number(r.train_seconds));
     v.served = std::shared_ptr<Backbone>(std::move(r.vanilla_model));
     MethodRow g = v;
     g.method = names_[1];
@@ -73,22 +73,22 @@ class ElecMethod : public Method {
     prepared_ = true;
     llm_seconds_ = prep_.stage1_seconds + prep_.vectors.seconds;
     llm_tokens_ = prep_.stage1_tokens + prep_.vectors.tokens;
-    settings_ = {{"llm_model", data::json_quote(o_.without_llm ? "" : o_.model_path)},
-                 {"elec_llm_tune", data::json_quote(elec_llm_tune_name(o_.llm_tune))},
+    settings_ = {{"llm_model", json_quote(o_.without_llm ? "" : o_.model_path)},
+                 {"elec_llm_tune", json_quote(elec_llm_tune_name(o_.llm_tune))},
                  {"elec_llm_rows", std::to_string(o_.llm_rows)},
-                 {"elec_inject", data::json_quote(elec_inject_name(o_.inject))},
-                 {"elec_schedule", data::json_quote(elec_schedule_name(o_.schedule))},
-                 {"elec_alpha", data::json_number(o_.alpha)},
-                 {"elec_beta", data::json_number(o_.beta)},
-                 {"elec_tau", data::json_number(o_.tau)},
+                 {"elec_inject", json_quote(elec_inject_name(o_.inject))},
+                 {"elec_schedule", json_quote(elec_schedule_name(o_.schedule))},
+                 {"elec_alpha", json_number(o_.alpha)},
+                 {"elec_beta", json_number(o_.beta)},
+                 {"elec_tau", json_number(o_.tau)},
                  {"elec_without_llm", o_.without_llm ? "true" : "false"},
-                 {"stage1_seconds", data::json_number(prep_.stage1_seconds)},
+                 {"stage1_seconds", json_number(prep_.stage1_seconds)},
                  {"stage1_tokens", std::to_string(prep_.stage1_tokens)},
-                 {"cache_seconds", data::json_number(prep_.vectors.seconds)},
+                 {"cache_seconds", json_number(prep_.vectors.seconds)},
                  {"cache_tokens", std::to_string(prep_.vectors.tokens)},
                  {"cache_truncated_rows", std::to_string(prep_.vectors.truncated)},
                  {"cache_from_disk", prep_.vectors.from_cache ? "true" : "false"},
-                 {"llm_us_per_sample", data::json_number(prep_.llm_us_per_sample)}};
+                 {"llm_us_per_sample", json_number(prep_.llm_us_per_sample)}};
   }
 
   // Stage 1's T + head on the test vectors. Its training is stage 1 (llm_seconds), not a backbone's.

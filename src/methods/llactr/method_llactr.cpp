@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/methods/llactr/llactr.h"
 #include "llactr/methods/method.h"
 #include "llactr/methods/llactr/ssft_options.h"
@@ -79,21 +79,21 @@ class LlactrMethod : public Method {
     fields_ = h;
     llm_seconds_ = e.seconds;
     llm_tokens_ = e.tokens;
-    settings_ = {{"lambda_fre", data::json_number(opt_.lambda_fre)},
-                 {"lambda_fie", data::json_number(opt_.lambda_fie)},
-                 {"fie_mode", data::json_quote(fie_mode_name(opt_.fie_mode))},
+    settings_ = {{"lambda_fre", json_number(opt_.lambda_fre)},
+                 {"lambda_fie", json_number(opt_.lambda_fie)},
+                 {"fie_mode", json_quote(fie_mode_name(opt_.fie_mode))},
                  {"frozen_adapters", opt_.frozen_adapters ? "true" : "false"},
-                 {"llm_model", data::json_quote(so.model_path)},
-                 {"llm_sha256", data::json_quote(h.model_sha256)},
+                 {"llm_model", json_quote(so.model_path)},
+                 {"llm_sha256", json_quote(h.model_sha256)},
                  {"ssft_epoch", std::to_string(epoch_)},
                  {"ssft_epochs", std::to_string(so.epochs)},
-                 {"ssft_loss", data::json_quote(ssft_loss_name(so))},
+                 {"ssft_loss", json_quote(ssft_loss_name(so))},
                  {"ssft_per_field", std::to_string(so.per_field)},
-                 {"ssft_lr", data::json_number(so.lr)},
-                 {"ssft_heldout_accuracy", data::json_number(e.heldout_accuracy)},
+                 {"ssft_lr", json_number(so.lr)},
+                 {"ssft_heldout_accuracy", json_number(e.heldout_accuracy)},
                  {"ssft_cached", r.from_cache ? "true" : "false"},
-                 {"pooling", data::json_quote(h.pooling)},
-                 {"field_embeddings", data::json_quote(h.npy_path)}};
+                 {"pooling", json_quote(h.pooling)},
+                 {"field_embeddings", json_quote(h.npy_path)}};
     if (!setup_.quiet)
       std::fprintf(stderr, "LLaCTR field embeddings: %zu fields x d = %d (%.1f s)\n", fields_.fields.size(),
                    fields_.dim, llm_seconds_);

@@ -10,13 +10,13 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/data/line_parsing.h"
-#include "llactr/data/sha256.h"
+#include "llactr/util/sha256.h"
 #include "llactr/data/shuffle.h"
 #include "llactr/llm/model/language_model.h"
 #include "llactr/llm/train/lora_file.h"
-#include "llactr/llm/gguf/npy.h"
+#include "llactr/util/npy.h"
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/methods/llactr/ssft_data.h"
 #include "llactr/nn/clip_grad.h"
@@ -64,10 +64,10 @@ std::string settings_json(const SsftOptions& o, const Setup& s) {
     << ", \"epochs\": " << o.epochs << ", \"lr\": " << o.lr << ", \"warmup_ratio\": " << o.warmup_ratio
     << ", \"max_grad_norm\": " << o.max_grad_norm << ", \"lora_rank\": " << o.lora.rank
     << ", \"lora_alpha\": " << o.lora.alpha << ", \"lora_dropout\": " << o.lora.dropout
-    << ", \"lora_targets\": " << data::json_quote(targets) << ", \"tau\": " << o.tau << ", \"w_cl\": " << o.w_cl
+    << ", \"lora_targets\": " << json_quote(targets) << ", \"tau\": " << o.tau << ", \"w_cl\": " << o.w_cl
     << ", \"w_lg\": " << o.w_lg << ", \"micro_batch\": " << o.micro_batch << ", \"accum\": " << o.accum
-    << ", \"seed\": " << o.seed << ", \"pooling\": " << data::json_quote(o.pooling)
-    << ", \"prompt_sha256\": " << data::json_quote(data::sha256_hex(s.prompt_template))
+    << ", \"seed\": " << o.seed << ", \"pooling\": " << json_quote(o.pooling)
+    << ", \"prompt_sha256\": " << json_quote(sha256_hex(s.prompt_template))
     << ", \"n_train\": " << s.train.size() << ", \"n_heldout\": " << s.heldout.size() << "}";
   return j.str();
 }
@@ -80,7 +80,7 @@ Setup prepare(const data::Dataset& dataset, const SsftOptions& o) {
   if (o.w_cl < 0.0f || o.w_lg < 0.0f || o.w_cl + o.w_lg <= 0.0f)
     throw std::invalid_argument("SSFT loss weights must be >= 0 and not both 0");
   Setup s{llm::open_language_model(o.model_path), {}, {}, {}, {}, {}, {}, {}};
-  s.model_sha256 = data::sha256_file_hex(o.model_path);
+  s.model_sha256 = sha256_file_hex(o.model_path);
   s.prompt_template = read_prompt_template(o.prompt_file);
   s.data = sample_field_features(dataset.encoder, o.per_field, o.heldout_fraction, o.seed);
   if (s.data.train.empty()) throw std::runtime_error("SSFT: the train vocabulary has no feature values to sample");
@@ -103,7 +103,7 @@ Setup prepare(const data::Dataset& dataset, const SsftOptions& o) {
   for (const SsftExample& e : s.data.heldout) s.heldout.push_back(tokens(e, false));
 
   // Cache key: model, schema, the sampled values, template and settings.
-  data::Sha256 h;
+  Sha256 h;
   h.update(s.model_sha256 + "\n" + schema.fingerprint() + "\n" + settings_json(o, s) + "\n");
   for (const auto* part : {&s.data.train, &s.data.heldout})
     for (const SsftExample& e : *part) h.update(std::to_string(e.field) + "\t" + e.feature + "\n");
@@ -149,14 +149,14 @@ void write_epoch(const SsftOptions& o, const Setup& s, const data::Schema& schem
   // Written under temporary names and renamed, so that a run reading the cache at the same time
   // never sees half a file.
   const std::string stem = epoch_stem(o, st.epoch), tmp = stem + ".tmp" + std::to_string(::getpid());
-  llm::write_npy(tmp + ".npy", h.H, {int64_t(h.fields.size()), h.dim});
+  write_npy(tmp + ".npy", h.H, {int64_t(h.fields.size()), h.dim});
   std::ostringstream j;
   j.precision(17);
-  j << "{\n  \"model_sha256\": " << data::json_quote(s.model_sha256) << ",\n  \"model_path\": "
-    << data::json_quote(o.model_path) << ",\n  \"cache_key\": " << data::json_quote(s.cache_key)
+  j << "{\n  \"model_sha256\": " << json_quote(s.model_sha256) << ",\n  \"model_path\": "
+    << json_quote(o.model_path) << ",\n  \"cache_key\": " << json_quote(s.cache_key)
     << ",\n  \"fields\": [";
-  for (int k = 0; k < schema.num_fields(); ++k) j << (k ? ", " : "") << data::json_quote(schema.fields[k].name);
-  j << "],\n  \"epoch\": " << st.epoch << ",\n  \"pooling\": " << data::json_quote(h.pooling) << ",\n  \"dim\": " << h.dim
+  for (int k = 0; k < schema.num_fields(); ++k) j << (k ? ", " : "") << json_quote(schema.fields[k].name);
+  j << "],\n  \"epoch\": " << st.epoch << ",\n  \"pooling\": " << json_quote(h.pooling) << ",\n  \"dim\": " << h.dim
     << ",\n  \"heldout_accuracy\": " << st.heldout_accuracy << ",\n  \"heldout_infonce\": " << st.heldout_infonce << ",\n  \"loss\": " << st.loss
     << ",\n  \"loss_cl\": " << st.loss_cl << ",\n  \"loss_lg\": " << st.loss_lg << ",\n  \"tokens\": " << st.tokens
     << ",\n  \"seconds\": " << st.seconds << ",\n  \"ssft\": " << settings_json(o, s) << "\n}\n";
@@ -169,9 +169,9 @@ void write_epoch(const SsftOptions& o, const Setup& s, const data::Schema& schem
   fs::rename(tmp + ".json", stem + ".json");
 }
 
-double number(const data::JsonValue& j, const char* key) {
-  const data::JsonValue* v = j.find(key);
-  if (!v || v->type != data::JsonValue::Type::Number) throw std::runtime_error(std::string("no number '") + key + "'");
+double number(const JsonValue& j, const char* key) {
+  const JsonValue* v = j.find(key);
+  if (!v || v->type != JsonValue::Type::Number) throw std::runtime_error(std::string("no number '") + key + "'");
   return std::stod(v->text);
 }
 
@@ -180,12 +180,12 @@ bool read_cache(const SsftOptions& o, const Setup& s, const data::Schema& schema
   for (int e = 0; e <= o.epochs; ++e) {
     const std::string stem = epoch_stem(o, e);
     if (!fs::exists(stem + ".json") || !fs::exists(stem + ".npy")) return false;
-    const data::JsonValue j = data::parse_json(data::read_text_file(stem + ".json", "an SSFT cache sidecar"));
-    const data::JsonValue* key = j.find("cache_key");
+    const JsonValue j = parse_json(data::read_text_file(stem + ".json", "an SSFT cache sidecar"));
+    const JsonValue* key = j.find("cache_key");
     if (!key || key->text != s.cache_key) return false;
     FieldEmbeddings h;
     for (const data::Field& f : schema.fields) h.fields.push_back(f.name);
-    const llm::NpyArray a = llm::read_npy(stem + ".npy");
+    const NpyArray a = read_npy(stem + ".npy");
     h.dim = int(a.shape.back()), h.H = a.data, h.epoch = e, h.pooling = o.pooling;
     h.model_sha256 = s.model_sha256, h.npy_path = stem + ".npy";
     SsftEpoch st;

@@ -1,11 +1,11 @@
-#include "llactr/llm/gguf/npy.h"
+#include "llactr/util/npy.h"
 
 #include <cstring>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
 
-namespace llactr::llm {
+namespace llactr {
 
 namespace {
 
@@ -88,4 +88,4 @@ NpyArray read_npy(const std::string& path) {
   return a;
 }
 
-}  // namespace llactr::llm
+}  // namespace llactr

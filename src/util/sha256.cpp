@@ -1,4 +1,4 @@
-#include "llactr/data/sha256.h"
+#include "llactr/util/sha256.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -6,7 +6,7 @@
 #include <memory>
 #include <stdexcept>
 
-namespace llactr::data {
+namespace llactr {
 namespace {
 
 // First 32 bits of the fractional parts of the cube roots of the first 64 primes (FIPS 180-4 4.2.2).
@@ -109,4 +109,4 @@ std::string sha256_file_hex(const std::string& path) {
   return h.hex_digest();
 }
 
-}  // namespace llactr::data
+}  // namespace llactr

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace llactr::data {
+namespace llactr {
 
 bool is_valid_utf8(std::string_view s);
 
@@ -23,4 +23,4 @@ std::string latin1_file_to_utf8(std::string_view s);
 // Appends the UTF-8 encoding of code point cp (assumed valid) to out.
 void append_utf8(std::string& out, unsigned cp);
 
-}  // namespace llactr::data
+}  // namespace llactr

@@ -9,7 +9,7 @@
 #include <utility>
 #include <vector>
 
-namespace llactr::data {
+namespace llactr {
 
 constexpr int kMaxJsonDepth = 128;
 
@@ -34,4 +34,4 @@ std::string json_quote(std::string_view s);
 // v as a JSON number with 6 significant digits ("%.6g"), as results.json's settings write them.
 std::string json_number(double v);
 
-}  // namespace llactr::data
+}  // namespace llactr

@@ -1,11 +1,11 @@
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 
 #include <cstdio>
 #include <stdexcept>
 
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 
-namespace llactr::data {
+namespace llactr {
 namespace {
 
 // Recursive descent over the bytes of one document; pos_ is the byte offset errors report.
@@ -227,4 +227,4 @@ std::string json_quote(std::string_view s) {
   return out + "\"";
 }
 
-}  // namespace llactr::data
+}  // namespace llactr

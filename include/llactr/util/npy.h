@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-namespace llactr::llm {
+namespace llactr {
 
 struct NpyArray {
   std::vector<int64_t> shape;
@@ -19,4 +19,4 @@ void write_npy(const std::string& path, const std::vector<float>& data, const st
 // a size that disagrees with the shape) throws std::runtime_error naming the file and byte offset.
 NpyArray read_npy(const std::string& path);
 
-}  // namespace llactr::llm
+}  // namespace llactr

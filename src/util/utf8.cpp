@@ -1,6 +1,6 @@
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 
-namespace llactr::data {
+namespace llactr {
 namespace {
 
 // Length of the valid UTF-8 sequence starting at s[i], or 0 if the bytes there are invalid.
@@ -83,4 +83,4 @@ std::string latin1_file_to_utf8(std::string_view s) {
   return is_valid_utf8(s) ? std::string(s) : latin1_to_utf8(s);
 }
 
-}  // namespace llactr::data
+}  // namespace llactr

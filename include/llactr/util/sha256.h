@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-namespace llactr::data {
+namespace llactr {
 
 class Sha256 {
  public:
@@ -29,4 +29,4 @@ std::string sha256_hex(std::string_view bytes);
 // Hash of a file's contents; throws std::runtime_error naming the file if it cannot be read.
 std::string sha256_file_hex(const std::string& path);
 
-}  // namespace llactr::data
+}  // namespace llactr
