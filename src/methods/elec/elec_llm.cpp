@@ -6,6 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 
+#include "llactr/nn/early_stopping.h"
 #include "llactr/util/sha256.h"
 #include "llactr/data/shuffle.h"
 #include "llactr/llm/train/trainable_transformer.h"
@@ -15,7 +16,6 @@
 #include "llactr/nn/metrics.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/tensor/ops.h"
-#include "llactr/tensor/param_values.h"
 #include "llactr/util/clock.h"
 
 namespace llactr::methods {
@@ -85,8 +85,7 @@ TowerFit fit_tower(ElecTower& tower, const std::vector<Var>& extra, const PoolFn
   std::vector<size_t> order(train_rows.size());
   std::iota(order.begin(), order.end(), size_t(0));
   TowerFit fit;
-  std::vector<Tensor> best;
-  int bad = 0;
+  EarlyStopping stop(params, o.llm_patience, 0, /*ties_improve=*/false);
   for (int epoch = 1; epoch <= o.llm_epochs; ++epoch) {
     data::seeded_shuffle(order, rng);
     double loss_sum = 0;
@@ -111,17 +110,14 @@ TowerFit fit_tower(ElecTower& tower, const std::vector<Var>& extra, const PoolFn
     }
     const double valid_auc = auc(tower_probs(tower, p_of, valid_rows, o.llm_batch), valid_labels);
     fit.epochs = epoch;
-    const bool improved = epoch == 1 || valid_auc > fit.best_valid_auc;
+    const bool improved = stop.update(epoch, valid_auc);
     line.update(true, "[elec stage 1] epoch %d: loss %.5f  valid AUC %.6f%s", epoch, loss_sum / double(steps), valid_auc,
                 improved ? "  *" : "");
-    if (improved) {
-      fit.best_epoch = epoch, fit.best_valid_auc = valid_auc, bad = 0;
-      best = snapshot_values(params);
-    } else if (++bad >= o.llm_patience) {
-      break;
-    }
+    if (stop.should_stop()) break;
   }
-  restore_values(params, best);
+  stop.restore();
+  fit.best_epoch = stop.best_epoch();
+  fit.best_valid_auc = stop.best_value();
   return fit;
 }
 
