@@ -3,8 +3,6 @@
 // before the data is loaded.
 #include <gtest/gtest.h>
 
-#include <omp.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -13,11 +11,11 @@
 #include <vector>
 
 #include "data_fixtures.h"
+#include "experiment_runner.h"
 #include "llactr/apps/experiment.h"
 #include "llactr/apps/results.h"
 #include "llactr/data/line_parsing.h"
 #include "llactr/methods/method.h"
-#include "llactr/tensor/gemm.h"
 #include "support/random_model.h"
 #include "test_data.h"
 
@@ -26,15 +24,7 @@ namespace {
 
 using testing::TempDir;
 
-int run(std::vector<std::string> args) {
-  args.insert(args.begin(), "run_experiment");
-  std::vector<char*> argv;
-  for (std::string& s : args) argv.push_back(s.data());
-  const int threads = omp_get_max_threads();
-  const int rc = run_experiment(int(argv.size()), argv.data());
-  set_threads(threads);  // run_experiment sets its own; the other tests keep theirs
-  return rc;
-}
+int run(std::vector<std::string> args) { return testing::run_experiment_with(std::move(args)); }
 
 // A JSON value's text as a number, or false when it is no number ("\"infonce\"", "true").
 bool as_number(const std::string& text, double& v) {

@@ -4,14 +4,13 @@
 // reaches the model, per-backbone settings and checkpoints work, and no other file knows them.
 #include <gtest/gtest.h>
 
-#include <omp.h>
-
 #include <filesystem>
 #include <map>
 #include <string>
 #include <vector>
 
 #include "data_fixtures.h"
+#include "experiment_runner.h"
 #include "llactr/apps/experiment.h"
 #include "llactr/apps/results.h"
 #include "llactr/ctr/backbone.h"
@@ -19,7 +18,6 @@
 #include "llactr/util/json.h"
 #include "llactr/methods/method.h"
 #include "llactr/nn/linear.h"
-#include "llactr/tensor/gemm.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/rng.h"
 
@@ -101,15 +99,7 @@ methods::MethodEntry toy_method_row() {
           [](const OptionValues& o) { return std::vector<std::string>{toy_method_options().read(o).label}; }};
 }
 
-int run(std::vector<std::string> args) {
-  args.insert(args.begin(), "run_experiment");
-  std::vector<char*> argv;
-  for (std::string& s : args) argv.push_back(s.data());
-  const int threads = omp_get_max_threads();
-  const int rc = run_experiment(int(argv.size()), argv.data());
-  set_threads(threads);
-  return rc;
-}
+int run(std::vector<std::string> args) { return testing::run_experiment_with(std::move(args)); }
 
 TEST(Plugins, AToyBackboneAndAToyMethodRunWithoutTouchingAnyOtherFile) {
   const BackboneRegistration toynet(toynet_row());

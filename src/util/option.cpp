@@ -27,21 +27,25 @@ void bad_option_value(const std::string& name, const std::string& need, const st
   throw std::invalid_argument("--" + name + " must be " + need + ", not " + value);
 }
 
-double parse_option_number(const std::string& name, const std::string& text) {
-  double v = 0;
+namespace {
+
+// The whole text as a T, or std::invalid_argument "--name is not <what>: 'text'".
+template <class T>
+T parse_whole(const std::string& name, const std::string& text, const char* what) {
+  T v{};
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-    throw std::invalid_argument("--" + name + " is not a number: '" + text.substr(0, 40) + "'");
+    throw std::invalid_argument("--" + name + " is not " + what + ": '" + text.substr(0, 40) + "'");
   return v;
 }
 
-long parse_option_int(const std::string& name, const std::string& text) {
-  long v = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size())
-    throw std::invalid_argument("--" + name + " is not an integer: '" + text.substr(0, 40) + "'");
-  return v;
+}  // namespace
+
+double parse_option_number(const std::string& name, const std::string& text) {
+  return parse_whole<double>(name, text, "a number");
 }
+
+long parse_option_int(const std::string& name, const std::string& text) { return parse_whole<long>(name, text, "an integer"); }
 
 void check_option_range(const std::string& name, double v, const Range& r) {
   if (!r.contains(v)) bad_option_value(name, r.describe(), format_number(v));
