@@ -59,8 +59,7 @@ class ToyNet : public Backbone {
 };
 
 BackboneEntry toynet_row() {
-  return {"ToyNet", toynet_options().options(),
-          [](const BackboneConfig& cfg, Rng& rng) -> std::unique_ptr<Backbone> { return std::make_unique<ToyNet>(cfg, rng); },
+  return {"ToyNet", toynet_options().options(), construct<ToyNet>,
           /*torch_init=*/false, /*paper_six=*/false, {{"batch-size", "64"}}};
 }
 

@@ -57,8 +57,7 @@ class AutoInt : public Backbone {
 }  // namespace
 
 BackboneEntry autoint_backbone() {
-  return {"AutoInt", autoint_options().options(),
-          [](const BackboneConfig& cfg, Rng& rng) -> std::unique_ptr<Backbone> { return std::make_unique<AutoInt>(cfg, rng); },
+  return {"AutoInt", autoint_options().options(), construct<AutoInt>,
           /*torch_init=*/false, /*paper_six=*/false, {}};
 }
 

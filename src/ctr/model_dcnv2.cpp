@@ -60,8 +60,7 @@ class Dcnv2 : public Backbone {
 }  // namespace
 
 BackboneEntry dcnv2_backbone() {
-  return {"DCNv2", dcnv2_options().options(),
-          [](const BackboneConfig& cfg, Rng& rng) -> std::unique_ptr<Backbone> { return std::make_unique<Dcnv2>(cfg, rng); },
+  return {"DCNv2", dcnv2_options().options(), construct<Dcnv2>,
           /*torch_init=*/false, /*paper_six=*/false, {}};
 }
 

@@ -53,8 +53,7 @@ class DeepFm : public Backbone {
 }  // namespace
 
 BackboneEntry deepfm_backbone() {
-  return {"DeepFM", deepfm_options().options(),
-          [](const BackboneConfig& cfg, Rng& rng) -> std::unique_ptr<Backbone> { return std::make_unique<DeepFm>(cfg, rng); },
+  return {"DeepFM", deepfm_options().options(), construct<DeepFm>,
           /*torch_init=*/true, /*paper_six=*/true, {}};
 }
 

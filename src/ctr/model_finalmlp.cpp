@@ -77,8 +77,7 @@ class FinalMlp : public Backbone {
 }  // namespace
 
 BackboneEntry finalmlp_backbone() {
-  return {"FinalMLP", finalmlp_options().options(),
-          [](const BackboneConfig& cfg, Rng& rng) -> std::unique_ptr<Backbone> { return std::make_unique<FinalMlp>(cfg, rng); },
+  return {"FinalMLP", finalmlp_options().options(), construct<FinalMlp>,
           /*torch_init=*/true, /*paper_six=*/true, {}};
 }
 

@@ -29,8 +29,7 @@ class Fm : public Backbone {
 }  // namespace
 
 BackboneEntry fm_backbone() {
-  return {"FM", {},
-          [](const BackboneConfig& cfg, Rng& rng) -> std::unique_ptr<Backbone> { return std::make_unique<Fm>(cfg, rng); },
+  return {"FM", {}, construct<Fm>,
           /*torch_init=*/true, /*paper_six=*/true, {}};
 }
 

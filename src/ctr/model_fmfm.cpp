@@ -35,8 +35,7 @@ class FmFm : public Backbone {
 }  // namespace
 
 BackboneEntry fmfm_backbone() {
-  return {"FmFM", {},
-          [](const BackboneConfig& cfg, Rng& rng) -> std::unique_ptr<Backbone> { return std::make_unique<FmFm>(cfg, rng); },
+  return {"FmFM", {}, construct<FmFm>,
           /*torch_init=*/true, /*paper_six=*/true, {}};
 }
 

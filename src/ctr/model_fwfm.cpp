@@ -41,8 +41,7 @@ class FwFm : public Backbone {
 }  // namespace
 
 BackboneEntry fwfm_backbone() {
-  return {"FwFM", {},
-          [](const BackboneConfig& cfg, Rng& rng) -> std::unique_ptr<Backbone> { return std::make_unique<FwFm>(cfg, rng); },
+  return {"FwFM", {}, construct<FwFm>,
           /*torch_init=*/true, /*paper_six=*/true, {}};
 }
 

@@ -26,8 +26,7 @@ class Lr : public Backbone {
 }  // namespace
 
 BackboneEntry lr_backbone() {
-  return {"LR", {},
-          [](const BackboneConfig& cfg, Rng& rng) -> std::unique_ptr<Backbone> { return std::make_unique<Lr>(cfg, rng); },
+  return {"LR", {}, construct<Lr>,
           /*torch_init=*/true, /*paper_six=*/false, {}};
 }
 

@@ -85,8 +85,7 @@ class WuKong : public Backbone {
 }  // namespace
 
 BackboneEntry wukong_backbone() {
-  return {"WuKong", wukong_options().options(),
-          [](const BackboneConfig& cfg, Rng& rng) -> std::unique_ptr<Backbone> { return std::make_unique<WuKong>(cfg, rng); },
+  return {"WuKong", wukong_options().options(), construct<WuKong>,
           /*torch_init=*/true, /*paper_six=*/true,
           // 1e-3 memorises within 1-2 epochs; 1e-4 is better on validation on ML-100K and ml-1m-u2999
           // (docs/BACKBONES.md, "WuKong's learning rate").

@@ -66,8 +66,7 @@ class XDeepFm : public Backbone {
 }  // namespace
 
 BackboneEntry xdeepfm_backbone() {
-  return {"xDeepFM", xdeepfm_options().options(),
-          [](const BackboneConfig& cfg, Rng& rng) -> std::unique_ptr<Backbone> { return std::make_unique<XDeepFm>(cfg, rng); },
+  return {"xDeepFM", xdeepfm_options().options(), construct<XDeepFm>,
           /*torch_init=*/false, /*paper_six=*/false, {}};
 }
 

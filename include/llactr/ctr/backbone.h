@@ -119,6 +119,12 @@ struct BackboneEntry {
   std::vector<std::pair<std::string, std::string>> settings;
 };
 
+// The factory of a row whose model class takes (cfg, rng): {"Name", options, construct<Model>, ..}.
+template <class Model>
+std::unique_ptr<Backbone> construct(const BackboneConfig& cfg, Rng& rng) {
+  return std::make_unique<Model>(cfg, rng);
+}
+
 const std::vector<BackboneEntry>& backbone_table();
 const BackboneEntry& backbone_entry(const std::string& name);  // std::invalid_argument listing the known names
 const std::vector<std::string>& backbone_names();              // the table's names, in its order
@@ -130,7 +136,7 @@ std::unique_ptr<Backbone> make_backbone(const std::string& name, const BackboneC
 
 // Adds a row to the table for the registration's lifetime (a model outside the library, e.g. a
 // test's toy; std::logic_error for a name already taken):
-//   const BackboneRegistration toy({"Toy", "a toy", toy_options().options(), make_toy});
+//   const BackboneRegistration toy({"Toy", toy_options().options(), construct<Toy>});
 class BackboneRegistration {
  public:
   explicit BackboneRegistration(BackboneEntry entry);
