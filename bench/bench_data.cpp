@@ -11,8 +11,8 @@
 
 #include "llactr/data/batcher.h"
 #include "llactr/data/dataset.h"
-#include "llactr/data/json.h"
-#include "llactr/data/sha256.h"
+#include "llactr/util/json.h"
+#include "llactr/util/sha256.h"
 
 using namespace llactr::data;
 namespace fs = std::filesystem;
@@ -93,7 +93,7 @@ BENCHMARK(BM_Batcher)->Args({1024, 0})->Args({4096, 0})->Args({1024, 1})->Args({
 
 void BM_Sha256(benchmark::State& state) {
   std::string bytes(1 << 20, 'x');
-  for (auto _ : state) benchmark::DoNotOptimize(sha256_hex(bytes));
+  for (auto _ : state) benchmark::DoNotOptimize(llactr::sha256_hex(bytes));
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(bytes.size()));
 }
 BENCHMARK(BM_Sha256);
@@ -103,7 +103,7 @@ void BM_JsonParseReviewLine(benchmark::State& state) {
       R"({"rating": 5.0, "title": "Great strings", "text": "They sound bright and stay in tune \u00e9.", )"
       R"("images": [], "asin": "B0000000AB", "parent_asin": "B0000000AB", "user_id": "AGBFYI2DDIKXC5Y4FARTYDTQBMFQ", )"
       R"("timestamp": 1588687728923, "helpful_vote": 2, "verified_purchase": true})";
-  for (auto _ : state) benchmark::DoNotOptimize(parse_json(line));
+  for (auto _ : state) benchmark::DoNotOptimize(llactr::parse_json(line));
   state.SetBytesProcessed(int64_t(state.iterations()) * int64_t(line.size()));
 }
 BENCHMARK(BM_JsonParseReviewLine);

@@ -13,8 +13,8 @@
 
 #include "real_data.h"
 #include "llactr/llm/train/trainable_transformer.h"
-#include "llactr/methods/elec_llm.h"
-#include "llactr/methods/instance_text.h"
+#include "llactr/methods/elec/elec_llm.h"
+#include "llactr/methods/common/instance_text.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/tensor/ops.h"
 

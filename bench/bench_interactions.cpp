@@ -142,7 +142,7 @@ BackboneConfig wukong_config(const Grid& g) {
 
 LayerRun make_wukong_fmb(const Grid& g, Rng& rng) {
   Var E = input_E(g);
-  FactorizationMachineBlock fmb(wukong_config(g), rng, "fmb");
+  FactorizationMachineBlock fmb(wukong_config(g), WuKongOptions{}, rng, "fmb");
   const double k = 8, nk = g.N * k, mlp = nk * 32 + 32 * 32 + 32 * 40;
   // Xᵀ P and X (Xᵀ P): 2·N·D·k each; LayerNorm ≈ 8 per element; MLP 2 per MAC. Backward ≈ 2×.
   const double per_row = 4 * g.N * g.D * k + 8 * nk + 2 * mlp;
@@ -152,7 +152,7 @@ LayerRun make_wukong_fmb(const Grid& g, Rng& rng) {
 
 LayerRun make_wukong_lcb(const Grid& g, Rng& rng) {
   Var E = input_E(g);
-  LinearCompressionBlock lcb(wukong_config(g), rng, "lcb");
+  LinearCompressionBlock lcb(wukong_config(g), WuKongOptions{}, rng, "lcb");
   const double W = g.N * g.D * 40;  // weights = MACs per row
   return {[=] { return lcb.forward(reshape(E, {int64_t(g.B), -1}), ForwardContext{}); }, {2 * g.B * W, kF * (g.B * (g.N * g.D + 40) + W)},
           {4 * g.B * W, kF * (g.B * (3 * g.N * g.D + 40) + 2 * W)}};

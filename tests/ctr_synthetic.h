@@ -40,11 +40,11 @@ inline BackboneConfig synthetic_backbone_config(const data::Dataset& d) {
   c.num_fields = d.schema.num_fields();
   c.vocab_size = d.encoder.total_vocab();
   c.embedding_dim = 8;
-  c.deepfm_hidden = {16};
-  c.dcnv2_dnn = {16};  // the DNN defaults ([300, 300, 128] ..) would dominate the suite's time
-  c.xdeepfm_dnn = {16};
-  c.xdeepfm_cin = {4, 4};
-  c.autoint_attention_dim = 8;
+  c.options.set("deepfm-mlp", "16");
+  c.options.set("dcnv2-mlp", "16");  // the DNN defaults ([300, 300, 128] ..) would dominate the suite's time
+  c.options.set("xdeepfm-mlp", "16");
+  c.options.set("xdeepfm-cin", "4,4");
+  c.options.set("autoint-attention-dim", "8");
   return c;
 }
 

@@ -10,9 +10,9 @@
 #include "gradcheck_util.h"
 #include "llactr/llm/gguf/gguf.h"
 #include "llactr/llm/tokenizer/tokenizer.h"
-#include "llactr/methods/clickprompt_head.h"
-#include "llactr/methods/clickprompt_options.h"
-#include "llactr/methods/mlm_masking.h"
+#include "llactr/methods/clickprompt/clickprompt_head.h"
+#include "llactr/methods/clickprompt/clickprompt_options.h"
+#include "llactr/methods/clickprompt/mlm_masking.h"
 #include "llactr/nn/prompt_generator.h"
 #include "llactr/tensor/ops.h"
 #include "support/random_model.h"
@@ -27,7 +27,7 @@ using testing::expect_grads_match;
 
 OptionValues declared_defaults() {
   std::map<std::string, std::string> values;
-  for (const MethodOption& o : clickprompt_method_options()) values[o.name] = o.default_value;
+  for (const Option& o : clickprompt_option_table().options()) values[o.name] = o.default_value;
   return OptionValues(values);
 }
 
@@ -51,14 +51,14 @@ TEST(ClickPromptOptions, DeclaredDefaultsAreTheStructDefaults) {
   EXPECT_FLOAT_EQ(o.alpha, 0.5f);
   EXPECT_EQ(o.finetune_batch, d.finetune_batch);
   EXPECT_EQ(o.finetune_rows, d.finetune_rows);
-  for (const MethodOption& m : clickprompt_method_options())
+  for (const Option& m : clickprompt_option_table().options())
     EXPECT_EQ(m.name.rfind("clickprompt-", 0), 0u) << m.name << " lacks the method's prefix";
 }
 
 // The rows are named after --clickprompt-label (default "clickprompt"), in --clickprompt-rows' order.
 TEST(ClickPromptOptions, RowNamesFollowTheLabel) {
   std::map<std::string, std::string> v;
-  for (const MethodOption& o : clickprompt_method_options()) v[o.name] = o.default_value;
+  for (const Option& o : clickprompt_option_table().options()) v[o.name] = o.default_value;
   EXPECT_EQ(clickprompt_row_names(OptionValues(v)),
             (std::vector<std::string>{"clickprompt", "clickprompt-plm", "clickprompt-ctr"}));
   v["clickprompt-label"] = "no-mlm";
@@ -68,7 +68,7 @@ TEST(ClickPromptOptions, RowNamesFollowTheLabel) {
 
 TEST(ClickPromptOptions, ParsesEveryValue) {
   std::map<std::string, std::string> v;
-  for (const MethodOption& o : clickprompt_method_options()) v[o.name] = o.default_value;
+  for (const Option& o : clickprompt_option_table().options()) v[o.name] = o.default_value;
   v["clickprompt-prompts"] = "0";
   v["clickprompt-prompt-hidden"] = "32";
   v["clickprompt-mode"] = "input";
@@ -96,7 +96,7 @@ TEST(ClickPromptOptions, ParsesEveryValue) {
 TEST(ClickPromptOptions, BadValuesNameTheOption) {
   auto expect_bad = [](const std::string& name, const std::string& value) {
     std::map<std::string, std::string> v;
-    for (const MethodOption& o : clickprompt_method_options()) v[o.name] = o.default_value;
+    for (const Option& o : clickprompt_option_table().options()) v[o.name] = o.default_value;
     v[name] = value;
     try {
       clickprompt_options(OptionValues(v));

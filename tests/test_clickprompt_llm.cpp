@@ -15,8 +15,9 @@
 #include "gradcheck_util.h"
 #include "llactr/ctr/checkpoint.h"
 #include "llactr/llm/gguf/gguf.h"
-#include "llactr/methods/clickprompt.h"
-#include "llactr/methods/instance_text.h"
+#include "llactr/methods/clickprompt/clickprompt.h"
+#include "llactr/methods/common/instance_text.h"
+#include "llactr/methods/method.h"
 #include "llactr/tensor/ops.h"
 #include "support/random_model.h"
 
@@ -217,7 +218,7 @@ TEST(PromptedLlm, GradCheckThroughPromptsIntoGeneratorHAndBackbone) {
 
 OptionValues options_with(std::map<std::string, std::string> given) {
   std::map<std::string, std::string> v;
-  for (const MethodOption& o : method_entry("clickprompt").options) v[o.name] = o.default_value;
+  for (const Option& o : method_entry("clickprompt").options) v[o.name] = o.default_value;
   for (auto& [k, x] : given) v[k] = x;
   return OptionValues(v);
 }

@@ -24,24 +24,24 @@ BackboneConfig tiny_config() {
   c.num_fields = 3;
   c.vocab_size = 9;
   c.embedding_dim = 4;
-  c.deepfm_hidden = {5, 4};
-  c.finalmlp_mlp1 = {4, 4};
-  c.finalmlp_mlp2 = {6};
-  c.finalmlp_fs_hidden = {3};
-  c.finalmlp_heads = 2;
-  c.wukong_layers = 2;
-  c.wukong_fmb_units = {5};
-  c.wukong_fmb_dim = 3;
-  c.wukong_compression_dim = 3;
-  c.wukong_project_dim = 2;
-  c.wukong_mlp = {4};
-  c.dcnv2_cross_layers = 2;
-  c.dcnv2_dnn = {5};
-  c.xdeepfm_cin = {3, 2};
-  c.xdeepfm_dnn = {4};
-  c.autoint_layers = 2;
-  c.autoint_heads = 2;
-  c.autoint_attention_dim = 6;  // != D = 4: the first layer has W_res, the second an identity residual
+  c.options.set("deepfm-mlp", "5,4");
+  c.options.set("finalmlp-mlp1", "4,4");
+  c.options.set("finalmlp-mlp2", "6");
+  c.options.set("finalmlp-fs-hidden", "3");
+  c.options.set("finalmlp-heads", "2");
+  c.options.set("wukong-layers", "2");
+  c.options.set("wukong-fmb-units", "5");
+  c.options.set("wukong-fmb-dim", "3");
+  c.options.set("wukong-compression-dim", "3");
+  c.options.set("wukong-project-dim", "2");
+  c.options.set("wukong-mlp", "4");
+  c.options.set("dcnv2-layers", "2");
+  c.options.set("dcnv2-mlp", "5");
+  c.options.set("xdeepfm-cin", "3,2");
+  c.options.set("xdeepfm-mlp", "4");
+  c.options.set("autoint-layers", "2");
+  c.options.set("autoint-heads", "2");
+  c.options.set("autoint-attention-dim", "6");  // != D = 4: the first layer has W_res, the second an identity residual
   return c;
 }
 
@@ -130,7 +130,7 @@ TEST(BackboneInit, FuxiCtrAndTorchDefaults) {
   BackboneConfig c = tiny_config();
   c.vocab_size = 3000;  // 24,000 embedding values: their std is known to ~1%
   c.embedding_dim = 8;
-  c.deepfm_hidden = {64};
+  c.options.set("deepfm-mlp", "64");
   auto stats = [](const Var& p) {
     double sum = 0, sq = 0, lo = 1e300, hi = -1e300;
     for (int64_t i = 0; i < p.numel(); ++i) {

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "ctr_synthetic.h"
 #include "llactr/ctr/checkpoint.h"
@@ -28,10 +29,11 @@ std::unique_ptr<Backbone> trained(const std::string& name) {
   c.num_fields = d.schema.num_fields();
   c.vocab_size = d.encoder.total_vocab();
   c.embedding_dim = 4;
-  c.deepfm_hidden = {8};
-  c.finalmlp_mlp1 = c.finalmlp_mlp2 = {8};
-  c.finalmlp_fs_hidden = {4};
-  c.wukong_layers = 1;
+  c.options.set("deepfm-mlp", "8");
+  c.options.set("finalmlp-mlp1", "8");
+  c.options.set("finalmlp-mlp2", "8");
+  c.options.set("finalmlp-fs-hidden", "4");
+  c.options.set("wukong-layers", "1");
   Rng rng(3);
   auto m = make_backbone(name, c, rng);
   TrainConfig t;
@@ -108,6 +110,44 @@ TEST(CtrCheckpoint, ForeignAndNewerFilesAreRejected) {
     EXPECT_NE(std::string(e.what()).find("version"), std::string::npos) << e.what();
   }
   EXPECT_THROW(load_checkpoint(temp_path("does_not_exist")), std::runtime_error);
+  std::remove(p.c_str());
+}
+
+// A model's own options travel by name with their values, the defaults written out too.
+TEST(CtrCheckpoint, ModelOptionsAreSavedByName) {
+  const auto& d = dataset();
+  auto m = trained("DeepFM");  // deepfm-mlp = 8
+  const std::string p = temp_path("options");
+  save_checkpoint(p, *m, d.encoder);
+  LoadedCheckpoint c = load_checkpoint(p);
+  EXPECT_EQ(c.model->config().options.all(), (std::map<std::string, std::string>{{"deepfm-mlp", "8"}}));
+  EXPECT_EQ(c.model->hidden_dim(), 8);
+  // Another model's options (all the trained() config sets) are not the model's: not saved.
+  auto w = trained("WuKong");
+  save_checkpoint(p, *w, d.encoder);
+  const std::map<std::string, std::string> saved = load_checkpoint(p).model->config().options.all();
+  EXPECT_EQ(saved.at("wukong-layers"), "1");
+  EXPECT_EQ(saved.at("wukong-mlp"), "32,32");  // the default, written out
+  EXPECT_EQ(saved.count("deepfm-mlp"), 0u);
+  std::remove(p.c_str());
+}
+
+// Version 2 held every model's sizes as fixed fields; it is refused with what to do.
+TEST(CtrCheckpoint, Version2FileSaysToSaveAgain) {
+  auto m = trained("FM");
+  const std::string p = temp_path("v2");
+  save_checkpoint(p, *m, dataset().encoder);
+  std::string s = read_all(p);
+  ASSERT_EQ(uint8_t(s[8]), kCheckpointVersion);  // u32 little-endian after the 8-byte magic
+  s[8] = 2;
+  write_all(p, s);
+  try {
+    load_checkpoint(p);
+    ADD_FAILURE();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("version 2"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("save the model again"), std::string::npos) << e.what();
+  }
   std::remove(p.c_str());
 }
 

@@ -103,16 +103,21 @@ BackboneConfig wukong_config() {
   BackboneConfig c;
   c.num_fields = 3;
   c.embedding_dim = 2;
-  c.wukong_project_dim = 2;
-  c.wukong_fmb_units = {4};
-  c.wukong_fmb_dim = 3;
-  c.wukong_compression_dim = 2;
   return c;
+}
+
+WuKongOptions wukong_sizes() {
+  WuKongOptions w;
+  w.project_dim = 2;
+  w.fmb_units = {4};
+  w.fmb_dim = 3;
+  w.compression_dim = 2;
+  return w;
 }
 
 TEST(CtrLayers, FactorizationMachineBlockMatchesXXtPAndGradients) {
   Rng rng(11);
-  FactorizationMachineBlock fmb(wukong_config(), rng, "fmb");
+  FactorizationMachineBlock fmb(wukong_config(), wukong_sizes(), rng, "fmb");
   Var X = random_param({2, 6}, 12);  // vec(X) of 2 rows, N = 3, D = 2
   // The block's first stage F = X Xᵀ P, checked through its LayerNorm-free path: compare the
   // whole block with the same composition on an explicitly formed X Xᵀ P.
@@ -135,10 +140,10 @@ TEST(CtrLayers, FactorizationMachineBlockMatchesXXtPAndGradients) {
 
 TEST(CtrLayers, LinearCompressionBlockDropoutOnlyWhenTraining) {
   Rng rng(13);
-  BackboneConfig c = wukong_config();
-  c.wukong_compression_dim = 64;
-  c.wukong_dropout = 0.5f;
-  LinearCompressionBlock lcb(c, rng, "lcb");
+  WuKongOptions w = wukong_sizes();
+  w.compression_dim = 64;
+  w.dropout = 0.5f;
+  LinearCompressionBlock lcb(wukong_config(), w, rng, "lcb");
   lcb.proj.b.value().fill(1.0f);  // so that a zero output means a dropped one
   Var X = random_param({4, 6}, 14);  // vec(X) of 4 rows, N = 3, D = 2
   Var eval = lcb.forward(X, ForwardContext{});

@@ -5,10 +5,12 @@
 #include "llactr/apps/commands.h"
 #include "llactr/data/dataset.h"
 #include "llactr/data/dataset_cache.h"
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "test_data.h"
 
 using namespace llactr::data;
+using llactr::JsonValue;
+using llactr::parse_json;
 using llactr::testing::TempDir;
 using llactr::testing::write_file;
 

@@ -2,10 +2,10 @@
 
 #include <random>
 
-#include "llactr/data/json.h"
-#include "llactr/data/utf8.h"
+#include "llactr/util/json.h"
+#include "llactr/util/utf8.h"
 
-using namespace llactr::data;
+using namespace llactr;
 using T = JsonValue::Type;
 
 TEST(JsonParse, ValuesObjectsArrays) {

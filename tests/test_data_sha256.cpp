@@ -1,9 +1,9 @@
 #include <gtest/gtest.h>
 
 #include "data_fixtures.h"
-#include "llactr/data/sha256.h"
+#include "llactr/util/sha256.h"
 
-using namespace llactr::data;
+using namespace llactr;
 
 // Vectors from FIPS 180-4 examples / NIST CAVS (SHA256ShortMsg, "a" x 10^6).
 TEST(Sha256, KnownVectors) {

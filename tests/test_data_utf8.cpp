@@ -1,8 +1,8 @@
 #include <gtest/gtest.h>
 
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 
-using namespace llactr::data;
+using namespace llactr;
 
 TEST(Utf8Parse, ValidAndInvalidSequences) {
   EXPECT_TRUE(is_valid_utf8(""));

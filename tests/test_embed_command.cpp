@@ -7,7 +7,7 @@
 
 #include "data_fixtures.h"
 #include "llactr/apps/commands.h"
-#include "llactr/llm/gguf/npy.h"
+#include "llactr/util/npy.h"
 #include "llactr/llm/model/language_model.h"
 #include "llactr/llm/model/transformer.h"
 #include "support/random_model.h"
@@ -27,7 +27,7 @@ std::vector<float> embed(const std::string& model, const std::string& out, std::
   const int rc = cmd_embed(int(argv.size()), argv.data());
   ::testing::internal::GetCapturedStdout();
   EXPECT_EQ(rc, 0);
-  return llm::read_npy(out).data;
+  return read_npy(out).data;
 }
 
 TEST(EmbedCommand, AttentionAndPoolOptions) {

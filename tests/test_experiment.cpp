@@ -3,8 +3,6 @@
 // before the data is loaded.
 #include <gtest/gtest.h>
 
-#include <omp.h>
-
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -13,11 +11,11 @@
 #include <vector>
 
 #include "data_fixtures.h"
+#include "experiment_runner.h"
 #include "llactr/apps/experiment.h"
 #include "llactr/apps/results.h"
 #include "llactr/data/line_parsing.h"
 #include "llactr/methods/method.h"
-#include "llactr/tensor/gemm.h"
 #include "support/random_model.h"
 #include "test_data.h"
 
@@ -26,15 +24,7 @@ namespace {
 
 using testing::TempDir;
 
-int run(std::vector<std::string> args) {
-  args.insert(args.begin(), "run_experiment");
-  std::vector<char*> argv;
-  for (std::string& s : args) argv.push_back(s.data());
-  const int threads = omp_get_max_threads();
-  const int rc = run_experiment(int(argv.size()), argv.data());
-  set_threads(threads);  // run_experiment sets its own; the other tests keep theirs
-  return rc;
-}
+int run(std::vector<std::string> args) { return testing::run_experiment_with(std::move(args)); }
 
 // A JSON value's text as a number, or false when it is no number ("\"infonce\"", "true").
 bool as_number(const std::string& text, double& v) {
@@ -228,7 +218,7 @@ TEST(Experiment, ElecRowNamesFollowTheLabel) {
   const methods::MethodEntry& e = methods::method_entry("elec");
   using Names = std::vector<std::string>;
   auto names = [&](const std::string& label, bool without_llm) {
-    return e.row_names(methods::OptionValues({{"elec-label", label}, {"elec-without-llm", without_llm ? "1" : ""}}));
+    return e.row_names(OptionValues({{"elec-label", label}, {"elec-without-llm", without_llm ? "1" : ""}}));
   };
   EXPECT_EQ(names("elec", false), (Names{"elec", "elec-gain", "llm"}));
   EXPECT_EQ(names("frozen-LLM", false), (Names{"frozen-LLM", "frozen-LLM-gain", "frozen-LLM-llm"}));
@@ -256,6 +246,14 @@ TEST(Experiment, BadOptionValuesFailBeforeTheDataIsLoaded) {
   EXPECT_NE(error_of({"--lr", "-1"}).find("--lr must be"), std::string::npos);
   EXPECT_NE(error_of({"--backbones", "FM,Nope"}).find("unknown backbone 'Nope'"), std::string::npos);
   EXPECT_NE(error_of({"--train-ratio", "0.95"}).find("--train-ratio"), std::string::npos);
+  // Every size of every backbone is an option, checked when it is read (and per backbone).
+  EXPECT_NE(error_of({"--deepfm-mlp", "400,0"}).find("--deepfm-mlp must be comma-separated positive integers"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--backbones", "DCNv2", "--dcnv2-layers", "0"}).find("--dcnv2-layers must be in [1, 64]"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--backbones", "AutoInt", "--AutoInt.autoint-heads", "x"}).find("--autoint-heads is not an integer"),
+            std::string::npos);
+  EXPECT_NE(error_of({"--backbones", "FinalMLP", "--finalmlp-heads", "5"}).find("--finalmlp-heads"), std::string::npos);
   EXPECT_NE(error_of({"--method", "llactr", "--llactr-lambda-fre", "-0.1"}).find("--llactr-lambda-fre must be"),
             std::string::npos);
   // The old spelling is an alias of the same option.

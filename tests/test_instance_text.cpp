@@ -7,8 +7,8 @@
 #include "data_fixtures.h"
 #include "llactr/data/dataset.h"
 #include "llactr/llm/model/language_model.h"
-#include "llactr/methods/instance_cost.h"
-#include "llactr/methods/instance_text.h"
+#include "llactr/methods/common/instance_cost.h"
+#include "llactr/methods/common/instance_text.h"
 #include "support/random_model.h"
 
 namespace llactr::methods {

@@ -7,7 +7,7 @@
 #include "ctr_synthetic.h"
 #include "gradcheck_util.h"
 #include "llactr/ctr/interactions.h"
-#include "llactr/methods/llactr.h"
+#include "llactr/methods/llactr/llactr.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr {
@@ -209,12 +209,13 @@ BackboneConfig small_config(float embedding_std) {
   c.vocab_size = dataset().encoder.total_vocab();
   c.embedding_dim = 8;
   c.embedding_std = embedding_std;
-  c.deepfm_hidden = {16};
-  c.finalmlp_mlp1 = c.finalmlp_mlp2 = {16};
-  c.finalmlp_fs_hidden = {8};
-  c.wukong_layers = 1;
-  c.wukong_fmb_units = {8};
-  c.wukong_mlp = {8};
+  c.options.set("deepfm-mlp", "16");
+  c.options.set("finalmlp-mlp1", "16");
+  c.options.set("finalmlp-mlp2", "16");
+  c.options.set("finalmlp-fs-hidden", "8");
+  c.options.set("wukong-layers", "1");
+  c.options.set("wukong-fmb-units", "8");
+  c.options.set("wukong-mlp", "8");
   return c;
 }
 

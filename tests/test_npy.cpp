@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
-#include "llactr/llm/gguf/npy.h"
+#include "llactr/util/npy.h"
 
 namespace llactr::llm {
 namespace {

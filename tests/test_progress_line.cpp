@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "llactr/methods/progress_line.h"
+#include "llactr/methods/common/progress_line.h"
 
 namespace llactr::methods {
 namespace {

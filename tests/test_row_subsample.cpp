@@ -3,9 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <numeric>
 #include <set>
 
-#include "llactr/methods/row_subsample.h"
+#include "llactr/data/shuffle.h"
+#include "llactr/methods/common/row_subsample.h"
+#include "llactr/tensor/rng.h"
 
 namespace llactr::methods {
 namespace {
@@ -48,3 +51,35 @@ TEST(RowSubsample, SplitKeepsIdsLabelsAndDenseOfTheChosenRows) {
 
 }  // namespace
 }  // namespace llactr::methods
+
+namespace llactr::data {
+namespace {
+
+// The shared shuffles draw what the five hand-written loops they replace drew (ssft.cpp,
+// elec_llm.cpp, pa_mlm.cpp: back to front; ssft_data.cpp, row_subsample.cpp: a prefix, front to
+// back), so every order and sample is the one before, to the bit.
+TEST(SeededShuffle, DrawsWhatTheHandLoopsDrew) {
+  for (size_t n : {0, 1, 2, 7, 100}) {
+    std::vector<int> want(n), got(n);
+    std::iota(want.begin(), want.end(), 0);
+    got = want;
+    Rng a(42), b(42);
+    for (int i = int(n) - 1; i > 0; --i) std::swap(want[size_t(i)], want[a.below(uint64_t(i) + 1)]);
+    seeded_shuffle(got, b);
+    EXPECT_EQ(got, want) << n;
+    EXPECT_EQ(a.next_u64(), b.next_u64()) << "the same number of draws";
+    for (size_t k : {size_t(0), n / 2, n}) {
+      std::vector<size_t> w(n), g(n);
+      std::iota(w.begin(), w.end(), size_t(0));
+      g = w;
+      Rng c(7), d(7);
+      for (size_t i = 0; i < k; ++i) std::swap(w[i], w[i + c.below(n - i)]);
+      seeded_shuffle_prefix(g, k, d);
+      EXPECT_EQ(g, w) << n << " " << k;
+      EXPECT_EQ(c.next_u64(), d.next_u64());
+    }
+  }
+}
+
+}  // namespace
+}  // namespace llactr::data

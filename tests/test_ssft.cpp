@@ -7,11 +7,11 @@
 #include <set>
 
 #include "data_fixtures.h"
-#include "llactr/data/json.h"
-#include "llactr/llm/gguf/npy.h"
+#include "llactr/util/json.h"
+#include "llactr/util/npy.h"
 #include "support/random_model.h"
-#include "llactr/methods/ssft.h"
-#include "llactr/methods/ssft_data.h"
+#include "llactr/methods/llactr/ssft.h"
+#include "llactr/methods/llactr/ssft_data.h"
 
 namespace llactr::methods {
 namespace {
@@ -114,10 +114,10 @@ TEST(Ssft, LoraTrainingLowersInfoNceAndWritesEveryEpoch) {
   const int K = d.schema.num_fields();
   for (int e = 0; e <= 3; ++e) {
     const std::string stem = o.out_dir + "/field_embeddings_epoch" + std::to_string(e);
-    const llm::NpyArray a = llm::read_npy(stem + ".npy");
+    const NpyArray a = read_npy(stem + ".npy");
     EXPECT_EQ(a.shape, (std::vector<int64_t>{K, 16}));
     EXPECT_EQ(a.data, r.embeddings[e].H);
-    const data::JsonValue j = data::parse_json(llactr::testing::read_file(stem + ".json"));
+    const JsonValue j = parse_json(llactr::testing::read_file(stem + ".json"));
     EXPECT_EQ(j.find("epoch")->text, std::to_string(e));
     EXPECT_EQ(j.find("pooling")->text, "last");
     EXPECT_EQ(j.find("fields")->items.size(), size_t(K));

@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 #include "llactr/llm/gguf/gguf.h"
 #include "llactr/llm/tokenizer/tokenizer.h"
 #include "llactr/llm/tokenizer/unicode.h"
@@ -82,8 +82,8 @@ TEST_F(TokenizerStories260K, RoundTripsRandomText) {
     for (int i = len(rng); i > 0; --i) {
       const int p = pick(rng);
       if (p < 7) t += char(ascii(rng));
-      else if (p < 9) data::append_utf8(t, bmp(rng));
-      else data::append_utf8(t, astral(rng));
+      else if (p < 9) append_utf8(t, bmp(rng));
+      else append_utf8(t, astral(rng));
     }
     ASSERT_EQ(tok->decode(tok->encode(t, true)), t);
   }

@@ -6,7 +6,7 @@
 
 #include "data_fixtures.h"
 #include "llactr/data/line_parsing.h"
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 #include "llactr/llm/gguf/gguf.h"
 #include "llactr/llm/tokenizer/bpe_trainer.h"
 #include "llactr/llm/tokenizer/tokenizer.h"
@@ -120,9 +120,9 @@ TEST(TokenizerTraining, RoundTripsCorpusLinesAndRandomUtf8ThroughTheGguf) {
         default: cp = 0x800 + rng() % (0x110000 - 0x800); break;
       }
       if ((cp >= 0xD800 && cp <= 0xDFFF) || cp == 0x2581) cp = 'x';
-      data::append_utf8(s, cp);
+      append_utf8(s, cp);
     }
-    ASSERT_TRUE(data::is_valid_utf8(s));
+    ASSERT_TRUE(is_valid_utf8(s));
     EXPECT_EQ(tok.decode(tok.encode(s, true)), s) << "case " << t;
   }
 }

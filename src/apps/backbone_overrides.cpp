@@ -7,18 +7,23 @@
 
 namespace llactr {
 
-const std::vector<std::string>& overridable_options() {
-  static const std::vector<std::string> names{
-      "lr",           "batch-size",        "epochs",        "patience",         "monitor",
-      "weight-decay", "grad-clip",         "embedding-update", "init",          "net-dropout",
-      "finalmlp-mlp1", "finalmlp-mlp2",    "finalmlp-fs-hidden", "wukong-dropout", "wukong-layers",
-      "wukong-fmb-units", "wukong-fmb-dim", "wukong-compression-dim", "wukong-project-dim", "wukong-mlp"};
+std::vector<std::string> overridable_options() {
+  // The training settings, the shared architecture ones but D (every method's LLM stage is built
+  // for one D), and every model's own.
+  std::vector<std::string> names{"lr",           "batch-size", "epochs",           "patience",
+                                 "monitor",      "weight-decay", "grad-clip",      "embedding-update"};
+  for (const Option& o : backbone_config_options().options())
+    if (o.name != "embedding-dim") names.push_back(o.name);
+  for (const BackboneEntry& e : backbone_table())
+    for (const Option& o : e.options) names.push_back(o.name);
   return names;
 }
 
-const std::vector<BuiltinOverride>& builtin_overrides() {
-  static const std::vector<BuiltinOverride> defaults{{"WuKong", "lr", "1e-4"}};
-  return defaults;
+std::vector<BuiltinOverride> builtin_overrides() {
+  std::vector<BuiltinOverride> list;
+  for (const BackboneEntry& e : backbone_table())
+    for (const auto& [key, value] : e.settings) list.push_back({e.name, key, value});
+  return list;
 }
 
 std::vector<std::string> BackboneOverrides::args_for(const std::string& backbone) const {
@@ -31,7 +36,7 @@ std::vector<std::string> BackboneOverrides::args_for(const std::string& backbone
 BackboneOverrides split_backbone_overrides(const std::vector<std::string>& args) {
   BackboneOverrides o;
   const std::vector<std::string>& backbones = backbone_names();
-  const std::vector<std::string>& allowed = overridable_options();
+  const std::vector<std::string> allowed = overridable_options();
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& arg = args[i];
     const size_t dot = arg.find('.');

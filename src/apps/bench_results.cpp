@@ -5,7 +5,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/data/line_parsing.h"
 
 namespace llactr {
@@ -29,8 +29,8 @@ double to_us(double t, const std::string& unit) {
   throw std::invalid_argument("unknown time_unit '" + unit + "'");
 }
 
-const data::JsonValue& member(const data::JsonValue& v, const char* key, const std::string& where) {
-  const data::JsonValue* m = v.find(key);
+const JsonValue& member(const JsonValue& v, const char* key, const std::string& where) {
+  const JsonValue* m = v.find(key);
   if (!m) throw std::invalid_argument(where + " has no \"" + key + "\"");
   return *m;
 }
@@ -42,18 +42,18 @@ BenchFile read_bench_json(const std::string& path) {
   BenchFile f;
   f.path = path;
   try {
-    data::JsonValue doc = data::parse_json(text);
-    const data::JsonValue& ctx = member(doc, "context", "the document");
+    JsonValue doc = parse_json(text);
+    const JsonValue& ctx = member(doc, "context", "the document");
     if (const auto* h = ctx.find("host_name")) f.host = h->text;
     if (const auto* d = ctx.find("date")) f.date = d->text;
     if (const auto* n = ctx.find("num_cpus")) f.num_cpus = std::stoi(n->text);
     if (const auto* m = ctx.find("mhz_per_cpu")) f.mhz = std::stod(m->text);
     if (const auto* l = ctx.find("load_avg"))
       for (const auto& x : l->items) f.load_avg.push_back(std::stod(x.text));
-    const data::JsonValue& list = member(doc, "benchmarks", "the document");
-    if (list.type != data::JsonValue::Type::Array) throw std::invalid_argument("\"benchmarks\" is not an array");
+    const JsonValue& list = member(doc, "benchmarks", "the document");
+    if (list.type != JsonValue::Type::Array) throw std::invalid_argument("\"benchmarks\" is not an array");
     for (size_t i = 0; i < list.items.size(); ++i) {
-      const data::JsonValue& b = list.items[i];
+      const JsonValue& b = list.items[i];
       const std::string where = "benchmark " + std::to_string(i);
       if (const auto* t = b.find("run_type"); t && t->text != "iteration") continue;
       if (const auto* e = b.find("error_occurred"); e && e->text == "true") continue;
@@ -61,7 +61,7 @@ BenchFile read_bench_json(const std::string& path) {
       r.name = member(b, "name", where).text;
       r.time_us = to_us(std::stod(member(b, "real_time", where).text), member(b, "time_unit", where).text);
       for (const auto& [k, v] : b.members)
-        if (v.type == data::JsonValue::Type::Number && !kBuiltin.count(k)) r.counters[k] = std::stod(v.text);
+        if (v.type == JsonValue::Type::Number && !kBuiltin.count(k)) r.counters[k] = std::stod(v.text);
       f.runs.push_back(std::move(r));
     }
   } catch (const std::exception& e) {

@@ -20,7 +20,7 @@
 #include "llactr/apps/bench_results.h"
 #include "llactr/apps/commands.h"
 #include "llactr/apps/svg_plot.h"
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/data/line_parsing.h"
 
 namespace llactr {
@@ -187,13 +187,13 @@ std::vector<std::string> plots(const Data& d, const std::string& dir) {
 
 void training_rows(std::ostringstream& md, const std::string& path) {
   const std::string text = data::read_text_file(path, "a results.json written by ./run_experiment");
-  data::JsonValue doc;
+  JsonValue doc;
   try {
-    doc = data::parse_json(text);
+    doc = parse_json(text);
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
-  const data::JsonValue* runs = doc.find("runs");
+  const JsonValue* runs = doc.find("runs");
   if (!runs) throw std::runtime_error(path + ": no \"runs\" (not a run_experiment results.json?)");
   md << "\n#### End to end: CTR training (`" << path << "`)\n\n| dataset | backbone | train samples/s | "
      << "inference µs/sample | test AUC | epochs |\n|---|---|---|---|---|---|\n";

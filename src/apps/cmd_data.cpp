@@ -14,17 +14,14 @@
 #include "llactr/apps/options.h"
 #include "llactr/data/dataset.h"
 #include "llactr/data/dataset_stats.h"
-#include "llactr/data/json.h"
+#include "llactr/data/knowledge_clicks.h"
 #include "llactr/data/knowledge_corpus.h"
 #include "llactr/data/line_parsing.h"
-#include "llactr/data/knowledge_clicks.h"
 #include "llactr/data/word_categories.h"
+#include "llactr/util/json.h"
 
 namespace llactr {
 namespace {
-
-using data::json_number;
-using data::json_quote;
 
 // At most max_bytes of s, cut at a character boundary so the text stays valid UTF-8.
 std::string utf8_prefix(const std::string& s, size_t max_bytes) {

@@ -6,8 +6,8 @@
 #include "llactr/apps/commands.h"
 #include "llactr/apps/options.h"
 #include "llactr/llm/model/language_model.h"
-#include "llactr/llm/gguf/npy.h"
 #include "llactr/llm/model/pooled_hidden.h"
+#include "llactr/util/npy.h"
 
 namespace llactr {
 
@@ -37,7 +37,7 @@ int cmd_embed(int argc, char** argv) {
 
   if (args.has("out")) {
     const std::string path = args.get("out");
-    llm::write_npy(path, vec, {d});
+    write_npy(path, vec, {d});
     std::printf("wrote %s: [%d] float32 (%s pool over %d tokens, %s attention)\n", path.c_str(), d, pool.c_str(), T,
                 attention.c_str());
   } else {

@@ -19,7 +19,7 @@
 #include "llactr/llm/tokenizer/bpe_trainer.h"
 #include "llactr/llm/tokenizer/tokenizer.h"
 #include "llactr/llm/train/pretrain.h"
-#include "llactr/methods/progress_line.h"
+#include "llactr/methods/common/progress_line.h"
 #include "llactr/tensor/gemm.h"
 
 namespace llactr {

@@ -11,7 +11,7 @@
 #include "llactr/apps/args.h"
 #include "llactr/apps/commands.h"
 #include "llactr/apps/options.h"
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/data/word_categories.h"
 #include "llactr/llm/model/language_model.h"
 #include "llactr/llm/model/pooled_hidden.h"
@@ -82,9 +82,9 @@ int cmd_probe(int argc, char** argv) {
               split.train.size(), split.test.size());
   if (!out_path.empty()) {
     std::ofstream f(out_path);
-    f << "{\"model\": " << data::json_quote(llm_model(args)) << ", \"words\": " << wc.words.size()
-      << ", \"categories\": " << wc.names.size() << ", \"pool\": " << data::json_quote(args.get("pool"))
-      << ", \"template\": " << data::json_quote(tmpl) << ", \"k\": " << k << ", \"purity\": " << purity
+    f << "{\"model\": " << json_quote(llm_model(args)) << ", \"words\": " << wc.words.size()
+      << ", \"categories\": " << wc.names.size() << ", \"pool\": " << json_quote(args.get("pool"))
+      << ", \"template\": " << json_quote(tmpl) << ", \"k\": " << k << ", \"purity\": " << purity
       << ", \"purity_chance\": " << chance_purity << ", \"probe_accuracy\": " << accuracy
       << ", \"probe_majority\": " << chance_probe << ", \"seed\": " << seed << "}\n";
     if (!f) throw std::runtime_error(out_path + ": cannot write");

@@ -12,7 +12,7 @@
 #include "llactr/data/line_parsing.h"
 #include "llactr/llm/gguf/gguf.h"
 #include "llactr/llm/tokenizer/tokenizer.h"
-#include "llactr/methods/instance_text.h"
+#include "llactr/methods/common/instance_text.h"
 
 namespace llactr {
 

@@ -9,8 +9,8 @@
 #include "llactr/apps/options.h"
 #include "llactr/data/dataset.h"
 #include "llactr/llm/model/language_model.h"
-#include "llactr/methods/instance_cost.h"
-#include "llactr/methods/ssft.h"
+#include "llactr/methods/common/instance_cost.h"
+#include "llactr/methods/llactr/ssft.h"
 #include "llactr/tensor/gemm.h"
 
 namespace llactr {

@@ -7,7 +7,7 @@
 //   ./run_experiment --aggregate --out docs/results/ablation results/a results/b  # tables of finished runs
 //
 // A config file holds `key = value` lines with the options' names ('#' starts a comment);
-// `WuKong.lr = 1e-4` (or `--WuKong.lr 1e-4`) sets an option for one backbone's runs only.
+// `Name.lr = 1e-4` (or `--Name.lr 1e-4`) sets an option for the backbone Name's runs only.
 // Writes OUT/results.json, OUT/results.md, OUT/epochs.csv, OUT/auc_<dataset>.svg,
 // OUT/valid_auc_<dataset>.svg, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt with --save-checkpoints.
 #include "llactr/apps/experiment.h"
@@ -30,7 +30,7 @@
 #include "llactr/ctr/checkpoint.h"
 #include "llactr/ctr/trainer.h"
 #include "llactr/data/dataset.h"
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/data/line_parsing.h"
 #include "llactr/data/output_folder.h"
 #include "llactr/methods/method.h"
@@ -43,35 +43,27 @@ namespace {
 Args declare_options() {
   Args a("run_experiment [--config FILE] [--dataset ml100k --data-dir DIR] [--method base,llactr] [--backbones six] [options]\n"
          "       run_experiment --aggregate --out DIR RUN_DIR...   (tables and charts of finished runs' results.json)");
-  std::string known;
+  std::string known, backbones;
   for (const methods::MethodEntry& m : methods::method_table()) known += (known.empty() ? "" : ", ") + std::string(m.name);
+  for (const BackboneEntry& b : backbone_table()) backbones += (backbones.empty() ? "" : ", ") + b.name;
   a.option("config", "", "a file of `key = value` lines with any of these options (command line wins)");
   declare_data_options(a);
-  a.option("backbones", "six", "comma-separated: LR, FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong, DCNv2, xDeepFM, AutoInt; six = the paper's six; all. LR, base only, is always added")
+  a.option("backbones", "six", "comma-separated: " + backbones + "; six = the LLaCTR paper's six; all. " +
+                                   backbone_table().front().name + ", base only, is always added")
       .option("method", "base,llactr", "comma-separated rows of the method table: " + known)
       .option("seeds", "1", "number of seeds; runs use seed, seed+1, ..")
       .option("seed", "2024", "first seed (model init, batch order, dropout)")
       .option("lr", "1e-3", "Adam learning rate")
       .option("batch-size", "4096", "training batch size")
-      .option("embedding-dim", "32", "embedding size D")
       .option("epochs", "100", "maximum epochs")
       .option("patience", "2", "early stopping: epochs without a better monitored value")
       .option("monitor", "auc", "the validation metric for early stopping and lr decay: auc or auc-logloss")
       .option("weight-decay", "0", "coupled L2 (torch Adam weight_decay) on all parameters")
       .option("grad-clip", "10", "max gradient L2 norm (0 = off)")
-      .option("embedding-update", "dense", "dense (as torch Adam) or lazy (touched rows only)")
-      .option("init", "fuxictr", "fuxictr (embeddings N(0, 1e-4²), Xavier Linear) or torch (PyTorch's defaults)")
-      .option("net-dropout", "0", "dropout in DeepFM's and FinalMLP's MLPs")
-      .option("finalmlp-mlp1", "64,64,64", "FinalMLP's first stream: hidden units")
-      .option("finalmlp-mlp2", "64,64,64", "FinalMLP's second stream: hidden units")
-      .option("finalmlp-fs-hidden", "64", "FinalMLP's feature-selection gates: hidden units")
-      .option("wukong-dropout", "0.2", "dropout in WuKong's linear compression blocks")
-      .option("wukong-layers", "3", "WuKong's interaction layers")
-      .option("wukong-fmb-units", "32,32", "WuKong's factorization machine block: hidden units")
-      .option("wukong-fmb-dim", "40", "WuKong's factorization machine block: output width")
-      .option("wukong-compression-dim", "40", "WuKong's linear compression block: output width")
-      .option("wukong-project-dim", "8", "WuKong's low-rank projection k")
-      .option("wukong-mlp", "32,32", "WuKong's final MLP: hidden units");
+      .option("embedding-update", "dense", "dense (as torch Adam) or lazy (touched rows only)");
+  // The shared backbone options (--embedding-dim, --init, --net-dropout), then each row's own.
+  declare_options(a, backbone_config_options().options());
+  for (const BackboneEntry& b : backbone_table()) declare_options(a, b.options);
   declare_method_options(a);
   declare_llm_options(a);
   declare_ssft_options(a);
@@ -167,36 +159,10 @@ bool parse_strings(Args& a, std::vector<std::string> strings) {
   return a.parse(int(ptrs.size()), ptrs.data());
 }
 
-// "400,400" -> {400, 400}; every entry a positive integer.
-std::vector<int64_t> units(const Args& a, const std::string& name) {
-  std::vector<int64_t> out;
-  for (const std::string& item : split_commas(a.get(name))) {
-    char* end = nullptr;
-    const long long v = std::strtoll(item.c_str(), &end, 10);
-    if (end == item.c_str() || *end != '\0' || v < 1)
-      throw std::invalid_argument("--" + name + " must be comma-separated positive integers, not '" + a.get(name) + "'");
-    out.push_back(v);
-  }
-  if (out.empty()) throw std::invalid_argument("--" + name + " needs at least one layer width");
-  return out;
-}
-
-// The backbone's sizes from the options; num_fields and vocab_size come from the data.
-BackboneConfig backbone_config(const Args& a) {
-  BackboneConfig bc;
-  bc.embedding_dim = int(int_in(a, "embedding-dim", 1, 1 << 16));
-  bc.init = parse_param_init(a.get("init"));
-  bc.net_dropout = float(double_in(a, "net-dropout", 0, 0.99));
-  bc.finalmlp_mlp1 = units(a, "finalmlp-mlp1");
-  bc.finalmlp_mlp2 = units(a, "finalmlp-mlp2");
-  bc.finalmlp_fs_hidden = units(a, "finalmlp-fs-hidden");
-  bc.wukong_dropout = float(double_in(a, "wukong-dropout", 0, 0.99));
-  bc.wukong_layers = int(int_in(a, "wukong-layers", 1, 64));
-  bc.wukong_fmb_units = units(a, "wukong-fmb-units");
-  bc.wukong_fmb_dim = int_in(a, "wukong-fmb-dim", 1, 1 << 20);
-  bc.wukong_compression_dim = int_in(a, "wukong-compression-dim", 1, 1 << 20);
-  bc.wukong_project_dim = int_in(a, "wukong-project-dim", 1, 1 << 20);
-  bc.wukong_mlp = units(a, "wukong-mlp");
+// The backbone's shared options and its own; num_fields and vocab_size come from the data.
+BackboneConfig backbone_config(const Args& a, const std::string& backbone) {
+  BackboneConfig bc = backbone_config_options().read(option_values(a, backbone_config_options().options()));
+  bc.options = option_values(a, backbone_entry(backbone).options);
   return bc;
 }
 
@@ -236,22 +202,28 @@ int run_experiment(int argc, char** argv) {
   set_gemm_backend(parse_gemm_backend(a.get("gemm")));
   // "six": the backbones of the LLaCTR paper's table.
   const std::string which = a.get("backbones");
-  std::vector<std::string> backbones = which == "all"   ? backbone_names()
-                                       : which == "six" ? std::vector<std::string>{"FM", "DeepFM", "FwFM", "FmFM", "FinalMLP", "WuKong"}
-                                                        : split_commas(which);
+  std::vector<std::string> backbones;
+  if (which == "all") backbones = backbone_names();
+  else if (which == "six") {
+    for (const BackboneEntry& b : backbone_table())
+      if (b.paper_six) backbones.push_back(b.name);
+  } else backbones = split_commas(which);
   if (backbones.empty()) throw std::invalid_argument("--backbones names no backbone");
-  // LR, base only, is a row of every table: what the backbones' interaction layers add over it.
-  if (std::find(backbones.begin(), backbones.end(), "LR") == backbones.end()) backbones.insert(backbones.begin(), "LR");
-  // Each backbone's options: the shared ones, then its own overrides (`WuKong.lr = 1e-4`), checked
-  // by building the model once on a two-field toy vocabulary (an unknown name, or FinalMLP widths
-  // that its heads do not divide, fail now, not after the data is loaded).
+  // The table's first row (logistic regression), base only, is a row of every table: what the backbones'
+  // interaction layers add over it.
+  const std::string reference = backbone_table().front().name;
+  if (std::find(backbones.begin(), backbones.end(), reference) == backbones.end())
+    backbones.insert(backbones.begin(), reference);
+  // Each backbone's options: the shared ones, then its own overrides (`Name.lr = 1e-4`), checked
+  // by building the model once on a two-field toy vocabulary (an unknown name, or widths that a
+  // model rejects, fail now, not after the data is loaded).
   std::map<std::string, Args> per_backbone;
   for (const std::string& name : backbones) {
     Args& ab = per_backbone.emplace(name, declare_options()).first->second;
     parse_strings(ab, overrides.args_for(name));
     try {
       Rng unused(0);
-      BackboneConfig bc = backbone_config(ab);
+      BackboneConfig bc = backbone_config(ab, name);
       bc.num_fields = 2, bc.vocab_size = 4;
       make_backbone(name, bc, unused);
       train_config(ab, first_seed);
@@ -262,9 +234,9 @@ int run_experiment(int argc, char** argv) {
   methods::MethodSetup setup;
   setup.dataset_label = dataset;
   setup.llm_model = a.get("llm-model");
-  setup.ssft = ssft_options(a, dataset);
+  ssft_options(a, dataset);  // checked here whichever methods run
+  setup.shared = option_values(a, methods::ssft_option_list());
   setup.threads = threads;
-  setup.ssft_threads = int(a.get_int("ssft-threads"));
   setup.quiet = a.get_flag("quiet");
   std::vector<std::unique_ptr<methods::Method>> chosen;
   std::vector<std::string> row_names;
@@ -283,11 +255,12 @@ int run_experiment(int argc, char** argv) {
     }
   }
   if (chosen.empty()) throw std::invalid_argument("--method names no method");
-  // LR is trained with base only: the methods enhance embeddings and interactions, which it has not.
+  // The reference is trained with base only: the methods enhance embeddings and interactions,
+  // which it has not.
   setup.options = method_options(a, methods::method_entry("base"));
-  const std::unique_ptr<methods::Method> lr_base = methods::method_entry("base").make(setup);
+  const std::unique_ptr<methods::Method> reference_base = methods::method_entry("base").make(setup);
   auto methods_of = [&](const std::string& backbone) {
-    if (backbone == "LR") return std::vector<methods::Method*>{lr_base.get()};
+    if (backbone == reference) return std::vector<methods::Method*>{reference_base.get()};
     std::vector<methods::Method*> list;
     for (auto& m : chosen) list.push_back(m.get());
     return list;
@@ -311,13 +284,13 @@ int run_experiment(int argc, char** argv) {
   std::vector<RunRecord> runs;
   std::vector<EpochRecord> epochs;
   size_t total = 0;
-  for (const std::string& name : backbones) total += size_t(seeds) * (name == "LR" ? 1 : row_names.size());
+  for (const std::string& name : backbones) total += size_t(seeds) * (name == reference ? 1 : row_names.size());
   for (const std::string& name : backbones)
     for (long s = 0; s < seeds; ++s)
       for (methods::Method* m : methods_of(name)) {
         const uint64_t seed = first_seed + uint64_t(s);
         const Args& ab = per_backbone.at(name);
-        BackboneConfig bc = backbone_config(ab);
+        BackboneConfig bc = backbone_config(ab, name);
         bc.num_fields = d.schema.num_fields();
         bc.vocab_size = d.encoder.total_vocab();
         const TrainConfig tc = train_config(ab, seed);
@@ -332,7 +305,7 @@ int run_experiment(int argc, char** argv) {
           if (auto own = overrides.per_backbone.find(name); own != overrides.per_backbone.end())
             for (const std::string& o : own->second) {
               const size_t eq = o.find('=');
-              r.settings.emplace_back(o.substr(2, eq - 2), data::json_quote(o.substr(eq + 1)));
+              r.settings.emplace_back(o.substr(2, eq - 2), json_quote(o.substr(eq + 1)));
             }
           runs.push_back(r);
           for (const EpochLog& e : tr.log)

@@ -125,77 +125,32 @@ std::string llm_model(const Args& a) {
   return path;
 }
 
-void declare_ssft_options(Args& a) {
-  a.option("ssft-epochs", "3", "SSFT: epochs of LoRA fine-tuning")
-      .option("ssft-loss", "infonce", "SSFT: infonce, generative or both")
-      .option("ssft-w-cl", "", "SSFT: weight of the contrastive (InfoNCE) loss (default: from --ssft-loss)")
-      .option("ssft-w-lg", "", "SSFT: weight of the generative loss (default: from --ssft-loss)")
-      .option("ssft-per-field", "300", "SSFT: feature values sampled per field")
-      .option("ssft-heldout", "0.1", "SSFT: share of each field's values held out for the accuracy")
-      .option("ssft-lr", "1e-3", "SSFT: AdamW learning rate")
-      .option("ssft-warmup", "0.1", "SSFT: linear warm-up as a share of all steps")
-      .option("ssft-rank", "8", "SSFT: LoRA rank")
-      .option("ssft-alpha", "16", "SSFT: LoRA alpha (scale alpha/rank)")
-      .option("ssft-dropout", "0.05", "SSFT: LoRA dropout")
-      .option("ssft-targets", "q,v", "SSFT: projections with adapters: q,k,v,o,gate,up,down")
-      .option("ssft-tau", "0.02", "SSFT: InfoNCE temperature")
-      .option("ssft-micro-batch", "16", "SSFT: prompts per forward/backward")
-      .option("ssft-accum", "1", "SSFT: micro-batches per optimiser step")
-      .option("ssft-seed", "2024", "SSFT: seed of sampling, shuffling, dropout and LoRA init")
-      .option("ssft-pool", "last", "SSFT: last or mean, the hidden-state pooling of prompts and descriptions")
-      .option("ssft-prompt", "experiments/ssft_prompt.txt", "SSFT: prompt template ({feature}, {fields})")
-      .option("ssft-dir", "", "SSFT: its output folder and cache (default data/cache/ssft/<dataset-label>)")
-      .option("ssft-threads", "2", "SSFT: threads (results are the same for the same thread count)");
-}
+void declare_ssft_options(Args& a) { declare_options(a, methods::ssft_option_list()); }
 
 methods::SsftOptions ssft_options(const Args& a, const std::string& dataset_label) {
-  methods::SsftOptions o;
-  o.out_dir = a.has("ssft-dir") ? a.get("ssft-dir") : "data/cache/ssft/" + dataset_label;
-  o.prompt_file = a.get("ssft-prompt");
-  o.epochs = int(int_in(a, "ssft-epochs", 0, 1000));
-  o.per_field = int(int_in(a, "ssft-per-field", 1, INT_MAX));
-  o.heldout_fraction = double_in(a, "ssft-heldout", 0, 0.9);
-  o.lr = float(double_in(a, "ssft-lr", 0, 1));
-  o.warmup_ratio = double_in(a, "ssft-warmup", 0, 1);
-  o.lora.rank = int(int_in(a, "ssft-rank", 1, 4096));
-  o.lora.alpha = float(double_in(a, "ssft-alpha", 0, 1e6));
-  o.lora.dropout = float(double_in(a, "ssft-dropout", 0, 0.99));
-  o.lora.targets = split_commas(a.get("ssft-targets"));
-  if (o.lora.targets.empty()) throw std::invalid_argument("--ssft-targets names no projection");
-  o.tau = float(double_in(a, "ssft-tau", 1e-6, 1e6));
-  const std::string loss = a.get("ssft-loss");
-  if (loss == "infonce") o.w_cl = 1, o.w_lg = 0;
-  else if (loss == "generative") o.w_cl = 0, o.w_lg = 1;
-  else if (loss == "both") o.w_cl = 1, o.w_lg = 1;
-  else throw std::invalid_argument("--ssft-loss must be infonce, generative or both, not '" + loss + "'");
-  if (a.has("ssft-w-cl")) o.w_cl = float(double_in(a, "ssft-w-cl", 0, 1e6));
-  if (a.has("ssft-w-lg")) o.w_lg = float(double_in(a, "ssft-w-lg", 0, 1e6));
-  if (o.w_cl == 0 && o.w_lg == 0) throw std::invalid_argument("--ssft-w-cl and --ssft-w-lg are both 0: SSFT has no loss");
-  o.micro_batch = int(int_in(a, "ssft-micro-batch", 1, 1 << 20));
-  o.accum = int(int_in(a, "ssft-accum", 1, 1 << 20));
-  o.seed = uint64_t(int_in(a, "ssft-seed", 0, LONG_MAX));
-  o.lora.seed = o.seed;
-  o.pooling = a.get("ssft-pool");
-  if (o.pooling != "last" && o.pooling != "mean")
-    throw std::invalid_argument("--ssft-pool must be last or mean, not '" + o.pooling + "'");
-  int_in(a, "ssft-threads", 1, 1024);
-  return o;
+  return methods::ssft_options(option_values(a, methods::ssft_option_list()), dataset_label);
+}
+
+void declare_options(Args& a, const std::vector<Option>& options, const std::string& help_prefix) {
+  for (const Option& o : options) {
+    if (o.is_flag) a.flag(o.name, help_prefix + o.help);
+    else a.option(o.name, o.default_value, help_prefix + o.help);
+    for (const std::string& old_name : o.aliases) a.alias(old_name, o.name);
+  }
+}
+
+OptionValues option_values(const Args& a, const std::vector<Option>& options) {
+  std::map<std::string, std::string> values;
+  for (const Option& o : options)
+    if (o.is_flag) values[o.name] = a.get_flag(o.name) ? "1" : "";
+    else if (a.has(o.name)) values[o.name] = a.get(o.name);  // an option without a default may be absent
+  return OptionValues(std::move(values));
 }
 
 void declare_method_options(Args& a) {
-  for (const methods::MethodEntry& m : methods::method_table())
-    for (const methods::MethodOption& o : m.options) {
-      if (o.is_flag) a.flag(o.name, std::string(m.name) + ": " + o.help);
-      else a.option(o.name, o.default_value, std::string(m.name) + ": " + o.help);
-      for (const std::string& old_name : o.aliases) a.alias(old_name, o.name);
-    }
+  for (const methods::MethodEntry& m : methods::method_table()) declare_options(a, m.options, std::string(m.name) + ": ");
 }
 
-methods::OptionValues method_options(const Args& a, const methods::MethodEntry& method) {
-  std::map<std::string, std::string> values;
-  for (const methods::MethodOption& o : method.options)
-    values[o.name] = o.is_flag ? (a.get_flag(o.name) ? "1" : "") : a.get(o.name);
-  return methods::OptionValues(std::move(values));
-}
+OptionValues method_options(const Args& a, const methods::MethodEntry& method) { return option_values(a, method.options); }
 
 }  // namespace llactr

@@ -7,7 +7,7 @@
 #include <map>
 #include <stdexcept>
 
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/data/line_parsing.h"
 
 namespace llactr {
@@ -62,11 +62,11 @@ std::string cell(const std::vector<double>& xs, const char* fmt = "%.4f") {
   return xs.size() == 1 ? num(st.mean, fmt) : num(st.mean, fmt) + " ± " + num(st.std, fmt);
 }
 
-std::string json_text(const data::JsonValue& v, const std::string& path, const std::string& key) {
-  using T = data::JsonValue::Type;
+std::string json_text(const JsonValue& v, const std::string& path, const std::string& key) {
+  using T = JsonValue::Type;
   switch (v.type) {
     case T::Null: return "null";
-    case T::String: return data::json_quote(v.text);
+    case T::String: return json_quote(v.text);
     case T::Number:
     case T::Bool: return v.text;
     default: throw std::runtime_error(path + ": run member \"" + key + "\" is an array or object (not a setting)");
@@ -80,15 +80,15 @@ std::string results_json(const std::vector<RunRecord>& runs) {
   for (size_t i = 0; i < runs.size(); ++i) {
     const RunRecord& r = runs[i];
     s += i ? ",\n " : "\n ";
-    s += "{\"dataset\":" + data::json_quote(r.dataset) + ",\"backbone\":" + data::json_quote(r.backbone) +
-         ",\"method\":" + data::json_quote(r.method) + ",\"seed\":" + std::to_string(r.seed) +
+    s += "{\"dataset\":" + json_quote(r.dataset) + ",\"backbone\":" + json_quote(r.backbone) +
+         ",\"method\":" + json_quote(r.method) + ",\"seed\":" + std::to_string(r.seed) +
          ",\"valid_auc\":" + num(r.valid_auc) + ",\"test_auc\":" + num(r.test_auc) +
          ",\"test_logloss\":" + num(r.test_logloss) + ",\"test_gauc\":" + (r.test_gauc < 0 ? "null" : num(r.test_gauc)) +
          ",\"best_epoch\":" + std::to_string(r.best_epoch) + ",\"epochs\":" + std::to_string(r.epochs) +
          ",\"train_seconds\":" + num(r.train_seconds) + ",\"train_samples_per_sec\":" + num(r.train_samples_per_sec) +
          ",\"infer_us_per_sample\":" + num(r.infer_us_per_sample) + ",\"llm_seconds\":" + num(r.llm_seconds) +
          ",\"llm_tokens\":" + num(r.llm_tokens);
-    for (const auto& [key, value] : r.settings) s += "," + data::json_quote(key) + ":" + value;
+    for (const auto& [key, value] : r.settings) s += "," + json_quote(key) + ":" + value;
     s += "}";
   }
   return s + "\n]}\n";
@@ -124,22 +124,22 @@ std::string results_table(const std::vector<RunRecord>& runs) {
 }
 
 std::vector<RunRecord> parse_results_json(const std::string& text, const std::string& path) {
-  data::JsonValue doc;
+  JsonValue doc;
   try {
-    doc = data::parse_json(text);
+    doc = parse_json(text);
   } catch (const std::invalid_argument& e) {
     throw std::runtime_error(path + ": " + e.what());
   }
-  const data::JsonValue* list = doc.find("runs");
-  if (!list || list->type != data::JsonValue::Type::Array) throw std::runtime_error(path + ": no \"runs\" array");
+  const JsonValue* list = doc.find("runs");
+  if (!list || list->type != JsonValue::Type::Array) throw std::runtime_error(path + ": no \"runs\" array");
   std::vector<RunRecord> runs;
-  for (const data::JsonValue& o : list->items) {
+  for (const JsonValue& o : list->items) {
     const std::string where = path + ": run " + std::to_string(runs.size() + 1);
-    if (o.type != data::JsonValue::Type::Object) throw std::runtime_error(where + " is not an object");
+    if (o.type != JsonValue::Type::Object) throw std::runtime_error(where + " is not an object");
     RunRecord r;
     auto str = [&](const char* k) -> std::string {
-      const data::JsonValue* v = o.find(k);
-      if (!v || v->type != data::JsonValue::Type::String) throw std::runtime_error(where + ": missing string \"" + std::string(k) + "\"");
+      const JsonValue* v = o.find(k);
+      if (!v || v->type != JsonValue::Type::String) throw std::runtime_error(where + ": missing string \"" + std::string(k) + "\"");
       return v->text;
     };
     r.dataset = str("dataset"), r.backbone = str("backbone"), r.method = str("method");
@@ -149,24 +149,24 @@ std::vector<RunRecord> parse_results_json(const std::string& text, const std::st
         {"train_samples_per_sec", &r.train_samples_per_sec}, {"infer_us_per_sample", &r.infer_us_per_sample},
         {"llm_seconds", &r.llm_seconds},     {"llm_tokens", &r.llm_tokens}};
     for (auto& [key, dst] : numbers) {
-      const data::JsonValue* v = o.find(key);
+      const JsonValue* v = o.find(key);
       if (!v) {
         // llm_seconds is absent in files written before LLaCTR, llm_tokens before ClickPrompt.
         if (std::string(key) == "llm_seconds" || std::string(key) == "llm_tokens") continue;
         throw std::runtime_error(where + ": missing \"" + key + "\"");
       }
-      if (v->type != data::JsonValue::Type::Number) throw std::runtime_error(where + ": \"" + key + "\" is not a number");
+      if (v->type != JsonValue::Type::Number) throw std::runtime_error(where + ": \"" + key + "\" is not a number");
       *dst = std::stod(v->text);
     }
-    const data::JsonValue* g = o.find("test_gauc");
-    r.test_gauc = g && g->type == data::JsonValue::Type::Number ? std::stod(g->text) : -1;
+    const JsonValue* g = o.find("test_gauc");
+    r.test_gauc = g && g->type == JsonValue::Type::Number ? std::stod(g->text) : -1;
     for (auto [key, dst] : {std::pair<const char*, int*>{"best_epoch", &r.best_epoch}, {"epochs", &r.epochs}}) {
-      const data::JsonValue* v = o.find(key);
-      if (!v || v->type != data::JsonValue::Type::Number) throw std::runtime_error(where + ": missing \"" + key + "\"");
+      const JsonValue* v = o.find(key);
+      if (!v || v->type != JsonValue::Type::Number) throw std::runtime_error(where + ": missing \"" + key + "\"");
       *dst = std::stoi(v->text);
     }
-    const data::JsonValue* seed = o.find("seed");
-    if (!seed || seed->type != data::JsonValue::Type::Number) throw std::runtime_error(where + ": missing \"seed\"");
+    const JsonValue* seed = o.find("seed");
+    if (!seed || seed->type != JsonValue::Type::Number) throw std::runtime_error(where + ": missing \"seed\"");
     r.seed = std::stoull(seed->text);
     static const char* known[] = {"dataset", "backbone", "method", "seed", "valid_auc", "test_auc", "test_logloss",
                                   "test_gauc", "best_epoch", "epochs", "train_seconds", "train_samples_per_sec",

@@ -2,7 +2,6 @@
 
 #include <stdexcept>
 
-#include "llactr/ctr/models.h"
 #include "llactr/nn/embedding.h"
 #include "llactr/tensor/ops.h"
 
@@ -14,9 +13,12 @@ Backbone::Backbone(std::string name, const BackboneConfig& cfg, Rng& rng) : name
                                 std::to_string(cfg.num_fields) + ", " + std::to_string(cfg.vocab_size) + ", " +
                                 std::to_string(cfg.embedding_dim) + ")");
   if (cfg.extra_fields < 0) throw std::invalid_argument(name_ + ": extra_fields must be >= 0");
-  if (cfg.init == ParamInit::Torch && name_ != "LR" && name_ != "FM" && name_ != "DeepFM" && name_ != "FwFM" &&
-      name_ != "FmFM" && name_ != "FinalMLP" && name_ != "WuKong")
-    throw std::invalid_argument(name_ + ": init torch is implemented for LR, FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong only");
+  if (cfg.init == ParamInit::Torch && !backbone_entry(name_).torch_init) {
+    std::string which;
+    for (const BackboneEntry& e : backbone_table())
+      if (e.torch_init) which += (which.empty() ? "" : ", ") + e.name;
+    throw std::invalid_argument(name_ + ": init torch is implemented for " + which + " only");
+  }
   table_ = Embedding(cfg.vocab_size, cfg.embedding_dim, embedding_init_std(cfg), rng, "embedding").table;
   own(table_);
 }
@@ -24,10 +26,11 @@ Backbone::Backbone(std::string name, const BackboneConfig& cfg, Rng& rng) : name
 ParamInit parse_param_init(const std::string& name) {
   if (name == "fuxictr") return ParamInit::FuxiCtr;
   if (name == "torch") return ParamInit::Torch;
-  throw std::invalid_argument("unknown init '" + name + "' (fuxictr, torch)");
+  throw std::invalid_argument("--init must be fuxictr or torch, not '" + name + "'");
 }
 
 const char* param_init_name(ParamInit p) { return p == ParamInit::Torch ? "torch" : "fuxictr"; }
+std::string param_init_text(const ParamInit& p) { return param_init_name(p); }
 
 float embedding_init_std(const BackboneConfig& cfg) { return cfg.init == ParamInit::Torch ? 1.0f : cfg.embedding_std; }
 
@@ -51,33 +54,16 @@ int64_t Backbone::num_parameters() const {
   return n;
 }
 
-namespace {
-struct Entry {
-  const char* name;
-  std::unique_ptr<Backbone> (*make)(const BackboneConfig&, Rng&);
-};
-const Entry kBackbones[] = {
-    {"LR", make_lr},     {"FM", make_fm},           {"DeepFM", make_deepfm}, {"FwFM", make_fwfm},
-    {"FmFM", make_fmfm}, {"FinalMLP", make_finalmlp}, {"WuKong", make_wukong}, {"DCNv2", make_dcnv2},
-    {"xDeepFM", make_xdeepfm}, {"AutoInt", make_autoint},
-};
-}  // namespace
-
-const std::vector<std::string>& backbone_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> v;
-    for (const Entry& e : kBackbones) v.push_back(e.name);
-    return v;
-  }();
-  return names;
-}
-
-std::unique_ptr<Backbone> make_backbone(const std::string& name, const BackboneConfig& cfg, Rng& rng) {
-  for (const Entry& e : kBackbones)
-    if (name == e.name) return e.make(cfg, rng);
-  std::string known;
-  for (const Entry& e : kBackbones) known += std::string(known.empty() ? "" : ", ") + e.name;
-  throw std::invalid_argument("unknown backbone '" + name + "' (known: " + known + ")");
+const OptionTable<BackboneConfig>& backbone_config_options() {
+  using C = BackboneConfig;
+  static const OptionTable<C> table =
+      OptionTable<C>()
+          .integer("embedding-dim", &C::embedding_dim, between(1, 1 << 16), "embedding size D")
+          .custom("init", &C::init, parse_param_init, param_init_text,
+                  "fuxictr (embeddings N(0, 1e-4²), Xavier Linear) or torch (PyTorch's defaults)")
+          .number("net-dropout", &C::net_dropout, between(0, 0.99),
+                  "dropout in the models' deep MLPs (the rows that use it say so in their help)");
+  return table;
 }
 
 }  // namespace llactr

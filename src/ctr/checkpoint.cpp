@@ -13,44 +13,23 @@ namespace {
 constexpr char kMagic[8] = {'L', 'L', 'A', 'C', 'T', 'R', 'C', 'K'};
 constexpr char kEnd[4] = {'E', 'N', 'D', '.'};
 
-// The config's fields, in one order for writing and reading.
+// The shared fields, in one order for writing and reading.
 template <class Io>
 void config_fields(Io& io, BackboneConfig& c) {
   io.num(c.num_fields);
   io.num(c.vocab_size);
   io.num(c.embedding_dim);
   io.num(c.embedding_std);
-  io.list(c.deepfm_hidden);
   io.num(c.net_dropout);
-  io.list(c.finalmlp_mlp1);
-  io.list(c.finalmlp_mlp2);
-  io.list(c.finalmlp_fs_hidden);
-  io.num(c.finalmlp_heads);
-  io.num(c.wukong_layers);
-  io.list(c.wukong_fmb_units);
-  io.num(c.wukong_fmb_dim);
-  io.num(c.wukong_compression_dim);
-  io.num(c.wukong_project_dim);
-  io.list(c.wukong_mlp);
-  io.num(c.wukong_dropout);
-  io.num(c.dcnv2_cross_layers);
-  io.list(c.dcnv2_dnn);
-  io.list(c.xdeepfm_cin);
-  io.list(c.xdeepfm_dnn);
-  io.num(c.autoint_layers);
-  io.num(c.autoint_heads);
-  io.num(c.autoint_attention_dim);
 }
 
 struct Writer {
   data::BinaryWriter& w;
   template <class T> void num(T& v) { w.pod(v); }
-  void list(std::vector<int64_t>& v) { w.vec(v); }
 };
 struct Reader {
   data::BinaryReader& r;
   template <class T> void num(T& v) { v = r.pod<T>(); }
-  void list(std::vector<int64_t>& v) { v = r.vec<int64_t>(); }
 };
 
 }  // namespace
@@ -68,6 +47,13 @@ void save_checkpoint(const std::string& path, const Backbone& model, const data:
   BackboneConfig cfg = model.config();
   Writer cw{w};
   config_fields(cw, cfg);
+  // The model's own options, each with its value (given or default): the file says every size.
+  const OptionValues own = backbone_option_values(model.name(), cfg.options);
+  w.pod(uint64_t(own.all().size()));
+  for (const auto& [name, value] : own.all()) {
+    w.string(name);
+    w.string(value);
+  }
   w.pod(uint64_t(model.parameters().size()));
   for (const Var& p : model.parameters()) {
     w.string(p.name());
@@ -90,6 +76,10 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
   if (std::memcmp(magic, kMagic, sizeof kMagic) != 0)
     throw std::runtime_error(path + ": not an llactr checkpoint (the file does not start with LLACTRCK)");
   uint32_t version = r.pod<uint32_t>();
+  if (version == 2)
+    throw std::runtime_error(path + ": checkpoint format version 2, written before the backbones had their own "
+                             "options; this build reads version " + std::to_string(kCheckpointVersion) +
+                             ": save the model again with this build (run_experiment --save-checkpoints)");
   if (version != kCheckpointVersion)
     throw std::runtime_error(path + ": checkpoint format version " + std::to_string(version) + ", this build reads " +
                              std::to_string(kCheckpointVersion));
@@ -97,6 +87,12 @@ LoadedCheckpoint load_checkpoint(const std::string& path) {
   BackboneConfig cfg;
   Reader cr{r};
   config_fields(cr, cfg);
+  const uint64_t n_options = r.pod<uint64_t>();
+  if (n_options > 1024) r.fail("corrupt model header: " + std::to_string(n_options) + " options");
+  for (uint64_t i = 0; i < n_options; ++i) {
+    std::string option = r.string();
+    cfg.options.set(option, r.string());
+  }
 
   LoadedCheckpoint out;
   Rng unused(0);  // the weights are overwritten below

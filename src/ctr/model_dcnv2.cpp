@@ -3,25 +3,35 @@
 //   x0 = vec(E)  [B, N·D]
 //   c = CrossNetwork(x0) [B, N·D],   d = DNN(x0) [B, d_last]      (cross_net.h)
 //   y = w_fcᵀ [c, d] + b;   h = [c, d]  [B, N·D + d_last]
-#include <stdexcept>
-
 #include "llactr/ctr/cross_net.h"
-#include "llactr/ctr/models.h"
+#include "llactr/ctr/backbone.h"
 #include "llactr/nn/mlp.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr {
 namespace {
 
+struct Dcnv2Options {
+  int layers = 3;                           // FuxiCTR's num_cross_layers
+  std::vector<int64_t> mlp{300, 300, 128};  // the parallel DNN (as DeepFM's)
+};
+
+const OptionTable<Dcnv2Options>& dcnv2_options() {
+  using O = Dcnv2Options;
+  static const OptionTable<O> table = OptionTable<O>()
+                                          .integer("dcnv2-layers", &O::layers, between(1, 64), "DCNv2's cross layers")
+                                          .units("dcnv2-mlp", &O::mlp, "DCNv2's parallel DNN: hidden units (dropout: --net-dropout)");
+  return table;
+}
+
 class Dcnv2 : public Backbone {
  public:
   Dcnv2(const BackboneConfig& cfg, Rng& rng) : Backbone("DCNv2", cfg, rng) {
+    const Dcnv2Options sizes = dcnv2_options().read(cfg.options);
     const int64_t F = int64_t(cfg.input_fields()) * cfg.embedding_dim;
-    if (cfg.dcnv2_cross_layers < 1 || cfg.dcnv2_dnn.empty())
-      throw std::invalid_argument("DCNv2: need dcnv2_cross_layers >= 1 and a non-empty dcnv2_dnn");
-    cross_ = CrossNetwork(F, cfg.dcnv2_cross_layers, rng, "cross");
+    cross_ = CrossNetwork(F, sizes.layers, rng, "cross");
     MlpOptions o;
-    o.hidden = cfg.dcnv2_dnn;
+    o.hidden = sizes.mlp;
     o.dropout = cfg.net_dropout;
     dnn_ = Mlp(F, o, rng, "dnn");
     fc_ = Linear(F + dnn_.out_dim(), 1, rng, "fc");
@@ -49,6 +59,9 @@ class Dcnv2 : public Backbone {
 
 }  // namespace
 
-std::unique_ptr<Backbone> make_dcnv2(const BackboneConfig& cfg, Rng& rng) { return std::make_unique<Dcnv2>(cfg, rng); }
+BackboneEntry dcnv2_backbone() {
+  return {"DCNv2", dcnv2_options().options(), construct<Dcnv2>,
+          /*torch_init=*/false, /*paper_six=*/false, {}};
+}
 
 }  // namespace llactr

@@ -2,19 +2,31 @@
 //   y = Σ_i w[x_i] + Σ_d fm(E)_d + MLP(vec E)        h = last hidden layer of the MLP [B, 128]
 #include "llactr/ctr/first_order.h"
 #include "llactr/ctr/interactions.h"
-#include "llactr/ctr/models.h"
+#include "llactr/ctr/backbone.h"
 #include "llactr/nn/mlp.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr {
 namespace {
 
+struct DeepFmOptions {
+  std::vector<int64_t> mlp{300, 300, 128};  // FuxiCTR's DeepFM default
+};
+
+const OptionTable<DeepFmOptions>& deepfm_options() {
+  static const OptionTable<DeepFmOptions> table =
+      OptionTable<DeepFmOptions>().units("deepfm-mlp", &DeepFmOptions::mlp, "DeepFM's MLP: hidden units (dropout: --net-dropout)");
+  return table;
+}
+
 class DeepFm : public Backbone {
  public:
   DeepFm(const BackboneConfig& cfg, Rng& rng)
-      : Backbone("DeepFM", cfg, rng), linear_(cfg.vocab_size, embedding_init_std(cfg), false, rng, "fm.linear") {
+      : Backbone("DeepFM", cfg, rng),
+        own_(deepfm_options().read(cfg.options)),
+        linear_(cfg.vocab_size, embedding_init_std(cfg), false, rng, "fm.linear") {
     MlpOptions o;
-    o.hidden = cfg.deepfm_hidden;
+    o.hidden = own_.mlp;
     o.dropout = cfg.net_dropout;
     o.output_dim = 1;
     o.init = linear_init(cfg);
@@ -30,19 +42,19 @@ class DeepFm : public Backbone {
     Var deep = reshape(mlp_.forward(flat, ctx.training, ctx.rng, &hidden_), {B});        // [B]
     return add(fm, deep);
   }
-  int64_t hidden_dim() const override {
-    return cfg_.deepfm_hidden.empty() ? int64_t(cfg_.input_fields()) * cfg_.embedding_dim : cfg_.deepfm_hidden.back();
-  }
+  int64_t hidden_dim() const override { return own_.mlp.back(); }
 
  private:
+  DeepFmOptions own_;
   FirstOrder linear_;
   Mlp mlp_;
 };
 
 }  // namespace
 
-std::unique_ptr<Backbone> make_deepfm(const BackboneConfig& cfg, Rng& rng) {
-  return std::make_unique<DeepFm>(cfg, rng);
+BackboneEntry deepfm_backbone() {
+  return {"DeepFM", deepfm_options().options(), construct<DeepFm>,
+          /*torch_init=*/true, /*paper_six=*/true, {}};
 }
 
 }  // namespace llactr

@@ -5,29 +5,48 @@
 #include <stdexcept>
 
 #include "llactr/ctr/finalmlp_layers.h"
-#include "llactr/ctr/models.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr {
 namespace {
 
+struct FinalMlpOptions {
+  std::vector<int64_t> mlp1{64, 64, 64};
+  std::vector<int64_t> mlp2{64, 64, 64};
+  std::vector<int64_t> fs_hidden{64};
+  int heads = 2;
+};
+
+const OptionTable<FinalMlpOptions>& finalmlp_options() {
+  using O = FinalMlpOptions;
+  static const OptionTable<O> table =
+      OptionTable<O>()
+          .units("finalmlp-mlp1", &O::mlp1, "FinalMLP's first stream: hidden units (both streams' dropout: --net-dropout)")
+          .units("finalmlp-mlp2", &O::mlp2, "FinalMLP's second stream: hidden units")
+          .units("finalmlp-fs-hidden", &O::fs_hidden, "FinalMLP's feature-selection gates: hidden units")
+          .integer("finalmlp-heads", &O::heads, between(1, 1024),
+                   "FinalMLP's bilinear fusion heads (they divide both streams' last widths)");
+  return table;
+}
+
 class FinalMlp : public Backbone {
  public:
   FinalMlp(const BackboneConfig& cfg, Rng& rng) : Backbone("FinalMLP", cfg, rng) {
+    const FinalMlpOptions sizes = finalmlp_options().read(cfg.options);
     const int64_t F = int64_t(cfg.input_fields()) * cfg.embedding_dim;
-    const int H = cfg.finalmlp_heads;
-    if (cfg.finalmlp_mlp1.empty() || cfg.finalmlp_mlp2.empty() || H < 1 || cfg.finalmlp_mlp1.back() % H ||
-        cfg.finalmlp_mlp2.back() % H)
-      throw std::invalid_argument("FinalMLP: both MLPs need hidden layers whose last width divides by the heads");
+    const int H = sizes.heads;
+    if (sizes.mlp1.back() % H || sizes.mlp2.back() % H)
+      throw std::invalid_argument("FinalMLP: the last widths of --finalmlp-mlp1 and --finalmlp-mlp2 must divide by "
+                                  "--finalmlp-heads");
     MlpOptions o1, o2;
-    o1.hidden = cfg.finalmlp_mlp1;
+    o1.hidden = sizes.mlp1;
     o1.dropout = cfg.net_dropout;
-    o2.hidden = cfg.finalmlp_mlp2;
+    o2.hidden = sizes.mlp2;
     o2.dropout = cfg.net_dropout;
     o1.init = o2.init = linear_init(cfg);
     mlp1_ = Mlp(F, o1, rng, "mlp1");
     mlp2_ = Mlp(F, o2, rng, "mlp2");
-    fs_ = FeatureSelection(cfg.input_fields(), cfg.embedding_dim, cfg.finalmlp_fs_hidden, rng, linear_init(cfg));
+    fs_ = FeatureSelection(cfg.input_fields(), cfg.embedding_dim, sizes.fs_hidden, rng, linear_init(cfg));
     fusion_ = BilinearFusion(mlp1_.out_dim(), mlp2_.out_dim(), H, rng, linear_init(cfg));
     own(mlp1_.parameters());
     own(mlp2_.parameters());
@@ -57,8 +76,9 @@ class FinalMlp : public Backbone {
 
 }  // namespace
 
-std::unique_ptr<Backbone> make_finalmlp(const BackboneConfig& cfg, Rng& rng) {
-  return std::make_unique<FinalMlp>(cfg, rng);
+BackboneEntry finalmlp_backbone() {
+  return {"FinalMLP", finalmlp_options().options(), construct<FinalMlp>,
+          /*torch_init=*/true, /*paper_six=*/true, {}};
 }
 
 }  // namespace llactr

@@ -2,7 +2,7 @@
 //   y = b + Σ_i w[x_i] + Σ_d h_d,    h = ½[(Σ_i e_i)² − Σ_i e_i²]  [B, D]   (O(N·D))
 #include "llactr/ctr/first_order.h"
 #include "llactr/ctr/interactions.h"
-#include "llactr/ctr/models.h"
+#include "llactr/ctr/backbone.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr {
@@ -28,6 +28,9 @@ class Fm : public Backbone {
 
 }  // namespace
 
-std::unique_ptr<Backbone> make_fm(const BackboneConfig& cfg, Rng& rng) { return std::make_unique<Fm>(cfg, rng); }
+BackboneEntry fm_backbone() {
+  return {"FM", {}, construct<Fm>,
+          /*torch_init=*/true, /*paper_six=*/true, {}};
+}
 
 }  // namespace llactr

@@ -2,7 +2,7 @@
 //   y = Σ_i w[x_i] + Σ_d h_d,    h = Σ_{i<j} (e_iᵀ M_ij) ⊙ e_j  [B, D],   M: [N(N-1)/2, D, D]
 #include "llactr/ctr/first_order.h"
 #include "llactr/ctr/interactions.h"
-#include "llactr/ctr/models.h"
+#include "llactr/ctr/backbone.h"
 #include "llactr/nn/init.h"
 #include "llactr/tensor/ops.h"
 
@@ -34,6 +34,9 @@ class FmFm : public Backbone {
 
 }  // namespace
 
-std::unique_ptr<Backbone> make_fmfm(const BackboneConfig& cfg, Rng& rng) { return std::make_unique<FmFm>(cfg, rng); }
+BackboneEntry fmfm_backbone() {
+  return {"FmFM", {}, construct<FmFm>,
+          /*torch_init=*/true, /*paper_six=*/true, {}};
+}
 
 }  // namespace llactr

@@ -2,7 +2,7 @@
 //   y = w_Lᵀ vec(E) + b + Σ_d h_d,    h = Σ_{i<j} r_ij e_i ⊙ e_j  [B, D]
 // r and b are FuxiCTR's interaction_weight_layer = Linear(N(N-1)/2, 1); w_L = Linear(N·D, 1, no bias).
 #include "llactr/ctr/interactions.h"
-#include "llactr/ctr/models.h"
+#include "llactr/ctr/backbone.h"
 #include "llactr/nn/init.h"
 #include "llactr/nn/linear.h"
 #include "llactr/tensor/ops.h"
@@ -40,6 +40,9 @@ class FwFm : public Backbone {
 
 }  // namespace
 
-std::unique_ptr<Backbone> make_fwfm(const BackboneConfig& cfg, Rng& rng) { return std::make_unique<FwFm>(cfg, rng); }
+BackboneEntry fwfm_backbone() {
+  return {"FwFM", {}, construct<FwFm>,
+          /*torch_init=*/true, /*paper_six=*/true, {}};
+}
 
 }  // namespace llactr

@@ -1,7 +1,7 @@
 // LR: logistic regression on the same ids, the floor every backbone must beat.
 //   y = b + Σ_i w[x_i]            h = [w[x_1], .., w[x_N]]  [B, N]
 #include "llactr/ctr/first_order.h"
-#include "llactr/ctr/models.h"
+#include "llactr/ctr/backbone.h"
 
 namespace llactr {
 namespace {
@@ -25,6 +25,9 @@ class Lr : public Backbone {
 
 }  // namespace
 
-std::unique_ptr<Backbone> make_lr(const BackboneConfig& cfg, Rng& rng) { return std::make_unique<Lr>(cfg, rng); }
+BackboneEntry lr_backbone() {
+  return {"LR", {}, construct<Lr>,
+          /*torch_init=*/true, /*paper_six=*/false, {}};
+}
 
 }  // namespace llactr

@@ -2,26 +2,38 @@
 //   y = Σ_i w[x_i] + w_cinᵀ p + b_cin + MLP(vec E)
 //   p = CIN(E)  [B, Σ_k H_k]  (sum-pooled feature maps, cin.h);  MLP hidden [64, 64, 64] -> 1
 //   h = [p, last hidden layer of the MLP]  [B, Σ_k H_k + 64]
-#include <stdexcept>
-
 #include "llactr/ctr/cin.h"
 #include "llactr/ctr/first_order.h"
-#include "llactr/ctr/models.h"
+#include "llactr/ctr/backbone.h"
 #include "llactr/nn/mlp.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr {
 namespace {
 
+struct XDeepFmOptions {
+  std::vector<int64_t> cin{16, 16, 16};  // FuxiCTR's class defaults
+  std::vector<int64_t> mlp{64, 64, 64};
+};
+
+const OptionTable<XDeepFmOptions>& xdeepfm_options() {
+  using O = XDeepFmOptions;
+  static const OptionTable<O> table = OptionTable<O>()
+                                          .units("xdeepfm-cin", &O::cin, "xDeepFM's CIN: feature maps per layer")
+                                          .units("xdeepfm-mlp", &O::mlp, "xDeepFM's DNN: hidden units (dropout: --net-dropout)");
+  return table;
+}
+
 class XDeepFm : public Backbone {
  public:
   XDeepFm(const BackboneConfig& cfg, Rng& rng)
-      : Backbone("xDeepFM", cfg, rng), linear_(cfg.vocab_size, cfg.embedding_std, false, rng, "lr") {
-    if (cfg.xdeepfm_dnn.empty()) throw std::invalid_argument("xDeepFM: need a non-empty xdeepfm_dnn");
-    cin_ = CompressedInteractionNet(cfg.input_fields(), cfg.xdeepfm_cin, rng, "cin");
+      : Backbone("xDeepFM", cfg, rng),
+        own_(xdeepfm_options().read(cfg.options)),
+        linear_(cfg.vocab_size, cfg.embedding_std, false, rng, "lr") {
+    cin_ = CompressedInteractionNet(cfg.input_fields(), own_.cin, rng, "cin");
     cin_fc_ = Linear(cin_.out_dim(), 1, rng, "cin.fc");
     MlpOptions o;
-    o.hidden = cfg.xdeepfm_dnn;
+    o.hidden = own_.mlp;
     o.dropout = cfg.net_dropout;
     o.output_dim = 1;
     dnn_ = Mlp(int64_t(cfg.input_fields()) * cfg.embedding_dim, o, rng, "dnn");
@@ -41,9 +53,10 @@ class XDeepFm : public Backbone {
     hidden_ = concat({p, last}, 1);
     return add(lr, reshape(add(cin_fc_.forward(p), deep), {B}));
   }
-  int64_t hidden_dim() const override { return cin_.out_dim() + cfg_.xdeepfm_dnn.back(); }
+  int64_t hidden_dim() const override { return cin_.out_dim() + own_.mlp.back(); }
 
  private:
+  XDeepFmOptions own_;
   FirstOrder linear_;
   CompressedInteractionNet cin_;
   Linear cin_fc_;
@@ -52,8 +65,9 @@ class XDeepFm : public Backbone {
 
 }  // namespace
 
-std::unique_ptr<Backbone> make_xdeepfm(const BackboneConfig& cfg, Rng& rng) {
-  return std::make_unique<XDeepFm>(cfg, rng);
+BackboneEntry xdeepfm_backbone() {
+  return {"xDeepFM", xdeepfm_options().options(), construct<XDeepFm>,
+          /*torch_init=*/false, /*paper_six=*/false, {}};
 }
 
 }  // namespace llactr

@@ -3,24 +3,21 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
 #include "llactr/nn/clip_grad.h"
+#include "llactr/nn/early_stopping.h"
 #include "llactr/nn/metrics.h"
 #include "llactr/nn/scheduler.h"
 #include "llactr/tensor/ops.h"
-#include "llactr/tensor/param_values.h"
 #include "llactr/tensor/rng.h"
+#include "llactr/util/clock.h"
 
 namespace llactr {
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
 [[noreturn]] void non_finite(const char* what, int epoch, size_t step, float lr) {
   char buf[256];
@@ -110,9 +107,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
   const bool live = cfg.verbose && isatty(STDERR_FILENO);
 
   TrainResult res;
-  std::vector<Tensor> best;
-  double best_value = 0;  // of the monitored metric
-  int bad_epochs = 0;
+  EarlyStopping stop(params, cfg.patience, cfg.min_delta);  // on the monitored metric
   data::Batch batch;
   for (int epoch = 1; epoch <= cfg.max_epochs; ++epoch) {
     EpochLog log;
@@ -145,16 +140,11 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
     log.valid_auc = auc(p, valid.labels);
     log.valid_logloss = logloss(p, valid.labels);
     const double value = cfg.monitor == Monitor::Auc ? log.valid_auc : log.valid_auc - log.valid_logloss;
-    log.improved = res.log.empty() || value >= best_value + cfg.min_delta;
+    log.improved = stop.update(epoch, value);
     if (log.improved) {
-      best_value = value;
       res.best_epoch = epoch;
       res.best_valid_auc = log.valid_auc;
       res.best_valid_logloss = log.valid_logloss;
-      best = snapshot_values(params);
-      bad_epochs = 0;
-    } else {
-      ++bad_epochs;
     }
     plateau.step(value);
     res.log.push_back(log);
@@ -162,11 +152,11 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
       std::fprintf(stderr, "%s%s epoch %d: loss %.5f  valid AUC %.6f logloss %.6f  lr %g  %.1f s (+%.1f s eval)  %.0f samples/s%s\n",
                    live ? "\r" : "", model.name().c_str(), epoch, log.train_loss, log.valid_auc, log.valid_logloss, log.lr,
                    log.train_seconds, seconds_since(tv), log.samples_per_sec, log.improved ? "  *" : "");
-    if (bad_epochs >= cfg.patience) break;
+    if (stop.should_stop()) break;
   }
   res.epochs = int(res.log.size());
   res.samples_per_sec /= res.train_seconds;
-  restore_values(params, best);
+  stop.restore();
   return res;
 }
 

@@ -7,15 +7,16 @@
 
 namespace llactr {
 
-FactorizationMachineBlock::FactorizationMachineBlock(const BackboneConfig& c, Rng& rng, const std::string& name) {
-  const int64_t N = c.input_fields(), k = c.wukong_project_dim;
+FactorizationMachineBlock::FactorizationMachineBlock(const BackboneConfig& c, const WuKongOptions& w, Rng& rng,
+                                                     const std::string& name) {
+  const int64_t N = c.input_fields(), k = w.project_dim;
   Tensor p({N, k});
   init::normal(p, rng, 1.0f);
   P = parameter(std::move(p), name + ".P");
   norm = LayerNorm(N * k, name + ".norm");
   MlpOptions o;
-  o.hidden = c.wukong_fmb_units;
-  o.output_dim = c.wukong_fmb_dim;
+  o.hidden = w.fmb_units;
+  o.output_dim = w.fmb_dim;
   o.init = linear_init(c);
   mlp = Mlp(N * k, o, rng, name + ".mlp");
 }
@@ -32,9 +33,10 @@ std::vector<Var> FactorizationMachineBlock::parameters() const {
   return ps;
 }
 
-LinearCompressionBlock::LinearCompressionBlock(const BackboneConfig& c, Rng& rng, const std::string& name)
-    : proj(int64_t(c.input_fields()) * c.embedding_dim, c.wukong_compression_dim, rng, name, true, linear_init(c)),
-      dropout(c.wukong_dropout) {}
+LinearCompressionBlock::LinearCompressionBlock(const BackboneConfig& c, const WuKongOptions& w, Rng& rng,
+                                               const std::string& name)
+    : proj(int64_t(c.input_fields()) * c.embedding_dim, w.compression_dim, rng, name, true, linear_init(c)),
+      dropout(w.dropout) {}
 
 Var LinearCompressionBlock::forward(const Var& X, const ForwardContext& ctx) const {
   Var c = proj.forward(X);  // [B, compression_dim]

@@ -3,7 +3,7 @@
 #include <filesystem>
 #include <stdexcept>
 
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 
 namespace llactr::data {
 

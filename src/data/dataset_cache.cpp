@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "llactr/data/binary_io.h"
-#include "llactr/data/sha256.h"
+#include "llactr/util/sha256.h"
 
 namespace llactr::data {
 namespace fs = std::filesystem;

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/nn/metrics.h"
 #include "llactr/tensor/rng.h"
 

@@ -11,7 +11,7 @@
 #include "llactr/data/csv_reader.h"
 #include "llactr/data/line_parsing.h"
 #include "llactr/data/shuffle.h"
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 
 namespace llactr::data {
 

@@ -1,6 +1,6 @@
 #include "llactr/data/line_parsing.h"
 
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 
 #include <charconv>
 #include <cstdio>

@@ -3,7 +3,7 @@
 #include <unordered_map>
 
 #include "llactr/data/label_rule.h"
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 
 namespace llactr::data {
 namespace {

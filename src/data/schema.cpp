@@ -3,7 +3,7 @@
 #include <stdexcept>
 
 #include "llactr/data/line_parsing.h"
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 
 namespace llactr::data {
 

@@ -20,6 +20,10 @@ class BaseMethod : public Method {
 
 }  // namespace
 
-std::unique_ptr<Method> make_base_method(const MethodSetup&) { return std::make_unique<BaseMethod>(); }
+MethodEntry base_method_row() {
+  return {"base", "the backbone alone", {},
+          [](const MethodSetup&) -> std::unique_ptr<Method> { return std::make_unique<BaseMethod>(); },
+          [](const OptionValues&) { return std::vector<std::string>{"base"}; }};
+}
 
 }  // namespace llactr::methods

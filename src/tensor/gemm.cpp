@@ -53,6 +53,9 @@ void set_threads(int n) {
 
 std::string blas_config() { return openblas_get_config(); }
 
+ScopedThreads::ScopedThreads(int n) : previous_(omp_get_max_threads()) { set_threads(n); }
+ScopedThreads::~ScopedThreads() { set_threads(previous_); }
+
 void gemm(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float* A, const float* B, float beta,
           float* C) {
   if (M == 0 || N == 0) return;

@@ -1,9 +1,10 @@
-// Per-backbone settings for ./run_experiment: `WuKong.lr = 1e-4` in a config (or `--WuKong.lr 1e-4`)
-// applies to WuKong's runs only, so one table can give one backbone its own training setting.
+// Per-backbone settings for ./run_experiment: `Name.lr = 1e-4` in a config (or `--Name.lr 1e-4`)
+// applies to the runs of the backbone Name only, so one table can give one backbone its own
+// training setting.
 //
-//   BackboneOverrides o = split_backbone_overrides(args);   // args: {"prog", "--lr=1e-3", "--WuKong.lr=1e-4"}
+//   BackboneOverrides o = split_backbone_overrides(args);   // args: {"prog", "--lr=1e-3", "--Name.lr=1e-4"}
 //   o.shared                 // {"prog", "--lr=1e-3"}: parsed as usual
-//   o.args_for("WuKong")     // {"prog", "--lr=1e-3", "--lr=1e-4"}: the override comes last, so it wins
+//   o.args_for("Name")       // {"prog", "--lr=1e-3", "--lr=1e-4"}: the override comes last, so it wins
 //
 // Only the options in overridable_options() may be overridden (the training and architecture
 // settings; not data, method or output options, which must be the same for every row of a table).
@@ -22,15 +23,15 @@ struct BackboneOverrides {
   std::vector<std::string> args_for(const std::string& backbone) const;
 };
 
-const std::vector<std::string>& overridable_options();
+std::vector<std::string> overridable_options();
 
-// The settings chosen on validation that differ by backbone: WuKong.lr = 1e-4 (docs/BACKBONES.md,
-// "WuKong's learning rate"). split_backbone_overrides adds each one to its backbone's overrides
-// unless the option is given for all backbones (command line or config) or for that backbone.
+// The settings chosen on validation that differ by backbone: each backbone row's `settings`
+// (ctr/backbone.h). split_backbone_overrides adds each one to its backbone's overrides unless the
+// option is given for all backbones (command line or config) or for that backbone.
 struct BuiltinOverride {
   std::string backbone, key, value;
 };
-const std::vector<BuiltinOverride>& builtin_overrides();
+std::vector<BuiltinOverride> builtin_overrides();
 
 // Throws std::invalid_argument for an unknown backbone, an option not in overridable_options(),
 // or an override without a value.

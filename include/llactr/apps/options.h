@@ -17,7 +17,8 @@
 #include "llactr/apps/args.h"
 #include "llactr/data/dataset.h"
 #include "llactr/methods/method.h"
-#include "llactr/methods/ssft.h"
+#include "llactr/methods/llactr/ssft_options.h"
+#include "llactr/util/option.h"
 
 namespace llactr {
 
@@ -37,9 +38,14 @@ std::string llm_model(const Args& a);  // the GGUF path; throws when the file is
 void declare_ssft_options(Args& a);
 methods::SsftOptions ssft_options(const Args& a, const std::string& dataset_label);
 
+// Declared options (util/option.h) as Args options, with their aliases; help_prefix starts each help.
+void declare_options(Args& a, const std::vector<Option>& options, const std::string& help_prefix = "");
+// Their values as given (or their defaults); a flag is "1" when given and "" otherwise.
+OptionValues option_values(const Args& a, const std::vector<Option>& options);
+
 // Every method's own options (all rows of the method table), with their aliases.
 void declare_method_options(Args& a);
-methods::OptionValues method_options(const Args& a, const methods::MethodEntry& method);
+OptionValues method_options(const Args& a, const methods::MethodEntry& method);
 
 // "a,b,,c" -> {"a", "b", "c"}: a comma-separated option value, empty items dropped.
 std::vector<std::string> split_commas(const std::string& s);

@@ -1,5 +1,5 @@
-// The common interface of the CTR backbones (FM, DeepFM, FwFM, FmFM, FinalMLP, WuKong, DCNv2,
-// xDeepFM, AutoInt, LR).
+// The common interface of the CTR backbones, and the backbone table that lists them (one row per
+// model file, src/ctr/model_*.cpp).
 //
 // A backbone maps a batch of B rows of N global feature ids to B logits in two steps:
 //
@@ -12,10 +12,12 @@
 #pragma once
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "llactr/nn/linear.h"
 #include "llactr/tensor/autograd.h"
+#include "llactr/util/option.h"
 
 namespace llactr {
 
@@ -24,13 +26,15 @@ class Rng;
 // How a backbone's parameters start.
 enum class ParamInit {
   FuxiCtr,  // FuxiCTR's init_weights: embeddings N(0, embedding_std²), Linear Xavier normal, zero bias
-  Torch,    // PyTorch's own defaults: embeddings N(0, 1), Linear W and b uniform in ±1/√in. The LLaCTR
-            // code's FinalMLP and WuKong never call init_weights, so they start like this.
+  Torch,    // PyTorch's own defaults: embeddings N(0, 1), Linear W and b uniform in ±1/√in. Two of
+            // the LLaCTR code's models never call init_weights, so they start like this (docs/BACKBONES.md).
 };
 ParamInit parse_param_init(const std::string& name);  // "fuxictr" or "torch"; throws std::invalid_argument
 const char* param_init_name(ParamInit p);
+std::string param_init_text(const ParamInit& p);  // param_init_name as a string (the option's formatter)
 
-// Sizes and architecture. The defaults are the ones run_experiment uses (docs/BACKBONES.md).
+// What every backbone shares. Each model's own sizes are its options (its row in the backbone
+// table below), held here by name in `options`.
 struct BackboneConfig {
   int num_fields = 0;        // N: the id fields of a row
   // Extra embedding fields the caller appends to E before logit() (ELEC's gain network: 1, the
@@ -39,39 +43,20 @@ struct BackboneConfig {
   int extra_fields = 0;
   int input_fields() const { return num_fields + extra_fields; }  // N' = the fields logit() sees
   int64_t vocab_size = 0;    // rows of the embedding table (the encoder's total vocabulary)
-  int embedding_dim = 32;    // D
+  int embedding_dim = 32;    // D (--embedding-dim)
   float embedding_std = 1e-4f;  // with ParamInit::FuxiCtr
-  // Parameters with an explicit init of their own keep it under both: FmFM's M and FinalMLP's w_xy
-  // (Xavier normal), WuKong's P (N(0, 1)), LayerNorm (1, 0), FinalMLP's gate inputs (0).
-  // ParamInit::Torch is implemented for LR and the paper's six; the others reject it.
-  ParamInit init = ParamInit::FuxiCtr;
-
-  std::vector<int64_t> deepfm_hidden{300, 300, 128};
-  float net_dropout = 0.0f;  // DeepFM's and FinalMLP's MLPs
-
-  std::vector<int64_t> finalmlp_mlp1{64, 64, 64};
-  std::vector<int64_t> finalmlp_mlp2{64, 64, 64};
-  std::vector<int64_t> finalmlp_fs_hidden{64};
-  int finalmlp_heads = 2;
-
-  int wukong_layers = 3;
-  std::vector<int64_t> wukong_fmb_units{32, 32};
-  int64_t wukong_fmb_dim = 40;
-  int64_t wukong_compression_dim = 40;
-  int64_t wukong_project_dim = 8;
-  std::vector<int64_t> wukong_mlp{32, 32};
-  float wukong_dropout = 0.2f;  // in the LCB, as FuxiCTR
-
-  int dcnv2_cross_layers = 3;                    // FuxiCTR's num_cross_layers
-  std::vector<int64_t> dcnv2_dnn{300, 300, 128};  // the parallel DNN (as DeepFM's)
-
-  std::vector<int64_t> xdeepfm_cin{16, 16, 16};  // FuxiCTR's class defaults
-  std::vector<int64_t> xdeepfm_dnn{64, 64, 64};
-
-  int autoint_layers = 3;  // the paper's setting: 3 layers, 2 heads, d' = 32
-  int autoint_heads = 2;
-  int64_t autoint_attention_dim = 32;
+  // Parameters with an explicit init of their own (LayerNorm's (1, 0), and those each model's file
+  // names) keep it under both.
+  // ParamInit::Torch works for the rows whose torch_init is true; the others reject it.
+  ParamInit init = ParamInit::FuxiCtr;  // --init
+  float net_dropout = 0.0f;  // --net-dropout: dropout in the models' deep MLPs (each row's help says where)
+  // The models' own options by name, as their rows declare them ("deepfm-mlp" -> "400,400,400");
+  // an absent one takes its declared default, and a model ignores the other models' options.
+  OptionValues options;
 };
+
+// The shared options above (--embedding-dim, --init, --net-dropout), bound to BackboneConfig.
+const OptionTable<BackboneConfig>& backbone_config_options();
 
 // The std of the embedding tables (and first-order tables) and the Linear init that cfg.init implies.
 float embedding_init_std(const BackboneConfig& cfg);
@@ -119,9 +104,48 @@ class Backbone {
   std::vector<Var> params_;
 };
 
-// "LR", "FM", "DeepFM", "FwFM", "FmFM", "FinalMLP", "WuKong", "DCNv2", "xDeepFM", "AutoInt" (exact names).
-const std::vector<std::string>& backbone_names();
-// Throws std::invalid_argument for an unknown name (listing the known ones) or a bad config.
+// The backbone table: one row per model, given by the model's own file (src/ctr/model_<name>.cpp)
+// and listed in src/ctr/backbone_table.cpp; run_experiment, its --help, per-backbone overrides and
+// checkpoints loop over it and name no model.
+struct BackboneEntry {
+  std::string name;  // as --backbones spells it, and Backbone::name()
+  // The model's own options (sizes), named with its lowercased name: --deepfm-mlp.
+  std::vector<Option> options;
+  std::unique_ptr<Backbone> (*make)(const BackboneConfig& cfg, Rng& rng);
+  bool torch_init = false;   // implements ParamInit::Torch
+  bool paper_six = false;    // one of the six backbones of the LLaCTR paper's table (--backbones six)
+  // Training settings chosen on validation for this model, which a run uses unless they are set
+  // for all backbones or for it (apps/backbone_overrides.h): {{"lr", "1e-4"}}.
+  std::vector<std::pair<std::string, std::string>> settings;
+};
+
+// The factory of a row whose model class takes (cfg, rng): {"Name", options, construct<Model>, ..}.
+template <class Model>
+std::unique_ptr<Backbone> construct(const BackboneConfig& cfg, Rng& rng) {
+  return std::make_unique<Model>(cfg, rng);
+}
+
+const std::vector<BackboneEntry>& backbone_table();
+const BackboneEntry& backbone_entry(const std::string& name);  // std::invalid_argument listing the known names
+const std::vector<std::string>& backbone_names();              // the table's names, in its order
+// The named row's own options, each with its value in `given` or else its default.
+OptionValues backbone_option_values(const std::string& name, const OptionValues& given);
+// Throws std::invalid_argument for an unknown name (listing the known ones), an option no row
+// declares, or a bad config.
 std::unique_ptr<Backbone> make_backbone(const std::string& name, const BackboneConfig& cfg, Rng& rng);
+
+// Adds a row to the table for the registration's lifetime (a model outside the library, e.g. a
+// test's toy; std::logic_error for a name already taken):
+//   const BackboneRegistration toy({"Toy", toy_options().options(), construct<Toy>});
+class BackboneRegistration {
+ public:
+  explicit BackboneRegistration(BackboneEntry entry);
+  ~BackboneRegistration();
+  BackboneRegistration(const BackboneRegistration&) = delete;
+  BackboneRegistration& operator=(const BackboneRegistration&) = delete;
+
+ private:
+  std::string name_;
+};
 
 }  // namespace llactr

@@ -2,7 +2,8 @@
 //
 // Layout (little-endian, as written by data::BinaryWriter):
 //   "LLACTRCK"  u32 format version (kCheckpointVersion)
-//   backbone name, BackboneConfig fields
+//   backbone name, the shared BackboneConfig fields, then the model's own options (its row's,
+//   util/option.h) as u64 count and (name, value text) pairs
 //   u64 parameter count, then per parameter: name, shape (u64 rank, i64 dims), float32 values
 //   the data::Encoder
 //   "END."
@@ -19,7 +20,9 @@
 
 namespace llactr {
 
-inline constexpr uint32_t kCheckpointVersion = 2;  // 2: DCNv2, xDeepFM and AutoInt config fields
+// 2: every model's sizes as fixed BackboneConfig fields; 3: the model's own options by name. A
+// version-2 file is refused with a message saying to save it again (its layout named every model).
+inline constexpr uint32_t kCheckpointVersion = 3;
 
 void save_checkpoint(const std::string& path, const Backbone& model, const data::Encoder& encoder);
 

@@ -4,7 +4,7 @@
 // best-on-validation weights restored at the end, gradient-norm clipping at 10, seed 2024.
 //
 //   Rng init(2024);
-//   auto model = make_backbone("DeepFM", cfg, init);
+//   auto model = make_backbone(name, cfg, init);           // a row of the backbone table
 //   TrainResult r = train(*model, d.train, d.valid, TrainConfig{});
 //   EvalResult t = evaluate(*model, d.test, d.schema.user_field);
 //
@@ -24,7 +24,7 @@ namespace llactr {
 
 // What "a better epoch" means for early stopping, the lr decay and the restored weights:
 // validation AUC, or AUC − logloss (FuxiCTR's `monitor: {AUC: 1, logloss: -1}`, which the
-// LLaCTR code's FinalMLP and WuKong configs use).
+// LLaCTR code uses for two of its models; docs/BACKBONES.md).
 enum class Monitor { Auc, AucMinusLogloss };
 Monitor parse_monitor(const std::string& name);  // "auc" or "auc-logloss"; throws std::invalid_argument
 const char* monitor_name(Monitor m);

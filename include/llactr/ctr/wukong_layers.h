@@ -17,14 +17,25 @@
 
 namespace llactr {
 
+// WuKong's own options (--wukong-*), declared in src/ctr/model_wukong.cpp; the defaults are FuxiCTR's.
+struct WuKongOptions {
+  int layers = 3;                          // interaction layers
+  std::vector<int64_t> fmb_units{32, 32};  // the FMB's MLP: hidden units
+  int64_t fmb_dim = 40;                    // the FMB's output width
+  int64_t compression_dim = 40;            // the LCB's output width
+  int64_t project_dim = 8;                 // k of the low-rank projection P
+  std::vector<int64_t> mlp{32, 32};        // the final MLP: hidden units
+  float dropout = 0.2f;                    // in the LCB, as FuxiCTR
+};
+
 struct FactorizationMachineBlock {
   Var P;           // [N, k]
   LayerNorm norm;  // over N·k
   Mlp mlp;         // N·k -> fmb_units -> fmb_dim
 
   FactorizationMachineBlock() = default;
-  // Uses input_fields(), embedding_dim, wukong_project_dim, wukong_fmb_units, wukong_fmb_dim.
-  FactorizationMachineBlock(const BackboneConfig& c, Rng& rng, const std::string& name);
+  // Uses c's input_fields() and init, w's project_dim, fmb_units and fmb_dim.
+  FactorizationMachineBlock(const BackboneConfig& c, const WuKongOptions& w, Rng& rng, const std::string& name);
   Var forward(const Var& X, const ForwardContext& ctx) const;  // X: [B, N·D] -> [B, fmb_dim]
   std::vector<Var> parameters() const;
 };
@@ -34,8 +45,8 @@ struct LinearCompressionBlock {
   float dropout = 0;
 
   LinearCompressionBlock() = default;
-  // Uses input_fields(), embedding_dim, wukong_compression_dim, wukong_dropout.
-  LinearCompressionBlock(const BackboneConfig& c, Rng& rng, const std::string& name);
+  // Uses c's input_fields(), embedding_dim and init, w's compression_dim and dropout.
+  LinearCompressionBlock(const BackboneConfig& c, const WuKongOptions& w, Rng& rng, const std::string& name);
   Var forward(const Var& X, const ForwardContext& ctx) const;  // X: [B, N·D] -> [B, compression_dim]
   std::vector<Var> parameters() const { return proj.parameters(); }
 };

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "llactr/data/json.h"
+#include "llactr/util/json.h"
 #include "llactr/data/raw_table.h"
 #include "llactr/data/schema.h"
 

@@ -1,10 +1,14 @@
 // Seeded shuffling that gives the same order for the same seed with any standard library
 // (std::shuffle and std::uniform_int_distribution are implementation-defined; this is not).
+// Two generator families use it: std::mt19937_64 (the random split, the batch order) and the
+// library's Rng (the methods' LLM stages: SSFT, ELEC's stage 1, PA-MLM, row subsamples).
 #pragma once
 #include <cstdint>
 #include <random>
 #include <utility>
 #include <vector>
+
+#include "llactr/tensor/rng.h"
 
 namespace llactr::data {
 
@@ -29,10 +33,20 @@ inline std::mt19937_64 epoch_generator(uint64_t seed, uint64_t epoch) {
   return std::mt19937_64(seed + 0x9E3779B97F4A7C15ull * (epoch + 1));
 }
 
-// Fisher-Yates, back to front.
-template <class T>
-void seeded_shuffle(std::vector<T>& v, std::mt19937_64& rng) {
-  for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[uniform_below(rng, i)]);
+inline uint64_t draw_below(std::mt19937_64& rng, uint64_t n) { return uniform_below(rng, n); }
+inline uint64_t draw_below(Rng& rng, uint64_t n) { return rng.below(n); }
+
+// Fisher-Yates, back to front: draws below(n), below(n - 1), .., below(2).
+template <class T, class G>
+void seeded_shuffle(std::vector<T>& v, G& rng) {
+  for (size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[draw_below(rng, i)]);
+}
+
+// Partial Fisher-Yates, front to back: v's first k (<= v.size()) become a uniform sample without
+// replacement, in draw order; draws below(n), below(n - 1), .., below(n - k + 1).
+template <class T, class G>
+void seeded_shuffle_prefix(std::vector<T>& v, size_t k, G& rng) {
+  for (size_t i = 0; i < k; ++i) std::swap(v[i], v[i + draw_below(rng, v.size() - i)]);
 }
 
 }  // namespace llactr::data

@@ -5,7 +5,7 @@
 //   const MethodEntry& e = method_entry("llactr");      // throws listing the known names
 //   std::unique_ptr<Method> m = e.make(setup);           // checks e.options' values: before any data is loaded
 //   m->prepare(dataset);                                 // once per dataset (LLaCTR: SSFT, field embeddings)
-//   for (MethodRow& r : m->run(dataset, "DeepFM", bc, tc)) ..   // one (backbone, seed): one or more rows
+//   for (MethodRow& r : m->run(dataset, backbone, bc, tc)) ..   // one (backbone, seed): one or more rows
 #pragma once
 #include <map>
 #include <memory>
@@ -16,44 +16,19 @@
 #include "llactr/ctr/backbone.h"
 #include "llactr/ctr/trainer.h"
 #include "llactr/data/dataset.h"
-#include "llactr/methods/ssft.h"
+#include "llactr/util/option.h"
 
 namespace llactr::methods {
-
-// One of a method's own command-line options. Its name starts with the method's name
-// ("llactr-lambda-fre"); aliases are older spellings that keep working ("lambda-fre").
-struct MethodOption {
-  std::string name;
-  std::string default_value;  // "" for a flag
-  std::string help;
-  std::vector<std::string> aliases;
-  bool is_flag = false;
-};
-
-// The values of a method's options as the command line and config files gave them, defaults
-// filled in; a flag is "1" when given and "" otherwise. The typed getters name the option in
-// their error ("--llactr-lambda-fre is not a number: 'x'").
-class OptionValues {
- public:
-  OptionValues() = default;
-  explicit OptionValues(std::map<std::string, std::string> values) : values_(std::move(values)) {}
-  const std::string& get(const std::string& name) const;  // std::logic_error for an undeclared name
-  double get_double(const std::string& name) const;       // std::invalid_argument if not a number
-  long get_int(const std::string& name) const;            // std::invalid_argument if not an integer
-  bool get_flag(const std::string& name) const { return get(name) == "1"; }
-
- private:
-  std::map<std::string, std::string> values_;
-};
 
 // What a method's factory gets: its own options and the shared ones it may use.
 struct MethodSetup {
   OptionValues options;       // the method's own options (MethodEntry::options)
   std::string dataset_label;  // the dataset's name in the tables, e.g. "ml100k"
   std::string llm_model;      // --llm-model: the GGUF file
-  SsftOptions ssft;           // --ssft-*; out_dir already defaults to data/cache/ssft/<dataset_label>
-  int threads = 1;            // --threads: CTR training
-  int ssft_threads = 2;       // --ssft-threads: LLM work (SSFT, ELEC stage 1)
+  // The values of the shared options a method may read besides its own (--ssft-*, which LLaCTR
+  // and `llactr ssft` share), by name; a name not given takes its declared default.
+  OptionValues shared;
+  int threads = 1;            // --threads: CTR training (a method's LLM stage has its own option)
   bool quiet = false;         // no progress or per-epoch lines
 };
 
@@ -85,7 +60,7 @@ class Method {
 struct MethodEntry {
   const char* name;  // as --method spells it
   const char* help;  // one line for --help
-  std::vector<MethodOption> options;
+  std::vector<Option> options;  // its own options (util/option.h), named with its prefix: --llactr-lambda-fre
   // Parses and range-checks setup.options (std::invalid_argument naming the option) and any
   // input file it needs, so that a bad value fails before the data is loaded.
   std::unique_ptr<Method> (*make)(const MethodSetup& setup);
@@ -93,16 +68,22 @@ struct MethodEntry {
   std::vector<std::string> (*row_names)(const OptionValues& options);
 };
 
+// The library's rows (base, llactr, elec, clickprompt; src/methods/method_table.cpp) and any registered since.
 const std::vector<MethodEntry>& method_table();
 const MethodEntry& method_entry(const std::string& name);  // std::invalid_argument listing the known names
+// Adds a row to the table for the registration's lifetime: a method outside the library, e.g. a
+// test's toy (std::logic_error for a name already taken).
+//   const MethodRegistration toy({"toy", "a toy method", toy_options().options(), make_toy, toy_row_names});
+class MethodRegistration {
+ public:
+  explicit MethodRegistration(MethodEntry entry);
+  ~MethodRegistration();
+  MethodRegistration(const MethodRegistration&) = delete;
+  MethodRegistration& operator=(const MethodRegistration&) = delete;
 
-// The factories of the table's rows, one file each (src/methods/method_<name>.cpp).
-std::unique_ptr<Method> make_base_method(const MethodSetup& setup);
-std::unique_ptr<Method> make_llactr_method(const MethodSetup& setup);
-std::unique_ptr<Method> make_elec_method(const MethodSetup& setup);
-std::vector<std::string> elec_row_names(const OptionValues& options);
-std::unique_ptr<Method> make_clickprompt_method(const MethodSetup& setup);
-std::vector<std::string> clickprompt_row_names(const OptionValues& options);
+ private:
+  std::string name_;
+};
 
 // What every method's run ends with: trains `model` (with the enhancer's terms, if any) on train,
 // early-stopping on valid, and tests it; the row's method name, costs and settings are the caller's.

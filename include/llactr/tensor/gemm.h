@@ -14,6 +14,18 @@ GemmBackend parse_gemm_backend(const std::string& name);  // "eigen" or "openbla
 
 // Threads for every OpenMP loop and both GEMM engines.
 void set_threads(int n);
+// set_threads(n) for its lifetime; then the count before it again, also when an exception leaves
+// the scope (a method's LLM stage runs on its own thread count, the CTR training on --threads).
+class ScopedThreads {
+ public:
+  explicit ScopedThreads(int n);
+  ~ScopedThreads();
+  ScopedThreads(const ScopedThreads&) = delete;
+  ScopedThreads& operator=(const ScopedThreads&) = delete;
+
+ private:
+  int previous_;
+};
 
 // OpenBLAS's build and the kernel it runs ("OpenBLAS 0.3.21 .. DYNAMIC_ARCH .. Haswell .."): the
 // kernel follows the CPU, or OPENBLAS_CORETYPE when set, and its sums round differently from

@@ -17,7 +17,7 @@ std::vector<float> pooled_hidden(const Model& model, const std::vector<std::vect
                                  int batch, AttentionMask attention) {
   if (batch < 1) throw std::invalid_argument("pooled_hidden: batch must be >= 1");
   const int d = model.config.n_embd;
-  std::vector<float> out(seqs.size() * size_t(d), 0.0f);
+  std::vector<float> out(seqs.size() * size_t(d));
   Workspace ws;
   std::vector<int32_t> tokens;
   std::vector<SeqSpan> spans;
@@ -34,14 +34,8 @@ std::vector<float> pooled_hidden(const Model& model, const std::vector<std::vect
     }
     forward_packed(model, tokens.data(), spans, nullptr, LogitsMode::None, ws, nullptr, prompts);
     // ws.hidden: [N, d] -> out rows i..end-1: [d] each
-    for (const SeqSpan& sp : spans) {
-      float* o = out.data() + (i + size_t(sp.seq)) * size_t(d);
-      const int first = pooling == Pooling::Last ? sp.n - 1 : 0;
-      for (int r = first; r < sp.n; ++r)
-        for (int j = 0; j < d; ++j) o[j] += ws.hidden[size_t(sp.row0 + r) * d + j];
-      if (pooling == Pooling::Mean)
-        for (int j = 0; j < d; ++j) o[j] /= float(sp.n);
-    }
+    for (const SeqSpan& sp : spans)
+      pool_span(ws.hidden.data(), d, sp, pooling == Pooling::Mean, out.data() + (i + size_t(sp.seq)) * size_t(d));
   }
   return out;
 }

@@ -247,4 +247,12 @@ ForwardOutput forward(const Model& model, const std::vector<std::vector<int32_t>
   return out;
 }
 
+void pool_span(const float* hidden, int d, const SeqSpan& span, bool mean, float* out) {
+  std::fill(out, out + d, 0.0f);
+  for (int r = mean ? 0 : span.n - 1; r < span.n; ++r)
+    for (int j = 0; j < d; ++j) out[j] += hidden[size_t(span.row0 + r) * size_t(d) + size_t(j)];
+  if (mean)
+    for (int j = 0; j < d; ++j) out[j] /= float(span.n);
+}
+
 }  // namespace llactr::llm

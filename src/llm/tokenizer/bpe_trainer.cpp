@@ -8,7 +8,7 @@
 #include <unordered_map>
 
 #include "llactr/data/line_parsing.h"
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 #include "llactr/llm/gguf/gguf.h"
 #include "llactr/llm/tokenizer/unicode.h"
 

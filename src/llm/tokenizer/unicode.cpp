@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <array>
 
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 #include "unicode_tables.h"
 
 namespace llactr::llm {
@@ -90,7 +90,7 @@ int unicode_to_byte(uint32_t cp) {
 std::string bytes_to_unicode_text(std::string_view bytes) {
   std::string out;
   out.reserve(bytes.size() * 2);
-  for (char c : bytes) data::append_utf8(out, byte_to_unicode(uint8_t(c)));
+  for (char c : bytes) append_utf8(out, byte_to_unicode(uint8_t(c)));
   return out;
 }
 

@@ -9,7 +9,7 @@
 
 #include "llactr/data/binary_io.h"
 #include "llactr/data/shuffle.h"
-#include "llactr/data/utf8.h"
+#include "llactr/util/utf8.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/nn/scheduler.h"

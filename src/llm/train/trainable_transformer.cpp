@@ -151,19 +151,24 @@ Var ffn_block(const Var& x, const TrainableLayer& L, const TransformerConfig& c,
   return project(L.down, h, lora, mode, x);
 }
 
-Var last_rows(const Var& hidden, const PackedBatch& batch) {
+Var last_rows(const Var& hidden, const std::vector<SeqSpan>& spans) {
   std::vector<int32_t> rows;
-  for (const SeqSpan& sp : batch.spans) rows.push_back(sp.row0 + sp.n - 1);
+  for (const SeqSpan& sp : spans) rows.push_back(sp.row0 + sp.n - 1);
   return gather_rows(hidden, rows.data(), int64_t(rows.size()));
 }
 
-Var mean_rows(const Var& hidden, const PackedBatch& batch) {
-  // [B, N] averaging matrix times hidden [N, d]
-  Tensor avg({batch.size(), batch.rows()});
-  for (const SeqSpan& sp : batch.spans)
-    for (int i = 0; i < sp.n; ++i) avg[int64_t(sp.seq) * batch.rows() + sp.row0 + i] = 1.0f / float(sp.n);
+Var mean_rows(const Var& hidden, const std::vector<SeqSpan>& spans) {
+  // [R, N] averaging matrix times hidden [N, d]
+  const int64_t N = hidden.dim(0);
+  Tensor avg({int64_t(spans.size()), N});
+  for (size_t k = 0; k < spans.size(); ++k)
+    for (int i = 0; i < spans[k].n; ++i) avg[int64_t(k) * N + spans[k].row0 + i] = 1.0f / float(spans[k].n);
   return matmul(constant(std::move(avg)), hidden);
 }
+
+// A packed batch's spans are its sequences in order (spans[k].seq == k).
+Var last_rows(const Var& hidden, const PackedBatch& batch) { return last_rows(hidden, batch.spans); }
+Var mean_rows(const Var& hidden, const PackedBatch& batch) { return mean_rows(hidden, batch.spans); }
 
 TrainableTransformer::TrainableTransformer(const Model& base, const LoraOptions& lora, TuneMode tune)
     : config_(base.config), lora_(lora), tune_(tune) {

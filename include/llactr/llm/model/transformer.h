@@ -35,6 +35,10 @@ struct SeqSpan {
   int seq, row0, n;
 };
 
+// out[d] = span's rows of hidden [N, d] pooled: their mean (summed in row order, then divided by
+// n) or the last row alone. The inference-side twin of llm/train's mean_rows and last_rows.
+void pool_span(const float* hidden, int d, const SeqSpan& span, bool mean, float* out);
+
 // Throws std::out_of_range when sequence `seq` needs more than the model's n_ctx positions (no
 // truncation: a caller that wants it cuts the tokens itself). n_ctx = 0 (unknown) allows any length.
 void check_context(const TransformerConfig& c, int seq, int n_positions);

@@ -98,6 +98,9 @@ Var ffn_block(const Var& x, const TrainableLayer& L, const TransformerConfig& c,
 // Each sequence's last row, or the mean of its rows.  hidden: [N, d] -> [B, d]
 Var last_rows(const Var& hidden, const PackedBatch& batch);
 Var mean_rows(const Var& hidden, const PackedBatch& batch);
+// The same for any spans of the packed rows, in any order: row i pools spans[i].  -> [spans.size(), d]
+Var last_rows(const Var& hidden, const std::vector<SeqSpan>& spans);
+Var mean_rows(const Var& hidden, const std::vector<SeqSpan>& spans);
 
 class TrainableTransformer {
  public:

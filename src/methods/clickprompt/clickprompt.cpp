@@ -1,0 +1,129 @@
+#include "llactr/methods/clickprompt/clickprompt.h"
+
+#include <algorithm>
+#include <stdexcept>
+
+#include "llactr/methods/common/instance_text.h"
+#include "llactr/methods/common/row_subsample.h"
+#include "llactr/tensor/ops.h"
+#include "llactr/tensor/param_values.h"
+#include "llactr/util/clock.h"
+
+namespace llactr::methods {
+
+namespace {
+
+using TextTokens = std::unordered_map<std::string, std::vector<int32_t>>;
+
+// The tokens of row `ids`' instance text, tokenised once.
+const std::vector<int32_t>& tokens_of(const data::Dataset& dataset, const llm::Tokenizer& tokenizer, TextTokens& texts,
+                                      const int32_t* ids) {
+  std::string text = instance_text(dataset, ids);
+  auto it = texts.find(text);
+  if (it == texts.end()) {
+    std::vector<int32_t> t = tokenizer.encode(text);
+    it = texts.emplace(std::move(text), std::move(t)).first;
+  }
+  return it->second;
+}
+
+}  // namespace
+
+ClickPromptEnhancer::ClickPromptEnhancer(const data::Dataset& dataset, const llm::Tokenizer& tokenizer,
+                                         PromptedLlm& llm, ClickPromptHead& head, bool plm_only, TextTokens& texts)
+    : dataset_(dataset), tokenizer_(tokenizer), llm_(llm), head_(head), plm_only_(plm_only), texts_(texts) {}
+
+std::vector<Var> ClickPromptEnhancer::parameters() {
+  std::vector<Var> ps = llm_.parameters();
+  for (const Var& p : head_.parameters()) ps.push_back(p);
+  return ps;
+}
+
+Var ClickPromptEnhancer::fuse_logit(const Var& z_ctr, const Var& h, const data::Batch& batch) {
+  std::vector<std::vector<int32_t>> seqs;
+  for (size_t b = 0; b < batch.size; ++b)
+    seqs.push_back(tokens_of(dataset_, tokenizer_, texts_, batch.ids.data() + b * size_t(batch.num_fields)));
+  const llm::PackedBatch packed = llm::pack_sequences(seqs);
+  tokens_ += packed.rows();
+  // The trainer evaluates under NoGrad: LoRA dropout is on exactly when gradients are recorded.
+  const Var hidden = llm_.forward(h, packed, grad_enabled()).hidden;     // [N, d]
+  const Var z_plm = head_.plm_logit(llm::mean_rows(hidden, packed));      // [B]
+  return plm_only_ ? z_plm : head_.fused_logit(z_plm, z_ctr);
+}
+
+ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::LanguageModel& lm, const std::string& name,
+                               const BackboneConfig& bc, const TrainConfig& tc, ClickPromptOptions o, bool progress) {
+  o.seed = tc.seed;  // the generator, LoRA, masking and head draws follow the run's seed
+  o.validate();
+  Rng init(tc.seed);
+  std::unique_ptr<Backbone> backbone = make_backbone(name, bc, init);  // as every method's
+  PromptedLlm llm(lm.model, backbone->hidden_dim(), o);
+  const MlmVocab vocab = mlm_vocab(lm.tokenizer.vocab());
+
+  // Every text the LLM will read, tokenised before anything trains, so a prefix that does not fit
+  // the context fails first.
+  TextTokens texts;
+  const bool llm_rows = std::any_of(o.rows.begin(), o.rows.end(), [](ClickPromptRow r) { return r != ClickPromptRow::Ctr; });
+  size_t longest = 0;
+  auto read = [&](const data::Split& s, size_t i) {
+    longest = std::max(longest, tokens_of(dataset, lm.tokenizer, texts, s.row(i)).size());
+  };
+  const std::vector<size_t> mlm_rows =
+      o.without_mlm ? std::vector<size_t>{} : subsample_rows(dataset.train.size(), o.mlm_rows, tc.seed);
+  for (size_t i : mlm_rows) read(dataset.train, i);
+  // The rows that run the LLM fine-tune on a seeded subsample of train (all rows by default).
+  const data::Split llm_train = subsample_split(dataset.train, o.finetune_rows, tc.seed);
+  if (llm_rows)
+    for (const data::Split* s : {&llm_train, &dataset.valid, &dataset.test})
+      for (size_t i = 0; i < s->size(); ++i) read(*s, i);
+  llm.check_context(longest);
+
+  ClickPromptRun run;
+  run.mlm_rows = int64_t(mlm_rows.size());
+  run.finetune_rows = int64_t(llm_train.size());
+  if (!o.without_mlm) {
+    std::vector<std::vector<int32_t>> mlm_texts;
+    std::vector<int32_t> ids;
+    const int N = dataset.train.num_fields;
+    for (size_t i : mlm_rows) {
+      mlm_texts.push_back(tokens_of(dataset, lm.tokenizer, texts, dataset.train.row(i)));
+      ids.insert(ids.end(), dataset.train.row(i), dataset.train.row(i) + N);
+    }
+    run.mlm = pa_mlm(*backbone, llm, mlm_texts, ids, vocab, o, progress);
+  }
+  const std::vector<Tensor> backbone_start = snapshot_values(backbone->parameters());
+  const std::vector<Tensor> llm_start = snapshot_values(llm.parameters());
+
+  TrainConfig ftc = tc;
+  ftc.lr = 1e-3f;  // the reference's fine-tuning rate, for all three
+  for (ClickPromptRow which : o.rows) {
+    ClickPromptRowResult r;
+    r.row = which;
+    Rng fresh(tc.seed);
+    std::shared_ptr<Backbone> model = make_backbone(name, bc, fresh);
+    restore_values(model->parameters(), backbone_start);  // PA-MLM's weights; the output layer as initialised
+    const auto t0 = Clock::now();
+    if (which == ClickPromptRow::Ctr) {
+      r.train = train(*model, dataset.train, dataset.valid, ftc);
+      r.finetune_seconds = seconds_since(t0);
+      r.test = evaluate(*model, dataset.test, dataset.schema.user_field, ftc.batch_size);
+      r.served = model;
+    } else {
+      restore_values(llm.parameters(), llm_start);
+      Rng head_init(tc.seed ^ 0x4eadu);
+      ClickPromptHead head(llm.width(), o.alpha, head_init);
+      ClickPromptEnhancer enhancer(dataset, lm.tokenizer, llm, head, which == ClickPromptRow::Plm, texts);
+      TrainConfig ltc = ftc;
+      ltc.batch_size = size_t(o.finetune_batch);
+      r.train = train(*model, llm_train, dataset.valid, ltc, &enhancer);
+      r.finetune_seconds = seconds_since(t0);
+      r.finetune_tokens = enhancer.tokens();
+      r.test = evaluate(*model, dataset.test, dataset.schema.user_field, ltc.batch_size, &enhancer);
+      r.alpha = head.alpha().value()[0];
+    }
+    run.rows.push_back(std::move(r));
+  }
+  return run;
+}
+
+}  // namespace llactr::methods

@@ -1,0 +1,89 @@
+#include "llactr/methods/clickprompt/pa_mlm.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+#include "llactr/data/shuffle.h"
+#include "llactr/methods/common/progress_line.h"
+#include "llactr/nn/clip_grad.h"
+#include "llactr/nn/optimizer.h"
+#include "llactr/tensor/ops.h"
+
+namespace llactr::methods {
+
+PaMlmResult pa_mlm(Backbone& backbone, PromptedLlm& llm, const std::vector<std::vector<int32_t>>& texts,
+                   const std::vector<int32_t>& ids, const MlmVocab& vocab, const ClickPromptOptions& o, bool progress) {
+  o.validate();
+  const int N = backbone.config().num_fields;
+  if (texts.empty() || ids.size() != texts.size() * size_t(N))
+    throw std::invalid_argument("PA-MLM: need one row of " + std::to_string(N) + " ids per text, and some texts");
+  size_t longest = 0;
+  for (const auto& t : texts) longest = std::max(longest, t.size());
+  llm.check_context(longest);
+
+  std::vector<Var> params = backbone.parameters();
+  for (const Var& p : llm.parameters()) params.push_back(p);
+  AdamOptions ao;
+  ao.lr = o.mlm_lr;
+  AdamW opt(params, ao);  // weight_decay 0: what gets no gradient keeps its value
+  MlmMasking masking;
+  masking.rate = o.mask_rate;
+  Rng order_rng(o.seed ^ 0x3a11u), mask_rng(o.seed ^ 0x3a5cu), dropout_rng(o.seed ^ 0xd40fu);
+  std::vector<size_t> order(texts.size());
+  std::iota(order.begin(), order.end(), size_t(0));
+
+  PaMlmResult r;
+  ProgressLine line(progress);
+  for (int epoch = 1; epoch <= o.mlm_epochs; ++epoch) {
+    data::seeded_shuffle(order, order_rng);
+    double loss_sum = 0;
+    int64_t steps = 0;
+    for (size_t i = 0; i < order.size(); i += size_t(o.mlm_batch)) {
+      const size_t B = std::min(order.size(), i + size_t(o.mlm_batch)) - i;
+      std::vector<int32_t> batch_ids(B * size_t(N));
+      std::vector<std::vector<int32_t>> inputs;
+      std::vector<int32_t> rows, targets;  // CE rows of the packed batch and their tokens
+      int row0 = 0;
+      for (size_t b = 0; b < B; ++b) {
+        const size_t t = order[i + b];
+        std::copy_n(ids.data() + t * size_t(N), N, batch_ids.data() + b * size_t(N));
+        MaskedText m = mask_text(texts[t], vocab, masking, mask_rng);
+        for (size_t k = 0; k < m.target.size(); ++k)
+          if (m.target[k] >= 0) rows.push_back(row0 + int32_t(k)), targets.push_back(m.target[k]);
+        row0 += int(m.input.size());
+        inputs.push_back(std::move(m.input));
+      }
+      if (rows.empty()) continue;  // no token chosen in the whole batch: nothing to learn from
+      const llm::PackedBatch packed = llm::pack_sequences(inputs);
+      const Var E = backbone.embed(batch_ids.data(), int64_t(B));  // [B, N, D]
+      backbone.logit(E, batch_ids.data(), {true, &dropout_rng});   // sets h: [B, d_h]
+      const Var hidden = llm.forward(backbone.hidden(), packed, true).hidden;  // [rows, d]
+      const Var chosen = gather_rows(hidden, rows.data(), int64_t(rows.size()));  // [n, d]
+      Var loss = cross_entropy(llm.lm_logits(chosen), targets);                  // scalar
+      if (!std::isfinite(loss.value().item())) {
+        clear_tape();
+        throw std::runtime_error("PA-MLM: the loss is not finite at epoch " + std::to_string(epoch) + ", step " +
+                                 std::to_string(steps + 1) + " (try a smaller --clickprompt-mlm-lr)");
+      }
+      backward(loss);
+      clip_grad_norm(params, 10.0f);  // the trainer's clipping
+      opt.step();
+      opt.zero_grad();
+      loss_sum += loss.value().item();
+      ++steps;
+      r.tokens += packed.rows();
+      line.update(false, "[clickprompt PA-MLM] epoch %d  %zu/%zu texts  loss %.4f  %.0f tokens/s", epoch, i + B,
+                  order.size(), loss_sum / double(steps), double(r.tokens) / line.seconds());
+    }
+    r.steps += steps;
+    r.epoch_loss.push_back(steps ? loss_sum / double(steps) : 0.0);
+    line.update(true, "[clickprompt PA-MLM] epoch %d: loss %.5f  %lld tokens  %.0f tokens/s", epoch,
+                r.epoch_loss.back(), (long long)r.tokens, double(r.tokens) / line.seconds());
+  }
+  r.seconds = line.seconds();
+  return r;
+}
+
+}  // namespace llactr::methods

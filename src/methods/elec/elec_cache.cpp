@@ -1,0 +1,139 @@
+#include "llactr/methods/elec/elec_cache.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "llactr/util/json.h"
+#include "llactr/util/sha256.h"
+#include "llactr/util/npy.h"
+#include "llactr/llm/model/transformer.h"
+#include "llactr/methods/common/instance_text.h"
+#include "llactr/methods/common/progress_line.h"
+#include "llactr/util/clock.h"
+
+namespace llactr::methods {
+
+namespace {
+
+// The sidecar <npy>.json keeps what computing the vectors cost, so a run that reads them from the
+// cache still reports the instance-level cost.
+void write_cost(const PooledVectors& v) {
+  std::ofstream f(v.path + ".json");
+  f << "{\"key\": " << json_quote(v.key) << ", \"tokens\": " << v.tokens << ", \"seconds\": " << v.seconds
+    << ", \"truncated\": " << v.truncated << "}\n";
+  if (!f) throw std::runtime_error(v.path + ".json: cannot write");
+}
+
+void read_cost(PooledVectors& v) {
+  std::ifstream f(v.path + ".json");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  const JsonValue j = parse_json(ss.str());
+  const JsonValue *tokens = j.find("tokens"), *seconds = j.find("seconds");
+  if (!tokens || !seconds) throw std::runtime_error(v.path + ".json: no tokens or seconds; delete the cache files to recompute");
+  v.tokens = std::stoll(tokens->text);
+  v.seconds = std::stod(seconds->text);
+}
+}  // namespace
+
+std::vector<std::vector<int32_t>> tokenize_rows(const data::Dataset& dataset, const data::Split& split,
+                                                const llm::Tokenizer& tokenizer, int max_tokens, int64_t& truncated,
+                                                const std::vector<size_t>* only) {
+  if (max_tokens < 1) throw std::invalid_argument("tokenize_rows: max_tokens must be >= 1");
+  std::vector<std::vector<int32_t>> seqs(split.size());
+  auto tokenize = [&](size_t i) {
+    seqs[i] = tokenizer.encode(instance_text(dataset, split, i));
+    if (seqs[i].size() > size_t(max_tokens)) {
+      seqs[i].resize(size_t(max_tokens));
+      ++truncated;
+    }
+  };
+  if (only)
+    for (size_t i : *only) tokenize(i);
+  else
+    for (size_t i = 0; i < split.size(); ++i) tokenize(i);
+  return seqs;
+}
+
+std::vector<float> pool_mean(const llm::Model& model, const std::vector<std::vector<int32_t>>& seqs, int batch,
+                             const std::string& progress, PoolStats& stats) {
+  const int d = model.config.n_embd;
+  std::vector<float> p(seqs.size() * size_t(d));
+  llm::Workspace ws;
+  std::vector<int32_t> tokens;
+  std::vector<llm::SeqSpan> spans;
+  ProgressLine line(!progress.empty());
+  for (size_t i = 0; i < seqs.size(); i += size_t(batch)) {
+    tokens.clear();
+    spans.clear();
+    const size_t end = std::min(seqs.size(), i + size_t(batch));
+    for (size_t s = i; s < end; ++s) {
+      if (seqs[s].empty()) throw std::invalid_argument("pool_mean: row " + std::to_string(s) + " has no tokens");
+      spans.push_back({int(s - i), int(tokens.size()), int(seqs[s].size())});
+      tokens.insert(tokens.end(), seqs[s].begin(), seqs[s].end());
+    }
+    const auto tf = Clock::now();
+    llm::forward_packed(model, tokens.data(), spans, nullptr, llm::LogitsMode::None, ws);
+    stats.seconds += seconds_since(tf);
+    stats.tokens += int64_t(tokens.size());
+    // p = mean of each span's rows of ws.hidden [N, d]
+    for (const llm::SeqSpan& sp : spans)
+      llm::pool_span(ws.hidden.data(), d, sp, /*mean=*/true, p.data() + (i + size_t(sp.seq)) * size_t(d));
+    line.update(end == seqs.size(), "[%s] %zu/%zu rows  %.0f tokens/s", progress.c_str(), end, seqs.size(),
+                double(stats.tokens) / std::max(stats.seconds, 1e-9));
+  }
+  return p;
+}
+
+PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::LanguageModel& lm,
+                                      const std::string& model_sha256, const std::string& lora_sha256,
+                                      const std::string& out_dir, int batch, bool use_cache, bool progress) {
+  PooledVectors v;
+  v.dim = lm.model.config.n_embd;
+  const int n_ctx = std::max(lm.model.config.n_ctx, 1);
+  const data::Split* splits[3] = {&dataset.train, &dataset.valid, &dataset.test};
+  std::vector<std::vector<int32_t>> seqs;
+  Sha256 h;
+  h.update(model_sha256 + "\n" + lora_sha256 + "\n" + kElecTextTemplate + "\n" + std::to_string(n_ctx) + "\n");
+  for (const data::Split* s : splits) {
+    auto part = tokenize_rows(dataset, *s, lm.tokenizer, n_ctx, v.truncated);
+    for (size_t i = 0; i < s->size(); ++i) h.update(instance_text(dataset, *s, i) + "\n");
+    seqs.insert(seqs.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
+  }
+  v.key = h.hex_digest();
+  v.path = out_dir + "/elec_vectors_" + v.key.substr(0, 16) + ".npy";
+  if (v.truncated > 0)
+    std::fprintf(stderr, "[elec] %lld of %zu instance texts are longer than the context (%d tokens) and were truncated\n",
+                 (long long)v.truncated, seqs.size(), n_ctx);
+  std::vector<float> all;
+  if (use_cache && std::filesystem::exists(v.path) && std::filesystem::exists(v.path + ".json")) {
+    NpyArray a = read_npy(v.path);
+    if (a.shape != std::vector<int64_t>{int64_t(seqs.size()), v.dim})
+      throw std::runtime_error(v.path + ": cached vectors have the wrong shape; delete the file to recompute");
+    all = std::move(a.data);
+    read_cost(v);
+    v.from_cache = true;
+  } else {
+    PoolStats st;
+    all = pool_mean(lm.model, seqs, batch, progress ? "elec cache" : "", st);
+    v.tokens = st.tokens, v.seconds = st.seconds;
+    std::filesystem::create_directories(out_dir);
+    write_npy(v.path, all, {int64_t(seqs.size()), v.dim});
+    write_cost(v);
+  }
+  // Split the [n_train + n_valid + n_test, d] matrix into the three splits.
+  size_t at = 0;
+  std::vector<float>* outs[3] = {&v.train, &v.valid, &v.test};
+  for (int k = 0; k < 3; ++k) {
+    const size_t n = splits[k]->size() * size_t(v.dim);
+    outs[k]->assign(all.begin() + at, all.begin() + at + n);
+    at += n;
+  }
+  return v;
+}
+
+}  // namespace llactr::methods
