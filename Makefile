@@ -7,6 +7,7 @@
 #   make bench           quick Google Benchmark run (< 2 min)
 #   make deps            install the Debian packages (scripts/install-deps.sh)
 #   make data            fetch ML-100K and stories260K into data/ (scripts/fetch-data.sh)
+#   make data-knowledge  WordNet (apt) + ml-latest-small -> data/knowledge/: the text corpus and a tokenizer
 #   make run             deps + data + build, then ./run_experiment
 #
 # Overrides: ARCH=x86-64-v3, DEBUG=1, SAN=address,undefined, CXX=clang++, BUILD=dir.
@@ -84,7 +85,7 @@ PARSER_RE := ($(subst $(space),|,$(PARSER_WORDS)))
 PARSER_TEST_SRCS := $(shell grep -lE '^TEST[_PF]*$(literal_paren)[A-Za-z0-9_]*$(PARSER_RE)|^TEST[_PF]*$(literal_paren)[A-Za-z0-9_]*, *[A-Za-z0-9_]*$(PARSER_RE)' $(TEST_SRCS)) $(wildcard tests/support/*.cpp)
 PARSER_TEST_BIN := $(BUILD)/llactr_parser_tests
 
-.PHONY: all test parser-tests test-san check bench bench-full deps data data-ml1m run clean check-deps fuzz-gguf
+.PHONY: all test parser-tests test-san check bench bench-full deps data data-ml1m data-knowledge run clean check-deps fuzz-gguf
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -161,6 +162,17 @@ data:
 
 data-ml1m:
 	scripts/fetch-data.sh ml1m
+
+# The knowledge corpus (docs/PRETRAIN.md): WordNet 3.0 from Debian's wordnet-base, MovieLens
+# latest-small's movies and tags; then a 4,096-piece tokenizer trained on it. Built, never committed.
+KNOWLEDGE := data/knowledge
+data-knowledge: llactr
+	scripts/install-wordnet.sh
+	scripts/fetch-data.sh ml-latest-small
+	@mkdir -p $(KNOWLEDGE)
+	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/corpus.txt --movies-dir data/ml-latest-small
+	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/control.txt --movies-dir data/ml-latest-small --control
+	./llactr tokenizer train --corpus $(KNOWLEDGE)/corpus.txt --vocab 4096 --out $(KNOWLEDGE)/tokenizer-4096.gguf
 
 # In order: the packages first, then the data, then the build.
 run:

@@ -3,6 +3,8 @@
 #
 #   scripts/fetch-data.sh default   MovieLens-100K (data/ml-100k) and stories260K.gguf (data/stories260K)
 #   scripts/fetch-data.sh ml1m      MovieLens-1M (data/ml-1m)
+#   scripts/fetch-data.sh ml-latest-small   MovieLens latest-small (data/ml-latest-small): its
+#                                   movies.csv and tags.csv feed the knowledge corpus
 #
 # With LLACTR_DATA_MIRROR=/some/folder, copies <mirror>/ml-100k and <mirror>/stories260K (for
 # ml1m: <mirror>/ml-1m-u2999, else <mirror>/ml-1m) instead of downloading. Never writes outside data/.
@@ -13,6 +15,7 @@ SUMS=$DATA/SHA256SUMS
 
 ML100K_URL=https://files.grouplens.org/datasets/movielens/ml-100k.zip
 ML1M_URL=https://files.grouplens.org/datasets/movielens/ml-1m.zip
+MLSMALL_URL=https://files.grouplens.org/datasets/movielens/ml-latest-small.zip
 STORIES_URL=https://huggingface.co/ggml-org/models/resolve/main/tinyllamas/stories260K.gguf
 
 die() { echo "fetch-data: $*" >&2; exit 1; }
@@ -71,6 +74,7 @@ fetch() {
     case $name in
       ml-100k) download "$ML100K_URL" "$DATA/ml-100k.zip" && unzip_into "$DATA/ml-100k.zip" ;;
       ml-1m) download "$ML1M_URL" "$DATA/ml-1m.zip" && unzip_into "$DATA/ml-1m.zip" ;;
+      ml-latest-small) download "$MLSMALL_URL" "$DATA/ml-latest-small.zip" && unzip_into "$DATA/ml-latest-small.zip" ;;
       stories260K) mkdir -p "$DATA/stories260K" && download "$STORIES_URL" "$DATA/stories260K/stories260K.gguf" ;;
       *) die "unknown data set $name" ;;
     esac
@@ -91,5 +95,7 @@ case ${1:-default} in
     else
       fetch ml-1m
     fi ;;
-  *) die "usage: $0 [default|ml1m]" ;;
+  ml-latest-small)
+    fetch ml-latest-small ;;
+  *) die "usage: $0 [default|ml1m|ml-latest-small]" ;;
 esac

@@ -68,6 +68,39 @@ TEST(Split, RandomIsSeededAndAPartition) {
   EXPECT_EQ(a.valid.size(), 2u);
 }
 
+TEST(Split, ColdItemKeepsItsItemsOutOfTrain) {
+  // 50 items, item i on 4 + i % 3 rows: 250 rows. train 0.8 -> 50 - floor(0.8 * 50) = 10 cold items.
+  RawTable t(2);
+  for (int i = 0; i < 50; ++i)
+    for (int r = 0; r < 4 + i % 3; ++r) {
+      const std::string item = "item" + std::to_string(i), user = "u" + std::to_string(r);
+      const std::string_view cells[2] = {user, item};
+      t.add_row(cells, float(r % 2), 0);
+    }
+  const SplitRows s = split_rows(t, SplitMode::ColdItem, 0.8, 0.1, 7, 1);
+  EXPECT_EQ(s.train.size() + s.valid.size() + s.test.size(), t.rows());
+  std::set<std::string> train_items, held_out_items, test_items;
+  for (size_t r : s.train) train_items.insert(t.text(r, 1));
+  for (const auto* part : {&s.valid, &s.test})
+    for (size_t r : *part) held_out_items.insert(t.text(r, 1));
+  for (size_t r : s.test) test_items.insert(t.text(r, 1));
+  size_t cold = 0, cold_in_test = 0;
+  for (const std::string& item : held_out_items) {
+    cold += !train_items.count(item);
+    cold_in_test += !train_items.count(item) && test_items.count(item);
+  }
+  EXPECT_EQ(cold, 10u);               // exactly the cold share, none of them in train
+  EXPECT_GT(cold_in_test, 0u);        // test holds cold items ...
+  EXPECT_LT(cold_in_test, test_items.size());  // ... and warm ones
+  const SplitRows again = split_rows(t, SplitMode::ColdItem, 0.8, 0.1, 7, 1);
+  EXPECT_EQ(again.train, s.train);
+  EXPECT_EQ(again.test, s.test);
+  EXPECT_NE(split_rows(t, SplitMode::ColdItem, 0.8, 0.1, 8, 1).train, s.train);
+  EXPECT_THROW(split_rows(t, SplitMode::ColdItem, 0.8, 0.1, 7, -1), std::invalid_argument);  // no item field
+  EXPECT_EQ(parse_split_mode("cold-item"), SplitMode::ColdItem);
+  EXPECT_THROW(parse_split_mode("cold"), std::invalid_argument);
+}
+
 TEST(Encoder, VocabularyFromTrainOnlyByCountThenText) {
   TempDir dir;
   RawTable t = fixture_table(dir);

@@ -6,8 +6,8 @@
 #include "llactr/apps/commands.h"
 #include "llactr/apps/options.h"
 #include "llactr/llm/model/language_model.h"
+#include "llactr/llm/model/pooled_hidden.h"
 #include "llactr/util/npy.h"
-#include "llactr/llm/model/transformer.h"
 
 namespace llactr {
 
@@ -23,7 +23,7 @@ int cmd_embed(int argc, char** argv) {
       .option("out", "", "write the vector as a float32 .npy file instead of printing it");
   if (!args.parse(argc, argv)) return 0;
   const std::string pool = args.get("pool");
-  if (pool != "last" && pool != "mean") throw std::invalid_argument("--pool must be 'last' or 'mean', not '" + pool + "'");
+  const llm::Pooling pooling = llm::parse_pooling(pool);
   const std::string attention = args.get("attention");
   if (attention != "causal" && attention != "bidirectional")
     throw std::invalid_argument("--attention must be 'causal' or 'bidirectional', not '" + attention + "'");
@@ -31,16 +31,9 @@ int cmd_embed(int argc, char** argv) {
   const llm::LanguageModel lm = llm::open_language_model(llm_model(args));
   const std::vector<int32_t> ids = lm.tokenizer.encode(args.has("text") ? args.get("text") : "");
   if (ids.empty()) throw std::invalid_argument("--text is empty and the model adds no BOS: nothing to embed");
-  llm::ForwardOptions opt;
-  opt.logits = llm::LogitsMode::None;
-  llm::Prompts prompts;
-  prompts.attention = attention == "causal" ? llm::AttentionMask::Causal : llm::AttentionMask::Bidirectional;
-  const llm::ForwardOutput out = llm::forward(lm.model, {ids}, opt, prompts);
-
-  // hidden: [1, T, d] -> vec: [d]
+  const llm::AttentionMask mask = attention == "causal" ? llm::AttentionMask::Causal : llm::AttentionMask::Bidirectional;
   const int T = int(ids.size()), d = lm.model.config.n_embd;
-  std::vector<float> vec(d);
-  llm::pool_span(out.hidden.data(), d, {0, 0, T}, /*mean=*/pool == "mean", vec.data());
+  const std::vector<float> vec = llm::pooled_hidden(lm.model, {ids}, pooling, 1, mask);  // [d]
 
   if (args.has("out")) {
     const std::string path = args.get("out");

@@ -18,12 +18,14 @@ struct Command {
 const Command kCommands[] = {
     {"version", llactr::cmd_version, "print the version and the build's configuration"},
     {"gguf", llactr::cmd_gguf, "gguf info FILE: print a GGUF file's metadata and tensor table"},
-    {"data", llactr::cmd_data, "data stats: counts, splits and fields of a dataset"},
+    {"data", llactr::cmd_data, "data stats: a dataset's counts and fields; data make-knowledge-corpus: WordNet + movie-tag text"},
     {"generate", llactr::cmd_generate, "continue a prompt with a GGUF model (greedy or sampled)"},
     {"embed", llactr::cmd_embed, "a text's pooled final hidden state (printed or .npy)"},
     {"tokenize", llactr::cmd_tokenize, "token ids and pieces of a text"},
+    {"tokenizer", llactr::cmd_tokenizer, "tokenizer train: a SentencePiece-style BPE vocabulary from a corpus, as a GGUF"},
     {"ssft", llactr::cmd_ssft, "LLaCTR field-feature fine-tuning (LoRA) and field embeddings"},
     {"prompt", llactr::cmd_prompt, "some rows' instance texts and their token counts"},
+    {"probe", llactr::cmd_probe, "how well a model's word vectors separate known categories (purity@k, linear probe)"},
     {"bench-report", llactr::cmd_bench_report, "interaction-layer tables and plots in docs/PERFORMANCE.md from bench JSON"},
 };
 

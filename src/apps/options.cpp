@@ -78,10 +78,12 @@ void declare_data_options(Args& a) {
       .option("drop-fields", "", "comma-separated fields to leave out before the split and the vocabulary, e.g. ZipCode")
       .option("schema", "", "csv: the schema file (default DATA_DIR/schema.txt)")
       .option("descriptions", "", "file of 'Name<TAB>description' lines overriding the field descriptions")
-      .option("split-mode", "chronological", "train/valid/test split: chronological or random")
+      .option("split-mode", "chronological",
+              "train/valid/test split: chronological, random, or cold-item (a 1 - train-ratio share of the items "
+              "never in train; docs/DATA.md)")
       .option("train-ratio", "0.8", "fraction of samples in train")
       .option("valid-ratio", "0.1", "fraction in valid; test gets the rest")
-      .option("split-seed", "2024", "seed of the random split")
+      .option("split-seed", "2024", "seed of the random and cold-item splits")
       .option("min-count", "1", "values seen fewer times in train are out of vocabulary")
       .flag("skip-bad-lines", "skip malformed lines (and report how many) instead of failing");
 }
@@ -93,10 +95,7 @@ data::DataOptions data_options(const Args& a) {
   o.cache_dir = a.get("cache-dir");
   o.schema_file = a.has("schema") ? a.get("schema") : "";
   o.descriptions_file = a.has("descriptions") ? a.get("descriptions") : "";
-  const std::string split = a.get("split-mode");
-  if (split != "chronological" && split != "random")
-    throw std::invalid_argument("--split-mode must be chronological or random, not '" + split + "'");
-  o.split = split == "random" ? data::SplitMode::Random : data::SplitMode::Chronological;
+  o.split = data::parse_split_mode(a.get("split-mode"));
   o.train_ratio = double_in(a, "train-ratio", 0, 1);
   o.valid_ratio = double_in(a, "valid-ratio", 0, 1);
   if (!(o.train_ratio > 0) || !(o.train_ratio + o.valid_ratio < 1))

@@ -132,7 +132,7 @@ RawTable read_raw_table(const DataOptions& o) {
 
 Dataset encode_dataset(Schema schema, const RawTable& table, const DataOptions& o) {
   if (schema.num_fields() != table.num_fields()) throw std::logic_error("schema and table disagree on the field count");
-  SplitRows rows = split_rows(table, o.split, o.train_ratio, o.valid_ratio, o.seed);
+  SplitRows rows = split_rows(table, o.split, o.train_ratio, o.valid_ratio, o.seed, schema.item_field);
   Dataset d;
   d.schema = std::move(schema);
   d.encoder = Encoder::build(table, rows.train, o.min_count);

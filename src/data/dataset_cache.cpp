@@ -17,8 +17,8 @@ constexpr char kMagic[9] = "LLDSC002";  // bump the digits when the layout or an
 std::string options_text(const DataOptions& o) {
   char buf[256];
   std::snprintf(buf, sizeof buf, "format=%s\nsplit=%s\ntrain=%.17g\nvalid=%.17g\nseed=%llu\nmin_count=%lld\nskip_bad=%d\n",
-                data_format_name(o.format), o.split == SplitMode::Random ? "random" : "chronological", o.train_ratio,
-                o.valid_ratio, static_cast<unsigned long long>(o.split == SplitMode::Random ? o.seed : 0),
+                data_format_name(o.format), split_mode_name(o.split), o.train_ratio, o.valid_ratio,
+                static_cast<unsigned long long>(o.split == SplitMode::Chronological ? 0 : o.seed),
                 static_cast<long long>(o.min_count), int(o.skip_bad_lines));
   std::string text = buf;
   for (const std::string& f : o.drop_fields) text += "drop=" + f + "\n";

@@ -10,8 +10,10 @@ int cmd_data(int argc, char** argv);
 int cmd_generate(int argc, char** argv);
 int cmd_embed(int argc, char** argv);
 int cmd_tokenize(int argc, char** argv);
+int cmd_tokenizer(int argc, char** argv);
 int cmd_ssft(int argc, char** argv);
 int cmd_prompt(int argc, char** argv);
 int cmd_bench_report(int argc, char** argv);
+int cmd_probe(int argc, char** argv);
 
 }  // namespace llactr

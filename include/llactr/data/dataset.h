@@ -29,7 +29,7 @@ struct DataOptions {
   SplitMode split = SplitMode::Chronological;
   double train_ratio = 0.8;
   double valid_ratio = 0.1;  // test gets the rest
-  uint64_t seed = 2024;      // used by SplitMode::Random only
+  uint64_t seed = 2024;      // used by SplitMode::Random and ColdItem
   int64_t min_count = 1;
   std::string cache_dir = "data/cache";  // relative to the working directory; "" = no cache
   bool skip_bad_lines = false;

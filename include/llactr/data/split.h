@@ -1,6 +1,7 @@
 // Train / valid / test: which rows of a RawTable go where, and the encoded rows themselves.
 #pragma once
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "llactr/data/raw_table.h"
@@ -10,7 +11,16 @@ namespace llactr::data {
 enum class SplitMode {
   Chronological,  // stable sort by timestamp (ties keep file order), then cut
   Random,         // seeded shuffle, then cut
+  // Items unseen in train: a seeded (1 - train_ratio) share of the item field's values is cold.
+  // The warm items' rows are shuffled and cut as Random; the cold items' rows are shuffled and
+  // cut between valid and test in the ratio valid : test, so test holds warm and cold rows and no
+  // cold item reaches train.
+  ColdItem,
 };
+// "chronological", "random", "cold-item"
+const char* split_mode_name(SplitMode m);
+// The inverse; throws std::invalid_argument naming the text and the modes.
+SplitMode parse_split_mode(const std::string& name);
 
 struct SplitRows {
   std::vector<size_t> train, valid, test;  // row indices into the RawTable, in split order
@@ -18,8 +28,10 @@ struct SplitRows {
 
 // Sizes floor(train_ratio * n), floor(valid_ratio * n), and the rest for test (computed in
 // double as the LLaCTR code does, so the counts match it). Throws std::invalid_argument for
-// ratios outside 0 < train, 0 <= valid, train + valid <= 1.
-SplitRows split_rows(const RawTable& table, SplitMode mode, double train_ratio, double valid_ratio, uint64_t seed);
+// ratios outside 0 < train, 0 <= valid, train + valid <= 1, and for ColdItem without an item
+// field (item_field < 0).
+SplitRows split_rows(const RawTable& table, SplitMode mode, double train_ratio, double valid_ratio, uint64_t seed,
+                     int item_field = -1);
 
 // One encoded split: GLOBAL feature ids (see Encoder) and labels.
 struct Split {

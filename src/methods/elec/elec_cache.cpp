@@ -7,13 +7,13 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "llactr/util/json.h"
-#include "llactr/util/sha256.h"
-#include "llactr/util/npy.h"
 #include "llactr/llm/model/transformer.h"
 #include "llactr/methods/common/instance_text.h"
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/util/clock.h"
+#include "llactr/util/json.h"
+#include "llactr/util/npy.h"
+#include "llactr/util/sha256.h"
 
 namespace llactr::methods {
 

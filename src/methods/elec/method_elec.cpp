@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "llactr/util/json.h"
 #include "llactr/methods/elec/elec.h"
 #include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
+#include "llactr/util/json.h"
 
 namespace llactr::methods {
 
