@@ -14,12 +14,12 @@
 
 #include <unordered_map>
 
-#include "real_data.h"
 #include "llactr/methods/clickprompt/clickprompt.h"
-#include "llactr/methods/common/instance_text.h"
 #include "llactr/methods/clickprompt/pa_mlm.h"
+#include "llactr/methods/common/instance_text.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/tensor/ops.h"
+#include "real_data.h"
 
 using namespace llactr;
 

@@ -11,12 +11,12 @@
 
 #include <filesystem>
 
-#include "real_data.h"
 #include "llactr/llm/train/trainable_transformer.h"
-#include "llactr/methods/elec/elec_llm.h"
 #include "llactr/methods/common/instance_text.h"
+#include "llactr/methods/elec/elec_llm.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/tensor/ops.h"
+#include "real_data.h"
 
 using namespace llactr;
 namespace fs = std::filesystem;

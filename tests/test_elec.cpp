@@ -10,8 +10,8 @@
 #include "data_fixtures.h"
 #include "gradcheck_util.h"
 #include "llactr/ctr/checkpoint.h"
-#include "llactr/methods/elec/elec.h"
 #include "llactr/methods/common/instance_text.h"
+#include "llactr/methods/elec/elec.h"
 #include "llactr/tensor/ops.h"
 #include "support/random_model.h"
 

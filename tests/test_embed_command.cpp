@@ -7,9 +7,9 @@
 
 #include "data_fixtures.h"
 #include "llactr/apps/commands.h"
-#include "llactr/util/npy.h"
 #include "llactr/llm/model/language_model.h"
 #include "llactr/llm/model/transformer.h"
+#include "llactr/util/npy.h"
 #include "support/random_model.h"
 
 namespace llactr {

@@ -15,11 +15,11 @@
 #include "llactr/apps/results.h"
 #include "llactr/ctr/backbone.h"
 #include "llactr/ctr/checkpoint.h"
-#include "llactr/util/json.h"
 #include "llactr/methods/method.h"
 #include "llactr/nn/linear.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/rng.h"
+#include "llactr/util/json.h"
 
 namespace llactr {
 namespace {

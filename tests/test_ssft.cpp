@@ -7,11 +7,11 @@
 #include <set>
 
 #include "data_fixtures.h"
+#include "llactr/methods/llactr/ssft.h"
+#include "llactr/methods/llactr/ssft_data.h"
 #include "llactr/util/json.h"
 #include "llactr/util/npy.h"
 #include "support/random_model.h"
-#include "llactr/methods/llactr/ssft.h"
-#include "llactr/methods/llactr/ssft_data.h"
 
 namespace llactr::methods {
 namespace {

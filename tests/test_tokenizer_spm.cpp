@@ -4,10 +4,10 @@
 
 #include <random>
 
-#include "llactr/util/utf8.h"
 #include "llactr/llm/gguf/gguf.h"
 #include "llactr/llm/tokenizer/tokenizer.h"
 #include "llactr/llm/tokenizer/unicode.h"
+#include "llactr/util/utf8.h"
 #include "test_data.h"
 
 namespace llactr::llm {

@@ -6,10 +6,10 @@
 
 #include "data_fixtures.h"
 #include "llactr/data/line_parsing.h"
-#include "llactr/util/utf8.h"
 #include "llactr/llm/gguf/gguf.h"
 #include "llactr/llm/tokenizer/bpe_trainer.h"
 #include "llactr/llm/tokenizer/tokenizer.h"
+#include "llactr/util/utf8.h"
 
 namespace llactr::llm {
 namespace {

@@ -5,8 +5,8 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "llactr/util/json.h"
 #include "llactr/data/line_parsing.h"
+#include "llactr/util/json.h"
 
 namespace llactr {
 

@@ -20,8 +20,8 @@
 #include "llactr/apps/bench_results.h"
 #include "llactr/apps/commands.h"
 #include "llactr/apps/svg_plot.h"
-#include "llactr/util/json.h"
 #include "llactr/data/line_parsing.h"
+#include "llactr/util/json.h"
 
 namespace llactr {
 

@@ -3,7 +3,6 @@
 // probe categories) that `llactr pretrain` and `llactr tokenizer train` read.
 // ./llactr data make-knowledge-clicks: write the knowledge-clicks benchmark (data/knowledge_clicks.h).
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
@@ -18,6 +17,7 @@
 #include "llactr/data/knowledge_corpus.h"
 #include "llactr/data/line_parsing.h"
 #include "llactr/data/word_categories.h"
+#include "llactr/util/clock.h"
 #include "llactr/util/json.h"
 
 namespace llactr {
@@ -83,9 +83,9 @@ int data_stats(int argc, char** argv) {
   if (!a.positional().empty()) throw std::invalid_argument("unexpected argument '" + a.positional()[0] + "'");
   data::DataOptions o = data_options(a);
   if (a.get_flag("no-cache")) o.cache_dir = "";
-  auto t0 = std::chrono::steady_clock::now();
+  auto t0 = Clock::now();
   data::Dataset d = data::load_dataset(o);
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  double seconds = seconds_since(t0);
   data::DatasetStats s = data::compute_stats(d);
   if (a.get_flag("json")) print_json(o, d, s, seconds);
   else print_text(o, d, s, seconds);
@@ -128,14 +128,14 @@ int data_make_knowledge_corpus(int argc, char** argv) {
     if (!probe) throw std::runtime_error("cannot write " + out);
   }
 
-  auto t0 = std::chrono::steady_clock::now();
+  auto t0 = Clock::now();
   const data::KnowledgeCorpus k = data::make_knowledge_corpus(o);
   write_lines(out, k.lines);
   std::vector<std::string> rows;
   for (const auto& c : k.categories)
     for (const std::string& w : c.words) rows.push_back(w + "\t" + c.spec.name);
   write_lines(out + ".categories.tsv", rows, "# word\tcategory");
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds = seconds_since(t0);
 
   size_t words = 0, bytes = 0;
   for (const std::string& l : k.lines) {

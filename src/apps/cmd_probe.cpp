@@ -11,11 +11,11 @@
 #include "llactr/apps/args.h"
 #include "llactr/apps/commands.h"
 #include "llactr/apps/options.h"
-#include "llactr/util/json.h"
 #include "llactr/data/word_categories.h"
 #include "llactr/llm/model/language_model.h"
 #include "llactr/llm/model/pooled_hidden.h"
 #include "llactr/nn/embedding_probe.h"
+#include "llactr/util/json.h"
 
 namespace llactr {
 

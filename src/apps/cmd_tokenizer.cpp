@@ -1,15 +1,15 @@
 // ./llactr tokenizer train: a SentencePiece-style BPE vocabulary trained on a text corpus,
 // written as a GGUF file that holds only the tokenizer (llm/tokenizer/bpe_trainer.h).
-#include <chrono>
 #include <cstdio>
 #include <fstream>
 #include <stdexcept>
 
 #include "llactr/apps/args.h"
 #include "llactr/apps/commands.h"
-#include "llactr/llm/gguf/gguf.h"
 #include "llactr/data/line_parsing.h"
+#include "llactr/llm/gguf/gguf.h"
 #include "llactr/llm/tokenizer/bpe_trainer.h"
+#include "llactr/util/clock.h"
 
 namespace llactr {
 
@@ -40,17 +40,17 @@ int tokenizer_train(int argc, char** argv) {
   }
 
   const std::vector<std::string> lines = data::read_corpus_lines(a.get("corpus"));
-  auto t0 = std::chrono::steady_clock::now();
+  auto t0 = Clock::now();
   llm::BpeTrainStats st;
   const llm::Vocab v = llm::train_bpe_vocab(lines, o, &st);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds = seconds_since(t0);
   llm::write_tokenizer_gguf(v, out);
 
   // Read back what was written: the file is what the share below measures.
   const llm::Tokenizer tok(llm::vocab_from_gguf(gguf::GgufFile::open(out)));
-  t0 = std::chrono::steady_clock::now();
+  t0 = Clock::now();
   const llm::CorpusEncoding share = llm::encode_corpus(tok, lines, size_t(worst));
-  const double encode_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double encode_seconds = seconds_since(t0);
 
   std::printf("corpus      %s: %zu lines, %zu words (%zu distinct)\n", a.get("corpus").c_str(), st.lines, st.words,
               st.unique_words);

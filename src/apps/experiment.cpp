@@ -30,12 +30,12 @@
 #include "llactr/ctr/checkpoint.h"
 #include "llactr/ctr/trainer.h"
 #include "llactr/data/dataset.h"
-#include "llactr/util/json.h"
 #include "llactr/data/line_parsing.h"
 #include "llactr/data/output_folder.h"
 #include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
 #include "llactr/tensor/rng.h"
+#include "llactr/util/json.h"
 
 namespace llactr {
 namespace {

@@ -7,8 +7,8 @@
 #include <map>
 #include <stdexcept>
 
-#include "llactr/util/json.h"
 #include "llactr/data/line_parsing.h"
+#include "llactr/util/json.h"
 
 namespace llactr {
 

@@ -3,8 +3,8 @@
 //   x0 = vec(E)  [B, N·D]
 //   c = CrossNetwork(x0) [B, N·D],   d = DNN(x0) [B, d_last]      (cross_net.h)
 //   y = w_fcᵀ [c, d] + b;   h = [c, d]  [B, N·D + d_last]
-#include "llactr/ctr/cross_net.h"
 #include "llactr/ctr/backbone.h"
+#include "llactr/ctr/cross_net.h"
 #include "llactr/nn/mlp.h"
 #include "llactr/tensor/ops.h"
 

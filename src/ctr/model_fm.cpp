@@ -1,8 +1,8 @@
 // FM (Rendle 2010), as FuxiCTR's FM_Layer with bias:
 //   y = b + Σ_i w[x_i] + Σ_d h_d,    h = ½[(Σ_i e_i)² − Σ_i e_i²]  [B, D]   (O(N·D))
+#include "llactr/ctr/backbone.h"
 #include "llactr/ctr/first_order.h"
 #include "llactr/ctr/interactions.h"
-#include "llactr/ctr/backbone.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr {

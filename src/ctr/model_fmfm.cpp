@@ -1,8 +1,8 @@
 // FmFM / FM² (Sun et al. 2021), field_interaction_type "matrixed" as in LLaCTR's FuxiCTR code:
 //   y = Σ_i w[x_i] + Σ_d h_d,    h = Σ_{i<j} (e_iᵀ M_ij) ⊙ e_j  [B, D],   M: [N(N-1)/2, D, D]
+#include "llactr/ctr/backbone.h"
 #include "llactr/ctr/first_order.h"
 #include "llactr/ctr/interactions.h"
-#include "llactr/ctr/backbone.h"
 #include "llactr/nn/init.h"
 #include "llactr/tensor/ops.h"
 

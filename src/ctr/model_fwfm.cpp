@@ -1,8 +1,8 @@
 // FwFM (Pan et al. 2018) with FuxiCTR's default "FiLV" linear term:
 //   y = w_Lᵀ vec(E) + b + Σ_d h_d,    h = Σ_{i<j} r_ij e_i ⊙ e_j  [B, D]
 // r and b are FuxiCTR's interaction_weight_layer = Linear(N(N-1)/2, 1); w_L = Linear(N·D, 1, no bias).
-#include "llactr/ctr/interactions.h"
 #include "llactr/ctr/backbone.h"
+#include "llactr/ctr/interactions.h"
 #include "llactr/nn/init.h"
 #include "llactr/nn/linear.h"
 #include "llactr/tensor/ops.h"

@@ -1,7 +1,7 @@
 // LR: logistic regression on the same ids, the floor every backbone must beat.
 //   y = b + Σ_i w[x_i]            h = [w[x_1], .., w[x_N]]  [B, N]
-#include "llactr/ctr/first_order.h"
 #include "llactr/ctr/backbone.h"
+#include "llactr/ctr/first_order.h"
 
 namespace llactr {
 namespace {

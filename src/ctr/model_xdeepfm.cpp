@@ -2,9 +2,9 @@
 //   y = Σ_i w[x_i] + w_cinᵀ p + b_cin + MLP(vec E)
 //   p = CIN(E)  [B, Σ_k H_k]  (sum-pooled feature maps, cin.h);  MLP hidden [64, 64, 64] -> 1
 //   h = [p, last hidden layer of the MLP]  [B, Σ_k H_k + 64]
+#include "llactr/ctr/backbone.h"
 #include "llactr/ctr/cin.h"
 #include "llactr/ctr/first_order.h"
-#include "llactr/ctr/backbone.h"
 #include "llactr/nn/mlp.h"
 #include "llactr/tensor/ops.h"
 

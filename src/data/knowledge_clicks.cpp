@@ -8,9 +8,10 @@
 #include <stdexcept>
 #include <vector>
 
-#include "llactr/util/json.h"
+#include "llactr/data/shuffle.h"
 #include "llactr/nn/metrics.h"
 #include "llactr/tensor/rng.h"
+#include "llactr/util/json.h"
 
 namespace llactr::data {
 
@@ -55,7 +56,7 @@ KnowledgeClicksStats write_knowledge_clicks(const WordCategories& words, const K
     // liked: o.liked_categories distinct categories (a partial Fisher-Yates over [0, C))
     std::vector<int> cats(static_cast<size_t>(C));
     for (int c = 0; c < C; ++c) cats[size_t(c)] = c;
-    for (int k = 0; k < o.liked_categories; ++k) std::swap(cats[size_t(k)], cats[size_t(k) + rng.below(uint64_t(C - k))]);
+    seeded_shuffle_prefix(cats, size_t(o.liked_categories), rng);
     std::vector<char> liked(size_t(C), 0);
     for (int k = 0; k < o.liked_categories; ++k) liked[size_t(cats[size_t(k)])] = 1;
     std::set<int> seen;

@@ -16,8 +16,8 @@
 
 #include "llactr/apps/args.h"
 #include "llactr/data/dataset.h"
-#include "llactr/methods/method.h"
 #include "llactr/methods/llactr/ssft_options.h"
+#include "llactr/methods/method.h"
 #include "llactr/util/option.h"
 
 namespace llactr {

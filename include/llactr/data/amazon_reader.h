@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
-#include "llactr/util/json.h"
 #include "llactr/data/raw_table.h"
 #include "llactr/data/schema.h"
+#include "llactr/util/json.h"
 
 namespace llactr::data {
 

@@ -8,9 +8,9 @@
 #include <unordered_map>
 
 #include "llactr/data/line_parsing.h"
-#include "llactr/util/utf8.h"
 #include "llactr/llm/gguf/gguf.h"
 #include "llactr/llm/tokenizer/unicode.h"
+#include "llactr/util/utf8.h"
 
 namespace llactr::llm {
 

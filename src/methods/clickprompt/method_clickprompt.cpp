@@ -6,11 +6,11 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "llactr/util/json.h"
 #include "llactr/methods/clickprompt/clickprompt.h"
 #include "llactr/methods/method.h"
 #include "llactr/methods/clickprompt/prompted_llm.h"
 #include "llactr/tensor/gemm.h"
+#include "llactr/util/json.h"
 
 namespace llactr::methods {
 namespace {

@@ -1,11 +1,11 @@
 #include "llactr/methods/common/instance_cost.h"
 
 #include <algorithm>
-#include <chrono>
 #include <stdexcept>
 
 #include "llactr/llm/model/transformer.h"
 #include "llactr/methods/common/instance_text.h"
+#include "llactr/util/clock.h"
 
 namespace llactr::methods {
 
@@ -23,12 +23,12 @@ InstanceCost measure_instance_cost(const data::Dataset& dataset, const llm::Lang
     if (prompts.back().size() > n_ctx) prompts.back().resize(n_ctx), ++c.truncated;
     c.tokens += int64_t(prompts.back().size());
   }
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = Clock::now();
   for (size_t i = 0; i < prompts.size(); i += size_t(batch)) {
     const std::vector<std::vector<int32_t>> part(prompts.begin() + i, prompts.begin() + std::min(prompts.size(), i + batch));
     llm::forward(lm.model, part, {llm::LogitsMode::None, false});
   }
-  c.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  c.seconds = seconds_since(start);
   const double scale = double(c.train_samples) / double(c.samples);
   c.est_tokens = double(c.tokens) * scale;
   c.est_seconds = c.seconds * scale;

@@ -7,13 +7,14 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "llactr/util/json.h"
-#include "llactr/util/sha256.h"
-#include "llactr/util/npy.h"
+#include "llactr/llm/model/pooled_hidden.h"
 #include "llactr/llm/model/transformer.h"
 #include "llactr/methods/common/instance_text.h"
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/util/clock.h"
+#include "llactr/util/json.h"
+#include "llactr/util/npy.h"
+#include "llactr/util/sha256.h"
 
 namespace llactr::methods {
 
@@ -59,30 +60,21 @@ std::vector<std::vector<int32_t>> tokenize_rows(const data::Dataset& dataset, co
   return seqs;
 }
 
+// llm::pooled_hidden (mean) one batch at a time, for the progress line and the LLM time and tokens.
 std::vector<float> pool_mean(const llm::Model& model, const std::vector<std::vector<int32_t>>& seqs, int batch,
                              const std::string& progress, PoolStats& stats) {
-  const int d = model.config.n_embd;
-  std::vector<float> p(seqs.size() * size_t(d));
-  llm::Workspace ws;
-  std::vector<int32_t> tokens;
-  std::vector<llm::SeqSpan> spans;
+  const size_t d = size_t(model.config.n_embd);
+  std::vector<float> p;
+  p.reserve(seqs.size() * d);
   ProgressLine line(!progress.empty());
   for (size_t i = 0; i < seqs.size(); i += size_t(batch)) {
-    tokens.clear();
-    spans.clear();
     const size_t end = std::min(seqs.size(), i + size_t(batch));
-    for (size_t s = i; s < end; ++s) {
-      if (seqs[s].empty()) throw std::invalid_argument("pool_mean: row " + std::to_string(s) + " has no tokens");
-      spans.push_back({int(s - i), int(tokens.size()), int(seqs[s].size())});
-      tokens.insert(tokens.end(), seqs[s].begin(), seqs[s].end());
-    }
+    const std::vector<std::vector<int32_t>> part(seqs.begin() + long(i), seqs.begin() + long(end));
     const auto tf = Clock::now();
-    llm::forward_packed(model, tokens.data(), spans, nullptr, llm::LogitsMode::None, ws);
+    const std::vector<float> v = llm::pooled_hidden(model, part, llm::Pooling::Mean, batch);  // [end - i, d]
     stats.seconds += seconds_since(tf);
-    stats.tokens += int64_t(tokens.size());
-    // p = mean of each span's rows of ws.hidden [N, d]
-    for (const llm::SeqSpan& sp : spans)
-      llm::pool_span(ws.hidden.data(), d, sp, /*mean=*/true, p.data() + (i + size_t(sp.seq)) * size_t(d));
+    for (const auto& s : part) stats.tokens += int64_t(s.size());
+    p.insert(p.end(), v.begin(), v.end());
     line.update(end == seqs.size(), "[%s] %zu/%zu rows  %.0f tokens/s", progress.c_str(), end, seqs.size(),
                 double(stats.tokens) / std::max(stats.seconds, 1e-9));
   }

@@ -6,17 +6,17 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "llactr/nn/early_stopping.h"
-#include "llactr/util/sha256.h"
 #include "llactr/data/shuffle.h"
 #include "llactr/llm/train/trainable_transformer.h"
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/methods/common/row_subsample.h"
 #include "llactr/nn/clip_grad.h"
+#include "llactr/nn/early_stopping.h"
 #include "llactr/nn/metrics.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/util/clock.h"
+#include "llactr/util/sha256.h"
 
 namespace llactr::methods {
 

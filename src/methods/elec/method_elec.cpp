@@ -8,9 +8,9 @@
 
 #include "llactr/data/output_folder.h"
 #include "llactr/methods/elec/elec.h"
-#include "llactr/util/json.h"
 #include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
+#include "llactr/util/json.h"
 
 namespace llactr::methods {
 

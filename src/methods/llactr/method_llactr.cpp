@@ -5,11 +5,11 @@
 
 #include "llactr/data/output_folder.h"
 #include "llactr/methods/llactr/llactr.h"
-#include "llactr/util/json.h"
-#include "llactr/methods/method.h"
 #include "llactr/methods/llactr/ssft_options.h"
+#include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
 #include "llactr/tensor/rng.h"
+#include "llactr/util/json.h"
 
 namespace llactr::methods {
 namespace {

@@ -3,26 +3,26 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
 
-#include "llactr/util/json.h"
 #include "llactr/data/line_parsing.h"
-#include "llactr/util/sha256.h"
 #include "llactr/data/shuffle.h"
 #include "llactr/llm/model/language_model.h"
 #include "llactr/llm/train/lora_file.h"
-#include "llactr/util/npy.h"
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/methods/llactr/ssft_data.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/nn/scheduler.h"
 #include "llactr/tensor/ops.h"
+#include "llactr/util/clock.h"
+#include "llactr/util/json.h"
+#include "llactr/util/npy.h"
+#include "llactr/util/sha256.h"
 
 namespace llactr::methods {
 
@@ -287,7 +287,7 @@ FieldScores field_scores(const std::vector<float>& P, const std::vector<int>& fi
 }
 
 SsftResult run_ssft(const data::Dataset& dataset, const SsftOptions& o) {
-  const auto start = std::chrono::steady_clock::now();
+  const auto start = Clock::now();
   const Setup s = prepare(dataset, o);
   const data::Schema& schema = dataset.schema;
   SsftResult r;
@@ -317,7 +317,7 @@ SsftResult run_ssft(const data::Dataset& dataset, const SsftOptions& o) {
     const FieldScores sc = field_scores(P, heldout_fields, h.H, d, o.tau);
     st.heldout_accuracy = sc.accuracy, st.heldout_infonce = sc.infonce;
     st.tokens = tokens;
-    st.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    st.seconds = seconds_since(start);
     write_epoch(o, s, schema, h, st);
     r.embeddings.push_back(std::move(h));
     r.epochs.push_back(st);

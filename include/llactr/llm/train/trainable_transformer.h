@@ -21,8 +21,8 @@
 #include <string>
 #include <vector>
 
-#include "llactr/llm/train/trainable_ops.h"
 #include "llactr/llm/model/transformer_weights.h"
+#include "llactr/llm/train/trainable_ops.h"
 #include "llactr/tensor/rng.h"
 
 namespace llactr::llm {
