@@ -6,7 +6,7 @@
 #include <numeric>
 #include <set>
 
-#include "llactr/data/shuffle.h"
+#include "llactr/tensor/shuffle.h"
 #include "llactr/methods/common/row_subsample.h"
 #include "llactr/tensor/rng.h"
 

@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "llactr/data/shuffle.h"
+#include "llactr/tensor/shuffle.h"
 #include "llactr/nn/metrics.h"
 #include "llactr/tensor/rng.h"
 #include "llactr/util/json.h"

@@ -10,7 +10,7 @@
 
 #include "llactr/data/csv_reader.h"
 #include "llactr/data/line_parsing.h"
-#include "llactr/data/shuffle.h"
+#include "llactr/tensor/shuffle.h"
 #include "llactr/util/utf8.h"
 
 namespace llactr::data {

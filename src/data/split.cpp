@@ -5,7 +5,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "llactr/data/shuffle.h"
+#include "llactr/tensor/shuffle.h"
 
 namespace llactr::data {
 

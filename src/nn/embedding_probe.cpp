@@ -11,6 +11,7 @@
 #include "llactr/tensor/gemm.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/rng.h"
+#include "llactr/tensor/shuffle.h"
 
 namespace llactr {
 
@@ -35,7 +36,7 @@ ProbeSplit stratified_split(const std::vector<int32_t>& labels, double train_sha
   for (auto& [label, items] : by_label) {
     if (items.size() < 2)
       throw std::invalid_argument("probe split: category " + std::to_string(label) + " has fewer than two items");
-    for (size_t i = items.size(); i > 1; --i) std::swap(items[i - 1], items[rng.below(i)]);
+    seeded_shuffle(items, rng);
     const size_t n_train = std::clamp<size_t>(size_t(std::lround(train_share * double(items.size()))), 1, items.size() - 1);
     s.train.insert(s.train.end(), items.begin(), items.begin() + long(n_train));
     s.test.insert(s.test.end(), items.begin() + long(n_train), items.end());

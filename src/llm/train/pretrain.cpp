@@ -8,7 +8,7 @@
 #include <stdexcept>
 
 #include "llactr/data/binary_io.h"
-#include "llactr/data/shuffle.h"
+#include "llactr/tensor/shuffle.h"
 #include "llactr/util/utf8.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/optimizer.h"
@@ -132,7 +132,7 @@ PretrainData prepare_data(const std::vector<std::string>& lines, const Tokenizer
   std::vector<int64_t> perm(size_t(n), 0);
   std::iota(perm.begin(), perm.end(), int64_t(0));
   std::mt19937_64 rng(seed);
-  data::seeded_shuffle(perm, rng);
+  seeded_shuffle(perm, rng);
   std::vector<char> held_out(size_t(n), 0);
   for (int64_t i = 0; i < std::max<int64_t>(1, n / 100); ++i) held_out[size_t(perm[size_t(i)])] = 1;
 
@@ -183,8 +183,8 @@ LmBatch make_lm_batch(const PackedSequences& seqs, const std::vector<int64_t>& o
 std::vector<int64_t> epoch_order(int64_t n_sequences, uint64_t seed, int64_t epoch) {
   std::vector<int64_t> order(size_t(n_sequences), 0);
   std::iota(order.begin(), order.end(), int64_t(0));
-  std::mt19937_64 rng = data::epoch_generator(seed, uint64_t(epoch));
-  data::seeded_shuffle(order, rng);
+  std::mt19937_64 rng = epoch_generator(seed, uint64_t(epoch));
+  seeded_shuffle(order, rng);
   return order;
 }
 

@@ -5,7 +5,7 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "llactr/data/shuffle.h"
+#include "llactr/tensor/shuffle.h"
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/optimizer.h"
@@ -37,7 +37,7 @@ PaMlmResult pa_mlm(Backbone& backbone, PromptedLlm& llm, const std::vector<std::
   PaMlmResult r;
   ProgressLine line(progress);
   for (int epoch = 1; epoch <= o.mlm_epochs; ++epoch) {
-    data::seeded_shuffle(order, order_rng);
+    seeded_shuffle(order, order_rng);
     double loss_sum = 0;
     int64_t steps = 0;
     for (size_t i = 0; i < order.size(); i += size_t(o.mlm_batch)) {

@@ -4,7 +4,7 @@
 #include <numeric>
 #include <utility>
 
-#include "llactr/data/shuffle.h"
+#include "llactr/tensor/shuffle.h"
 #include "llactr/tensor/rng.h"
 
 namespace llactr::methods {
@@ -14,7 +14,7 @@ std::vector<size_t> subsample_rows(size_t total, int64_t n, uint64_t seed) {
   std::iota(rows.begin(), rows.end(), size_t(0));
   if (n <= 0 || size_t(n) >= total) return rows;
   Rng rng(seed);
-  data::seeded_shuffle_prefix(rows, size_t(n), rng);
+  seeded_shuffle_prefix(rows, size_t(n), rng);
   rows.resize(size_t(n));
   std::sort(rows.begin(), rows.end());
   return rows;

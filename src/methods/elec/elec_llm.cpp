@@ -6,7 +6,7 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "llactr/data/shuffle.h"
+#include "llactr/tensor/shuffle.h"
 #include "llactr/llm/train/trainable_transformer.h"
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/methods/common/row_subsample.h"
@@ -87,7 +87,7 @@ TowerFit fit_tower(ElecTower& tower, const std::vector<Var>& extra, const PoolFn
   TowerFit fit;
   EarlyStopping stop(params, o.llm_patience, 0, /*ties_improve=*/false);
   for (int epoch = 1; epoch <= o.llm_epochs; ++epoch) {
-    data::seeded_shuffle(order, rng);
+    seeded_shuffle(order, rng);
     double loss_sum = 0;
     size_t steps = 0;
     ProgressLine line(o.progress);

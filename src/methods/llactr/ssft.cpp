@@ -10,7 +10,7 @@
 #include <stdexcept>
 
 #include "llactr/data/line_parsing.h"
-#include "llactr/data/shuffle.h"
+#include "llactr/tensor/shuffle.h"
 #include "llactr/llm/model/language_model.h"
 #include "llactr/llm/train/lora_file.h"
 #include "llactr/methods/common/progress_line.h"
@@ -339,7 +339,7 @@ SsftResult run_ssft(const data::Dataset& dataset, const SsftOptions& o) {
 
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     // A fresh seeded shuffle each epoch.
-    data::seeded_shuffle(order, rng);
+    seeded_shuffle(order, rng);
     ProgressLine bar(o.progress);
     SsftEpoch st;
     st.epoch = epoch;

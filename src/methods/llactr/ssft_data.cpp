@@ -6,7 +6,7 @@
 #include <sstream>
 #include <stdexcept>
 
-#include "llactr/data/shuffle.h"
+#include "llactr/tensor/shuffle.h"
 #include "llactr/tensor/rng.h"
 
 namespace llactr::methods {
@@ -23,7 +23,7 @@ SsftSplit sample_field_features(const data::Encoder& encoder, int per_field, dou
     std::vector<int32_t> ids(encoder.vocab_size(k) - 1);
     std::iota(ids.begin(), ids.end(), 1);
     const size_t n = std::min(ids.size(), size_t(per_field));
-    data::seeded_shuffle_prefix(ids, n, rng);
+    seeded_shuffle_prefix(ids, n, rng);
     const size_t held = size_t(std::lround(heldout_fraction * double(n)));
     for (size_t i = 0; i < n; ++i)
       (i < held ? split.heldout : split.train).push_back({k, encoder.text(k, ids[i])});

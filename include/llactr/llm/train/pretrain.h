@@ -88,7 +88,7 @@ struct LmBatch {
 LmBatch make_lm_batch(const PackedSequences& seqs, const std::vector<int64_t>& order, int64_t begin, int64_t end);
 
 // The order of the train sequences in epoch `epoch`: a permutation seeded by (seed, epoch)
-// (data::epoch_generator), so a resumed run recomputes it.
+// (epoch_generator), so a resumed run recomputes it.
 std::vector<int64_t> epoch_order(int64_t n_sequences, uint64_t seed, int64_t epoch);
 
 // ---- training

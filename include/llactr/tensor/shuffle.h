@@ -10,7 +10,7 @@
 
 #include "llactr/tensor/rng.h"
 
-namespace llactr::data {
+namespace llactr {
 
 // Uniform integer in [0, n) from a 64-bit generator: Lemire's multiply-shift with rejection.
 inline uint64_t uniform_below(std::mt19937_64& rng, uint64_t n) {
@@ -49,4 +49,4 @@ void seeded_shuffle_prefix(std::vector<T>& v, size_t k, G& rng) {
   for (size_t i = 0; i < k; ++i) std::swap(v[i], v[i + draw_below(rng, v.size() - i)]);
 }
 
-}  // namespace llactr::data
+}  // namespace llactr

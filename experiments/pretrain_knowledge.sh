@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Issue 28, parts 1-4: the knowledge corpus and its control, the tokenizer, three LMs of one shape
+# (the domain LM on the corpus, the control LM on the scrambled corpus, the untrained init) and the
+# knowledge probe of each, with stories260K beside them (docs/PRETRAIN.md, docs/KNOWLEDGE.md).
+#   experiments/pretrain_knowledge.sh            # the default run (STEPS 4000 per LM)
+#   STEPS=200 experiments/pretrain_knowledge.sh  # a smoke run of a few minutes
+# SHAPE, STEPS, LR, THREADS and OUT (default runs/knowledge) override. An LM whose model.gguf
+# exists is not trained again; delete it to retrain. The probe table goes to OUT/probe.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+OUT=${OUT:-runs/knowledge}
+SHAPE=${SHAPE:---dim 128 --layers 4 --heads 4 --ffn 384 --context 64}
+STEPS=${STEPS:-4000}
+LR=${LR:-2e-3}
+THREADS=${THREADS:-2}
+K=data/knowledge
+STORIES=${STORIES:-data/stories260K/stories260K.gguf}
+
+make --no-print-directory llactr
+make --no-print-directory data-knowledge
+[[ -f $STORIES ]] || make --no-print-directory data
+mkdir -p "$OUT/probe"
+
+train() {  # train NAME CORPUS [options..]: OUT/NAME/model.gguf
+  local name=$1 corpus=$2; shift 2
+  mkdir -p "$OUT/$name"
+  [[ -f $OUT/$name/model.gguf ]] && { echo "$name: $OUT/$name/model.gguf exists, not retrained"; return; }
+  # shellcheck disable=SC2086
+  ./llactr pretrain --corpus "$corpus" --tokenizer "$K/tokenizer-4096.gguf" --out "$OUT/$name/model.gguf" $SHAPE \
+    --batch 32 --threads "$THREADS" --seed 1 --eval-every 500 --checkpoint-every 500 "$@" 2>&1 | tee "$OUT/$name/log.txt"
+}
+# The untrained LM: one step at the smallest learning rate, 1e-12, which moves no weight of
+# size ~0.02 by a float32 ulp: the init, written as a GGUF.
+train untrained "$K/corpus.txt" --max-steps 1 --lr 1e-12 --warmup 1
+train domain "$K/corpus.txt" --max-steps "$STEPS" --lr "$LR" --warmup 200
+train control "$K/control.txt" --max-steps "$STEPS" --lr "$LR" --warmup 200
+
+{
+  echo "| LM | pooling | purity@10 | chance | probe accuracy | majority |"
+  echo "|---|---|---|---|---|---|"
+  for lm in domain control untrained stories260K; do
+    model=$OUT/$lm/model.gguf
+    [[ $lm == stories260K ]] && model=$STORIES
+    for pool in last mean; do
+      json=$OUT/probe/${lm}_$pool.json
+      ./llactr probe --llm-model "$model" --categories "$K/corpus.txt.categories.tsv" --pool "$pool" --out "$json" >&2
+      num() { sed -E "s/.*\"$1\": ([-0-9.eE+]+).*/\1/" "$json"; }
+      printf "| %s | %s | %.4f | %.4f | %.4f | %.4f |\n" "$lm" "$pool" "$(num purity)" "$(num purity_chance)" \
+        "$(num probe_accuracy)" "$(num probe_majority)"
+    done
+  done
+} | tee "$OUT/probe.md"
