@@ -4,11 +4,11 @@
 # knowledge probe of each, with stories260K beside them (docs/PRETRAIN.md, docs/KNOWLEDGE.md).
 #   experiments/pretrain_knowledge.sh            # the default run (STEPS 4000 per LM)
 #   STEPS=200 experiments/pretrain_knowledge.sh  # a smoke run of a few minutes
-# SHAPE, STEPS, LR, THREADS and OUT (default runs/knowledge) override. An LM whose model.gguf
+# SHAPE, STEPS, LR, THREADS and OUT (default results/knowledge) override. An LM whose model.gguf
 # exists is not trained again; delete it to retrain. The probe table goes to OUT/probe.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-OUT=${OUT:-runs/knowledge}
+OUT=${OUT:-results/knowledge}
 SHAPE=${SHAPE:---dim 128 --layers 4 --heads 4 --ffn 384 --context 64}
 STEPS=${STEPS:-4000}
 LR=${LR:-2e-3}
