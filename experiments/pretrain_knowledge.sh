@@ -35,18 +35,23 @@ train untrained "$K/corpus.txt" --max-steps 1 --lr 1e-12 --warmup 1
 train domain "$K/corpus.txt" --max-steps "$STEPS" --lr "$LR" --warmup 200
 train control "$K/control.txt" --max-steps "$STEPS" --lr "$LR" --warmup 200
 
+# Three probes per LM: the bare word (last and mean pooling), and "{word} is a", whose last state is
+# the one that predicts the category (docs/KNOWLEDGE.md, "The template matters").
+probes=("last|{word}|last" "mean|{word}|mean" "last|{word} is a|isa")
 {
-  echo "| LM | pooling | purity@10 | chance | probe accuracy | majority |"
-  echo "|---|---|---|---|---|---|"
+  echo "| LM | pooling | template | purity@10 | chance | probe accuracy | majority |"
+  echo "|---|---|---|---|---|---|---|"
   for lm in domain control untrained stories260K; do
     model=$OUT/$lm/model.gguf
     [[ $lm == stories260K ]] && model=$STORIES
-    for pool in last mean; do
-      json=$OUT/probe/${lm}_$pool.json
-      ./llactr probe --llm-model "$model" --categories "$K/corpus.txt.categories.tsv" --pool "$pool" --out "$json" >&2
+    for p in "${probes[@]}"; do
+      IFS='|' read -r pool template tag <<<"$p"
+      json=$OUT/probe/${lm}_$tag.json
+      ./llactr probe --llm-model "$model" --categories "$K/corpus.txt.categories.tsv" --pool "$pool" \
+        --template "$template" --out "$json" >&2
       num() { sed -E "s/.*\"$1\": ([-0-9.eE+]+).*/\1/" "$json"; }
-      printf "| %s | %s | %.4f | %.4f | %.4f | %.4f |\n" "$lm" "$pool" "$(num purity)" "$(num purity_chance)" \
-        "$(num probe_accuracy)" "$(num probe_majority)"
+      printf "| %s | %s | \`%s\` | %.4f | %.4f | %.4f | %.4f |\n" "$lm" "$pool" "$template" "$(num purity)" \
+        "$(num purity_chance)" "$(num probe_accuracy)" "$(num probe_majority)"
     done
   done
 } | tee "$OUT/probe.md"

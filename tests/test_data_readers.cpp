@@ -9,19 +9,11 @@
 
 using namespace llactr::data;
 using llactr::testing::TempDir;
+using llactr::testing::error_of;
 using llactr::testing::write_file;
 using llactr::testing::write_ml1m_fixture;
 
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 size_t positives(const RawTable& t) {
   size_t p = 0;

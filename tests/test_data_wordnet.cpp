@@ -11,18 +11,10 @@
 
 using namespace llactr::data;
 using llactr::testing::TempDir;
+using llactr::testing::error_of;
 using llactr::testing::write_file;
 
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 // A data file: two license lines, then each line with "%08u" replaced by its own byte offset, and
 // every "@<k>" (k = 0-based index of another line) by "@ <that line's offset>".

@@ -11,18 +11,10 @@
 
 using namespace llactr::data;
 using llactr::testing::TempDir;
+using llactr::testing::error_of;
 using llactr::testing::write_file;
 
 namespace {
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 // CRLF line ends and quoted titles with commas, as ml-latest-small's files.
 void write_movies(const std::string& dir) {

@@ -16,16 +16,8 @@ namespace {
 
 using testing::read_file;
 using testing::TempDir;
+using testing::error_of;
 using testing::write_file;
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "no error";
-}
 
 Tokenizer load(const std::string& path) { return Tokenizer(vocab_from_gguf(gguf::GgufFile::open(path))); }
 
