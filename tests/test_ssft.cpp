@@ -7,6 +7,7 @@
 #include <set>
 
 #include "data_fixtures.h"
+#include "llactr/apps/commands.h"
 #include "llactr/methods/llactr/ssft.h"
 #include "llactr/methods/llactr/ssft_data.h"
 #include "llactr/util/json.h"
@@ -174,6 +175,23 @@ TEST(Ssft, GenerativeLossAndMeanPoolingRun) {
   EXPECT_LT(r.epochs[2].loss_lg, r.epochs[1].loss_lg);
   o.pooling = "max";
   EXPECT_THROW(run_ssft(d, o), std::invalid_argument);
+}
+
+TEST(SsftCommand, UnwritableSsftDirFailsBeforeTheDataIsLoaded) {
+  // The data folder exists but holds no data: an error about --ssft-dir proves that the folder
+  // was checked before the data was read (reading would fail on the missing u.data).
+  TempDir dir;
+  llm::random_model_writer(llm::tiny_byte_llama(64)).write(dir.file("m.gguf"));
+  std::vector<std::string> args = {"ssft", "--dataset", "ml100k", "--data-dir", dir.str(), "--cache-dir", "",
+                                    "--llm-model", dir.file("m.gguf"), "--ssft-dir", "/proc/nope/ssft"};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  try {
+    cmd_ssft(int(argv.size()), argv.data());
+    ADD_FAILURE() << "no error";
+  } catch (const std::exception& e) {
+    EXPECT_NE(std::string(e.what()).find("--ssft-dir"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "llactr/apps/commands.h"
 #include "llactr/apps/options.h"
 #include "llactr/data/dataset.h"
+#include "llactr/data/output_folder.h"
 #include "llactr/llm/model/language_model.h"
 #include "llactr/methods/common/instance_cost.h"
 #include "llactr/methods/llactr/ssft.h"
@@ -39,6 +40,7 @@ int cmd_ssft(int argc, char** argv) {
   o.model_path = llm_model(args);
   o.use_cache = !args.get_flag("no-cache");
   o.progress = !args.get_flag("no-progress");
+  data::require_writable_folder(o.out_dir, "--ssft-dir");  // before the data is loaded and SSFT runs
   set_threads(int(args.get_int("ssft-threads")));
   const data::Dataset dataset = data::load_dataset(d);
 
