@@ -173,5 +173,25 @@ TEST(CtrTrainer, RejectsMismatchedFields) {
   EXPECT_THROW(train(*m, d.train, d.valid, fast_config()), std::invalid_argument);
 }
 
+TEST(CtrScore, ColdItemRowsAreScoredApart) {
+  // Two fields (user, item); item id 7 is the cold id. Rows 1, 3, 4 are cold: labels 1, 0, 1 with
+  // scores 0.9, 0.3, 0.2, whose AUC by hand is 1/2 (positive 0.9 beats the negative, 0.2 does not).
+  data::Split s;
+  s.num_fields = 2;
+  s.ids = {0, 5, 1, 7, 0, 6, 1, 7, 2, 7};
+  s.labels = {1, 1, 0, 0, 1};
+  const std::vector<float> p = {0.8f, 0.9f, 0.4f, 0.3f, 0.2f};
+  EvalFields f(0);
+  f.item = 1, f.cold_item_id = 7;
+  const EvalResult r = score(p, s, f);
+  EXPECT_EQ(r.cold_rows, 3u);
+  EXPECT_DOUBLE_EQ(r.cold_auc, 0.5);
+  EXPECT_DOUBLE_EQ(r.auc, auc(p, s.labels));  // the whole split is scored as before
+  EXPECT_EQ(score(p, s, 0).cold_auc, -1);     // no item field: no cold rows
+  f.cold_item_id = 6;                          // one cold row (a negative): one class, no AUC
+  EXPECT_EQ(score(p, s, f).cold_auc, -1);
+  EXPECT_EQ(score(p, s, f).cold_rows, 1u);
+}
+
 }  // namespace
 }  // namespace llactr

@@ -34,6 +34,18 @@ TEST(ResultsJsonParse, RoundTripsRecordsAndSettings) {
   EXPECT_EQ(back[1].best_epoch, 2);
   EXPECT_EQ(back[1].settings, b.settings);
   EXPECT_EQ(results_json(back), results_json({a, b}));
+  EXPECT_EQ(back[0].test_cold_auc, -1);  // written as null
+  EXPECT_EQ(results_table(back).find("cold AUC"), std::string::npos);  // no column without cold rows
+}
+
+TEST(ResultsJsonParse, ColdItemAucRoundTripsAndGetsAColumn) {
+  RunRecord a = run("FM", "base", 2024, 0.79, 0.78), b = run("FM", "base", 2025, 0.79, 0.76);
+  a.test_cold_auc = 0.61, b.test_cold_auc = 0.63;
+  const std::vector<RunRecord> back = parse_results_json(results_json({a, b}), "x.json");
+  EXPECT_DOUBLE_EQ(back[0].test_cold_auc, 0.61);
+  const std::string table = results_table(back);
+  EXPECT_NE(table.find("ml100k (base) cold AUC"), std::string::npos) << table;
+  EXPECT_NE(table.find("0.6200 ± 0.0141"), std::string::npos) << table;  // mean and sample std of 0.61, 0.63
 }
 
 TEST(ResultsJsonParse, MalformedInputNamesTheFile) {

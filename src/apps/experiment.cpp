@@ -300,7 +300,7 @@ int run_experiment(int argc, char** argv) {
           const EvalResult& ev = row.test;
           RunRecord r{dataset, name, row.method, seed, tr.best_valid_auc, ev.auc, ev.logloss, ev.gauc,
                       tr.best_epoch, tr.epochs, tr.train_seconds, tr.samples_per_sec, ev.infer_us_per_sample,
-                      row.llm_seconds, double(row.llm_tokens), row.settings};
+                      row.llm_seconds, double(row.llm_tokens), row.settings, ev.cold_auc};
           // A backbone's own settings ("--lr=1e-4" -> ("lr", "\"1e-4\"")), so the table's rows say how they differ.
           if (auto own = overrides.per_backbone.find(name); own != overrides.per_backbone.end())
             for (const std::string& o : own->second) {
@@ -314,6 +314,9 @@ int run_experiment(int argc, char** argv) {
           std::fprintf(stderr, "%s %s seed %llu: test AUC %.6f logloss %.6f gAUC %.6f (best epoch %d of %d, %.1f s, %.0f samples/s)\n",
                        name.c_str(), row.method.c_str(), (unsigned long long)seed, ev.auc, ev.logloss, ev.gauc,
                        tr.best_epoch, tr.epochs, tr.train_seconds, tr.samples_per_sec);
+          if (ev.cold_auc >= 0)
+            std::fprintf(stderr, "%s %s seed %llu: cold-item AUC %.6f on %zu test rows of items unseen in train\n",
+                         name.c_str(), row.method.c_str(), (unsigned long long)seed, ev.cold_auc, ev.cold_rows);
           if (a.get_flag("save-checkpoints") && !row.served)
             std::fprintf(stderr, "no checkpoint for %s: it needs more than the backbone to predict\n", row.method.c_str());
           else if (a.get_flag("save-checkpoints")) {

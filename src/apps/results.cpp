@@ -87,7 +87,8 @@ std::string results_json(const std::vector<RunRecord>& runs) {
          ",\"best_epoch\":" + std::to_string(r.best_epoch) + ",\"epochs\":" + std::to_string(r.epochs) +
          ",\"train_seconds\":" + num(r.train_seconds) + ",\"train_samples_per_sec\":" + num(r.train_samples_per_sec) +
          ",\"infer_us_per_sample\":" + num(r.infer_us_per_sample) + ",\"llm_seconds\":" + num(r.llm_seconds) +
-         ",\"llm_tokens\":" + num(r.llm_tokens);
+         ",\"llm_tokens\":" + num(r.llm_tokens) +
+         ",\"test_cold_auc\":" + (r.test_cold_auc < 0 ? "null" : num(r.test_cold_auc));
     for (const auto& [key, value] : r.settings) s += "," + json_quote(key) + ":" + value;
     s += "}";
   }
@@ -100,23 +101,27 @@ std::string results_table(const std::vector<RunRecord>& runs) {
     push_unique(backbones, r.backbone);
     push_unique(columns, r.dataset + " (" + r.method + ")");
   }
+  // A cold-item AUC column only when some run has cold-item test rows (--split-mode cold-item).
+  const bool cold = std::any_of(runs.begin(), runs.end(), [](const RunRecord& r) { return r.test_cold_auc >= 0; });
   std::string s = "| Backbone |", rule = "|---|";
   for (const std::string& c : columns) {
-    s += " " + c + " AUC | " + c + " Logloss | " + c + " gAUC |";
-    rule += "---|---|---|";
+    s += " " + c + " AUC | " + c + " Logloss | " + c + " gAUC |" + (cold ? " " + c + " cold AUC |" : "");
+    rule += cold ? "---|---|---|---|" : "---|---|---|";
   }
   s += "\n" + rule + "\n";
   for (const std::string& b : backbones) {
     s += "| " + b + " |";
     for (const std::string& c : columns) {
-      std::vector<double> a, l, g;
+      std::vector<double> a, l, g, ca;
       for (const RunRecord& r : runs)
         if (r.backbone == b && r.dataset + " (" + r.method + ")" == c) {
           a.push_back(r.test_auc);
           l.push_back(r.test_logloss);
           if (r.test_gauc >= 0) g.push_back(r.test_gauc);
+          if (r.test_cold_auc >= 0) ca.push_back(r.test_cold_auc);
         }
       s += a.empty() ? " | | |" : " " + cell(a) + " | " + cell(l) + " | " + cell(g) + " |";
+      if (cold) s += a.empty() ? " |" : " " + cell(ca) + " |";
     }
     s += "\n";
   }
@@ -160,6 +165,8 @@ std::vector<RunRecord> parse_results_json(const std::string& text, const std::st
     }
     const JsonValue* g = o.find("test_gauc");
     r.test_gauc = g && g->type == JsonValue::Type::Number ? std::stod(g->text) : -1;
+    const JsonValue* c = o.find("test_cold_auc");  // null, or absent in files written before it
+    r.test_cold_auc = c && c->type == JsonValue::Type::Number ? std::stod(c->text) : -1;
     for (auto [key, dst] : {std::pair<const char*, int*>{"best_epoch", &r.best_epoch}, {"epochs", &r.epochs}}) {
       const JsonValue* v = o.find(key);
       if (!v || v->type != JsonValue::Type::Number) throw std::runtime_error(where + ": missing \"" + key + "\"");
@@ -170,7 +177,7 @@ std::vector<RunRecord> parse_results_json(const std::string& text, const std::st
     r.seed = std::stoull(seed->text);
     static const char* known[] = {"dataset", "backbone", "method", "seed", "valid_auc", "test_auc", "test_logloss",
                                   "test_gauc", "best_epoch", "epochs", "train_seconds", "train_samples_per_sec",
-                                  "infer_us_per_sample", "llm_seconds", "llm_tokens"};
+                                  "infer_us_per_sample", "llm_seconds", "llm_tokens", "test_cold_auc"};
     for (const auto& [key, value] : o.members)
       if (std::find(std::begin(known), std::end(known), key) == std::end(known))
         r.settings.emplace_back(key, json_text(value, path, key));

@@ -177,19 +177,37 @@ std::vector<float> predict(Backbone& model, const data::Split& split, size_t bat
   return probs;
 }
 
-EvalResult score(const std::vector<float>& p, const data::Split& split, int user_field) {
+EvalFields eval_fields(const data::Dataset& dataset) {
+  EvalFields f(dataset.schema.user_field);
+  if (dataset.schema.item_field >= 0) {
+    f.item = dataset.schema.item_field;
+    f.cold_item_id = dataset.encoder.offset(f.item);  // local id 0: out of the train vocabulary
+  }
+  return f;
+}
+
+EvalResult score(const std::vector<float>& p, const data::Split& split, const EvalFields& fields) {
   EvalResult r;
   r.auc = auc(p, split.labels);
   r.logloss = logloss(p, split.labels);
-  if (user_field >= 0) {
+  if (fields.user >= 0) {
     std::vector<int32_t> users(split.size());
-    for (size_t i = 0; i < split.size(); ++i) users[i] = split.row(i)[user_field];
+    for (size_t i = 0; i < split.size(); ++i) users[i] = split.row(i)[fields.user];
     r.gauc = gauc(p, split.labels, users);
+  }
+  if (fields.item >= 0) {
+    std::vector<float> cold_p, cold_y;
+    for (size_t i = 0; i < split.size(); ++i)
+      if (split.row(i)[fields.item] == fields.cold_item_id) cold_p.push_back(p[i]), cold_y.push_back(split.labels[i]);
+    r.cold_rows = cold_y.size();
+    const size_t positives = size_t(std::count(cold_y.begin(), cold_y.end(), 1.0f));
+    if (positives > 0 && positives < cold_y.size()) r.cold_auc = auc(cold_p, cold_y);
   }
   return r;
 }
 
-EvalResult evaluate(Backbone& model, const data::Split& split, int user_field, size_t batch_size, Enhancer* enhancer) {
+EvalResult evaluate(Backbone& model, const data::Split& split, const EvalFields& fields, size_t batch_size,
+                    Enhancer* enhancer) {
   // The first pass warms caches and allocators; the time is the median of 3 more passes, because a
   // single pass of a few milliseconds swung by 2-3x between identical runs on a shared machine.
   std::vector<float> p = predict(model, split, batch_size, enhancer);
@@ -200,7 +218,7 @@ EvalResult evaluate(Backbone& model, const data::Split& split, int user_field, s
     t = seconds_since(t0) * 1e6 / double(split.size());
   }
   std::sort(us.begin(), us.end());
-  EvalResult r = score(p, split, user_field);
+  EvalResult r = score(p, split, fields);
   r.infer_us_per_sample = us[1];
   return r;
 }

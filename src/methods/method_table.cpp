@@ -47,7 +47,7 @@ const MethodEntry& method_entry(const std::string& name) {
 MethodRow train_and_test(const data::Dataset& dataset, Backbone& model, const TrainConfig& tc, Enhancer* enhancer) {
   MethodRow r;
   r.train = train(model, dataset.train, dataset.valid, tc, enhancer);
-  r.test = evaluate(model, dataset.test, dataset.schema.user_field, tc.batch_size, enhancer);
+  r.test = evaluate(model, dataset.test, eval_fields(dataset), tc.batch_size, enhancer);
   return r;
 }
 

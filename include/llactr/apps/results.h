@@ -19,6 +19,7 @@ struct RunRecord {
   // A method's settings as (key, JSON value text), e.g. ("lambda_fre", "0.1"), ("fie_mode", "\"released\""):
   // written as further members of the run's JSON object.
   std::vector<std::pair<std::string, std::string>> settings;
+  double test_cold_auc = -1;  // AUC on the test rows of items unseen in train; -1: none (EvalResult::cold_auc)
 };
 
 struct EpochRecord {

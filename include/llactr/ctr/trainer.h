@@ -17,6 +17,7 @@
 
 #include "llactr/ctr/backbone.h"
 #include "llactr/data/batcher.h"
+#include "llactr/data/dataset.h"
 #include "llactr/data/split.h"
 #include "llactr/nn/optimizer.h"
 
@@ -91,8 +92,23 @@ struct TrainResult {
 struct EvalResult {
   double auc = 0, logloss = 0;
   double gauc = -1;            // -1 when there is no user field
+  // AUC on the cold-item rows alone (EvalFields), and how many there are; -1 when the split has
+  // no such rows or they hold one class.
+  double cold_auc = -1;
+  size_t cold_rows = 0;
   double infer_us_per_sample = 0;  // median of 3 timed passes over the split, after a warm-up pass
 };
+
+// The fields evaluation groups rows by. A plain int is the user field alone (no cold items).
+struct EvalFields {
+  EvalFields(int user_field = -1) : user(user_field) {}  // NOLINT: implicit on purpose
+  int user = -1;              // gAUC groups by this field's ids; -1: no gAUC
+  int item = -1;              // cold-item rows: those whose id in this field is cold_item_id
+  int32_t cold_item_id = -1;  // the item field's out-of-vocabulary id: an item never seen in train
+};
+// The dataset's user field, and its item field with that field's out-of-vocabulary id (local id 0),
+// so that the rows of items unseen in train (--split-mode cold-item) are scored apart.
+EvalFields eval_fields(const data::Dataset& dataset);
 
 // Trains in place; on return the model holds the best-on-validation weights. Throws
 // std::runtime_error naming the epoch and step when the loss becomes NaN or Inf.
@@ -118,12 +134,12 @@ float train_step(Backbone& model, const data::Batch& batch, const ForwardContext
 std::vector<float> predict(Backbone& model, const data::Split& split, size_t batch_size = 4096,
                            Enhancer* enhancer = nullptr);
 
-// AUC, logloss and (when user_field >= 0) gAUC grouped by that field's ids, of click
-// probabilities p given in split order (infer_us_per_sample stays 0).
-EvalResult score(const std::vector<float>& p, const data::Split& split, int user_field);
+// AUC, logloss, gAUC (when fields.user >= 0) and the cold-item rows' AUC (when fields.item >= 0)
+// of click probabilities p given in split order (infer_us_per_sample stays 0).
+EvalResult score(const std::vector<float>& p, const data::Split& split, const EvalFields& fields);
 
-// AUC, logloss and (when user_field >= 0) gAUC grouped by that field's ids.
-EvalResult evaluate(Backbone& model, const data::Split& split, int user_field, size_t batch_size = 4096,
+// The same metrics of the model's predictions, with the inference time per sample.
+EvalResult evaluate(Backbone& model, const data::Split& split, const EvalFields& fields, size_t batch_size = 4096,
                     Enhancer* enhancer = nullptr);
 
 }  // namespace llactr

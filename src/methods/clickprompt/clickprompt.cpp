@@ -106,7 +106,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
     if (which == ClickPromptRow::Ctr) {
       r.train = train(*model, dataset.train, dataset.valid, ftc);
       r.finetune_seconds = seconds_since(t0);
-      r.test = evaluate(*model, dataset.test, dataset.schema.user_field, ftc.batch_size);
+      r.test = evaluate(*model, dataset.test, eval_fields(dataset), ftc.batch_size);
       r.served = model;
     } else {
       restore_values(llm.parameters(), llm_start);
@@ -118,7 +118,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
       r.train = train(*model, llm_train, dataset.valid, ltc, &enhancer);
       r.finetune_seconds = seconds_since(t0);
       r.finetune_tokens = enhancer.tokens();
-      r.test = evaluate(*model, dataset.test, dataset.schema.user_field, ltc.batch_size, &enhancer);
+      r.test = evaluate(*model, dataset.test, eval_fields(dataset), ltc.batch_size, &enhancer);
       r.alpha = head.alpha().value()[0];
     }
     run.rows.push_back(std::move(r));

@@ -141,8 +141,8 @@ ElecResult run_elec(const data::Dataset& dataset, const std::string& backbone, c
   r.train = train(*r.vanilla_model, train_s, valid_s, train_cfg, &distiller);
   r.train_seconds = r.train.train_seconds + r.gain_train.train_seconds;
 
-  r.vanilla = evaluate(*r.vanilla_model, dataset.test, dataset.schema.user_field, train_cfg.batch_size);  // V alone
-  r.gain = evaluate(*r.gain_model, test_s, dataset.schema.user_field, train_cfg.batch_size, &injector);
+  r.vanilla = evaluate(*r.vanilla_model, dataset.test, eval_fields(dataset), train_cfg.batch_size);  // V alone
+  r.gain = evaluate(*r.gain_model, test_s, eval_fields(dataset), train_cfg.batch_size, &injector);
   r.gain.infer_us_per_sample += prep.llm_us_per_sample;  // G serves one LLM forward per sample
   return r;
 }

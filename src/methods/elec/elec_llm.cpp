@@ -180,7 +180,7 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
   std::iota(test_rows.begin(), test_rows.end(), size_t(0));
   PoolFn test_p = [&](const std::vector<size_t>& rows, bool, bool) { return gather_p(prep.vectors.test, d, rows); };
   const std::vector<float> probs = tower_probs(tower, test_p, test_rows, 4096);
-  prep.llm_test = score(probs, dataset.test, dataset.schema.user_field);
+  prep.llm_test = score(probs, dataset.test, eval_fields(dataset));
   // One LLM forward per sample, timed on up to 512 test rows: G's serving cost beyond the backbone.
   int64_t truncated = 0;
   data::Split probe = dataset.test;
