@@ -183,10 +183,10 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
   prep.llm_test = score(probs, dataset.test, eval_fields(dataset));
   // One LLM forward per sample, timed on up to 512 test rows: G's serving cost beyond the backbone.
   int64_t truncated = 0;
-  data::Split probe = dataset.test;
-  const size_t n_probe = std::min<size_t>(512, probe.size());
-  probe.ids.resize(n_probe * size_t(probe.num_fields));
-  probe.labels.resize(n_probe);
+  data::Split probe;
+  probe.num_fields = dataset.test.num_fields;
+  const size_t n_probe = std::min<size_t>(512, dataset.test.size());
+  for (size_t i = 0; i < n_probe; ++i) probe.append_row(dataset.test, i);
   PoolStats st;
   pool_mean(lm.model, tokenize_rows(dataset, probe, lm.tokenizer, n_ctx, truncated), o.llm_batch, "", st);
   prep.llm_us_per_sample = st.seconds * 1e6 / double(std::max<size_t>(n_probe, 1));
