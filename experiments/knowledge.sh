@@ -5,11 +5,18 @@
 # the category. Rows: base (ids) and the oracle (base with the `Category` field), then LLaCTR,
 # ELEC-V/G and ClickPrompt fused/CTR with each of four LMs of pretrain_knowledge.sh: the domain LM,
 # the control LM (scrambled corpus), the untrained LM, and stories260K. Results: docs/results/knowledge.md.
-#   experiments/knowledge.sh           # FM and DeepFM, 3 seeds, 1,000 users (60,000 rows)
-#   experiments/knowledge.sh --quick   # FM, 1 seed, 250 users, the domain and untrained LMs: ~15 min
+#   experiments/knowledge.sh           # FM and DeepFM, 3 seeds, 1,000 users (60,000 rows), four LMs
+#   experiments/knowledge.sh --quick   # FM, 1 seed, 250 users, the domain and untrained LMs
 # LM_DIR (default results/knowledge, pretrain_knowledge.sh's OUT) holds domain/, control/ and
-# untrained/model.gguf; DATA the data folder (stories260K); THREADS (default 2); RUNS the run folders
-# (a finished run, with results.json, is not run again); OUT the aggregate's folder.
+# untrained/model.gguf; DATA the data folder (stories260K); THREADS (default 2); BACKBONES, SEEDS
+# and LMS (space-separated) override the mode's; RUNS the run folders (a finished run, with
+# results.json, is not run again); OUT the aggregate's folder.
+#
+# ClickPrompt's two LLM stages (PA-MLM and the fused row's fine-tuning) read a seeded 10,000 of the
+# train rows, as compare_methods.sh --quick does: on all 38,569 they would take most of the budget.
+# ELEC runs twice per LM: with the mean of the instance text's hidden states (the default) and
+# with its last token's (--elec-pool last), the state in which the probe finds a causal LM's
+# knowledge of the text's last word (the item's name).
 #
 # Every LM reads the same short SSFT prompt (experiments/ssft_prompt_short.txt): the paper's prompt
 # is 170 tokens with these three fields, longer than the pretrained LMs' context of 64.
@@ -23,10 +30,12 @@ LM_DIR=${LM_DIR:-results/knowledge}
 THREADS=${THREADS:-2}
 STORIES=${STORIES:-$DATA/stories260K/stories260K.gguf}
 case ${1:-} in
-  "") backbones=FM,DeepFM seeds=3 users=1000 lms=(domain control untrained stories260K) suffix= ;;
-  --quick) backbones=FM seeds=1 users=250 lms=(domain untrained) suffix=_quick ;;
+  "") backbones=FM,DeepFM seeds=3 users=1000 lms="domain control untrained stories260K" suffix= ;;
+  --quick) backbones=FM seeds=1 users=250 lms="domain untrained" suffix=_quick ;;
   *) echo "usage: experiments/knowledge.sh [--quick]" >&2; exit 2 ;;
 esac
+backbones=${BACKBONES:-$backbones} seeds=${SEEDS:-$seeds}
+read -r -a lms <<<"${LMS:-$lms}"
 RUNS=${RUNS:-results/knowledge_clicks$suffix}
 OUT=${OUT:-docs/results/knowledge_clicks$suffix}
 KC=$RUNS/data
@@ -57,7 +66,12 @@ run oracle --dataset-label kc-oracle --method base --DeepFM.lr 1e-2
 for lm in "${lms[@]}"; do
   run "$lm" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
     --method llactr,elec,clickprompt --clickprompt-rows fused,ctr \
+    --clickprompt-mlm-rows 10000 --clickprompt-finetune-rows 10000 \
     --llactr-label "llactr-$lm" --elec-label "elec-$lm" --clickprompt-label "clickprompt-$lm" \
     --ssft-prompt experiments/ssft_prompt_short.txt --ssft-dir "$RUNS/$lm/ssft" --elec-dir "$RUNS/$lm/elec"
+  run "$lm-elec-last" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
+    --method elec --elec-pool last --elec-label "elec-last-$lm" --elec-dir "$RUNS/$lm/elec"
 done
-./run_experiment --aggregate --out "$OUT" "$RUNS"/base "$RUNS"/oracle "${lms[@]/#/$RUNS/}"
+runs=("$RUNS"/base "$RUNS"/oracle)
+for lm in "${lms[@]}"; do runs+=("$RUNS/$lm" "$RUNS/$lm-elec-last"); done
+./run_experiment --aggregate --out "$OUT" "${runs[@]}"
