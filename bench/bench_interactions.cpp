@@ -16,12 +16,14 @@
 #include <string>
 
 #include "bench_common.h"
+#include "llactr/ctr/bilinear_fusion.h"
 #include "llactr/ctr/cin.h"
 #include "llactr/ctr/cross_net.h"
-#include "llactr/ctr/finalmlp_layers.h"
+#include "llactr/ctr/factorization_machine_block.h"
+#include "llactr/ctr/feature_selection.h"
 #include "llactr/ctr/interactions.h"
+#include "llactr/ctr/linear_compression_block.h"
 #include "llactr/ctr/self_attention.h"
-#include "llactr/ctr/wukong_layers.h"
 #include "llactr/nn/mlp.h"
 #include "llactr/tensor/ops.h"
 
@@ -133,16 +135,10 @@ LayerRun make_finalmlp_fusion(const Grid& g, Rng& rng) {
           {2 * g.B * per_row, kF * g.B * (3 * 128 + 1)}};
 }
 
-BackboneConfig wukong_config(const Grid& g) {
-  BackboneConfig c;  // WuKong's defaults: k = 8, FMB MLP [32, 32] -> 40, LCB -> 40
-  c.num_fields = int(g.N);
-  c.embedding_dim = int(g.D);
-  return c;
-}
-
 LayerRun make_wukong_fmb(const Grid& g, Rng& rng) {
   Var E = input_E(g);
-  FactorizationMachineBlock fmb(wukong_config(g), WuKongOptions{}, rng, "fmb");
+  // WuKong's defaults: k = 8, MLP [32, 32] -> 40
+  FactorizationMachineBlock fmb(int64_t(g.N), 8, {32, 32}, 40, LinearInit::XavierNormal, rng, "fmb");
   const double k = 8, nk = g.N * k, mlp = nk * 32 + 32 * 32 + 32 * 40;
   // Xᵀ P and X (Xᵀ P): 2·N·D·k each; LayerNorm ≈ 8 per element; MLP 2 per MAC. Backward ≈ 2×.
   const double per_row = 4 * g.N * g.D * k + 8 * nk + 2 * mlp;
@@ -152,7 +148,7 @@ LayerRun make_wukong_fmb(const Grid& g, Rng& rng) {
 
 LayerRun make_wukong_lcb(const Grid& g, Rng& rng) {
   Var E = input_E(g);
-  LinearCompressionBlock lcb(wukong_config(g), WuKongOptions{}, rng, "lcb");
+  LinearCompressionBlock lcb(int64_t(g.N * g.D), 40, 0.2f, LinearInit::XavierNormal, rng, "lcb");  // WuKong's defaults
   const double W = g.N * g.D * 40;  // weights = MACs per row
   return {[=] { return lcb.forward(reshape(E, {int64_t(g.B), -1}), ForwardContext{}); }, {2 * g.B * W, kF * (g.B * (g.N * g.D + 40) + W)},
           {4 * g.B * W, kF * (g.B * (3 * g.N * g.D + 40) + 2 * W)}};

@@ -117,6 +117,11 @@ struct BackboneEntry {
   // Training settings chosen on validation for this model, which a run uses unless they are set
   // for all backbones or for it (apps/backbone_overrides.h): {{"lr", "1e-4"}}.
   std::vector<std::pair<std::string, std::string>> settings;
+  // LLaCTR's --llactr-fie-mode released (docs/LLACTR.md): the released LLaCTR code adds the FIE term
+  // to this model's logit as the constant λ_FIE·Σ_p s̃_p, the same for every sample, instead of
+  // the per-sample Σ_p s̃_p ⟨e_i, e_j⟩. LlactrEnhancer reads it from the row; the per-sample
+  // mode ignores it.
+  bool released_fie_constant = false;
 };
 
 // The factory of a row whose model class takes (cfg, rng): {"Name", options, construct<Model>, ..}.

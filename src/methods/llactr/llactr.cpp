@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "llactr/ctr/backbone.h"
 #include "llactr/ctr/interactions.h"
 #include "llactr/nn/init.h"
 #include "llactr/tensor/ops.h"
@@ -72,7 +73,7 @@ LlactrEnhancer::LlactrEnhancer(const data::Schema& schema, const std::vector<std
                                const std::vector<float>& H, int d, const std::string& backbone, int embedding_dim,
                                const LlactrOptions& options, Rng& rng)
     : opt_(options),
-      constant_fie_(options.fie_mode == FieMode::Released && (backbone == "FinalMLP" || backbone == "WuKong")),
+      constant_fie_(options.fie_mode == FieMode::Released && backbone_entry(backbone).released_fie_constant),
       H_(rows_in_schema_order(schema, field_names, H, d)) {
   const int64_t K = H_.dim(0), C = num_pairs(K);
   if (K < 2 && opt_.lambda_fie != 0) throw std::invalid_argument("LLaCTR: FIE needs at least two fields");
@@ -120,7 +121,8 @@ Var LlactrEnhancer::fie_logit(const Var& E) const {
   check_fields(E);
   Var s_tilde = adapted_similarities();  // [C]
   if (constant_fie_) {
-    // The released FinalMLP/WuKong add Σ_p s̃_p, the same for every sample.
+    // The released code's constant for this backbone (its row's released_fie_constant): Σ_p s̃_p,
+    // the same for every sample.
     return mul(constant(Tensor({E.dim(0)}, 1.0f)), sum_all(s_tilde));
   }
   return sum(fwfm_interaction(E, s_tilde), 1);  // Σ_p s̃_p ⟨e_bi, e_bj⟩

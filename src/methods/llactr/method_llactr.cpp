@@ -39,7 +39,7 @@ const OptionTable<LlactrRowOptions>& llactr_option_table() {
           .number("llactr-lambda-fre", &O::lambda_fre, at_least(0), "weight of the FRE loss (0 = w/o FRE)", {"lambda-fre"})
           .number("llactr-lambda-fie", &O::lambda_fie, at_least(0), "weight of the FIE logit (0 = w/o FIE)", {"lambda-fie"})
           .custom("llactr-fie-mode", &O::fie_mode, parse_fie_mode, fie_mode_text,
-                  "per-sample (the paper, all backbones) or released (FinalMLP/WuKong add a constant)", {"fie-mode"})
+                  "per-sample (the paper, all backbones) or released (the backbones the released code gives a constant FIE add one)", {"fie-mode"})
           .flag("llactr-frozen-adapters", &O::frozen_adapters, "W, b, A, c keep their random init, as the released code")
           .integer("llactr-ssft-epoch", &O::ssft_epoch, at_least(-1),
                    "which SSFT epoch's field embeddings (-1 = the last; 0 = the untuned LLM, w/o SSFT)", {"ssft-epoch"})
