@@ -256,8 +256,9 @@ int run_experiment(int argc, char** argv) {
   }
   if (chosen.empty()) throw std::invalid_argument("--method names no method");
   // The reference is trained with base only: the methods enhance embeddings and interactions,
-  // which it has not.
-  setup.options = method_options(a, methods::method_entry("base"));
+  // which it has not. Its rows are always named "base" (no --base-label), so that they compare
+  // across runs.
+  setup.options = OptionValues();
   const std::unique_ptr<methods::Method> reference_base = methods::method_entry("base").make(setup);
   auto methods_of = [&](const std::string& backbone) {
     if (backbone == reference) return std::vector<methods::Method*>{reference_base.get()};
