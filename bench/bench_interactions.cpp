@@ -70,7 +70,7 @@ LayerRun make_fwfm(const Grid& g, Rng& rng) {
   for (int64_t p = 0; p < r.numel(); ++p) r[p] = rng.normal();
   Var rv = parameter(std::move(r), "r");
   // r_p · e_i ⊙ e_j accumulated: 3 flops per pair and element; backward: 6 for dE, 3 for dr.
-  return {[=] { return fwfm_interaction(E, rv); }, {3 * g.B * g.P() * g.D, kF * (g.B * (g.N * g.D + g.D) + g.P())},
+  return {[=] { return field_weighted_interaction(E, rv); }, {3 * g.B * g.P() * g.D, kF * (g.B * (g.N * g.D + g.D) + g.P())},
           {9 * g.B * g.P() * g.D, kF * (g.B * (3 * g.N * g.D + g.D) + 2 * g.P())}};
 }
 
@@ -92,7 +92,7 @@ LayerRun make_fmfm(const Grid& g, Rng& rng) {
   const double Mbytes = kF * g.P() * g.D * g.D;
   // Per pair: u = e_i M_p (2D² flops), h += u ⊙ e_j (2D); backward: u again, dE_j (2D),
   // (dh ⊙ e_j) M_pᵀ (2D² + D), dM_p += e_iᵀ (dh ⊙ e_j) (2D² + D).
-  return {[=] { return fmfm_interaction(E, M); },
+  return {[=] { return field_matrixed_interaction(E, M); },
           {g.B * g.P() * (2 * g.D * g.D + 2 * g.D), kF * g.B * (g.N * g.D + g.D) + Mbytes},
           {g.B * g.P() * (6 * g.D * g.D + 4 * g.D), kF * g.B * (3 * g.N * g.D + g.D) + 2 * Mbytes}};
 }

@@ -302,10 +302,10 @@ int run_experiment(int argc, char** argv) {
           RunRecord r{dataset, name, row.method, seed, tr.best_valid_auc, ev.auc, ev.logloss, ev.gauc,
                       tr.best_epoch, tr.epochs, tr.train_seconds, tr.samples_per_sec, ev.infer_us_per_sample,
                       row.llm_seconds, double(row.llm_tokens), row.settings, ev.cold_auc};
-          // A backbone's own settings, keyed as the config spells them ("--lr=1e-4" for WuKong ->
-          // ("WuKong.lr", "\"1e-4\"")), so the rows say how they differ. The backbone's name keeps
-          // them apart from the run's own fields: "DeepFM.epochs" is the maximum given, "epochs" the
-          // count run.
+          // A backbone's own settings, keyed as the config spells them ("--lr=1e-4" for the backbone
+          // Name -> ("Name.lr", "\"1e-4\"")), so the rows say how they differ. The backbone's name
+          // keeps them apart from the run's own fields: "Name.epochs" is the maximum given, "epochs"
+          // the count run.
           if (auto own = overrides.per_backbone.find(name); own != overrides.per_backbone.end())
             for (const std::string& o : own->second) {
               const size_t eq = o.find('=');

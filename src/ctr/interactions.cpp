@@ -116,10 +116,10 @@ Var fm_interaction_pairwise(const Var& E) {
   });
 }
 
-Var fwfm_interaction(const Var& E, const Var& r) {
-  check_E("fwfm_interaction", E);
+Var field_weighted_interaction(const Var& E, const Var& r) {
+  check_E("field_weighted_interaction", E);
   const int64_t B = E.dim(0), N = E.dim(1), D = E.dim(2), P = num_pairs(N);
-  if (r.shape() != Shape{P}) shape_error("fwfm_interaction", E.shape(), r.shape(), "(E, r) need r [N(N-1)/2]");
+  if (r.shape() != Shape{P}) shape_error("field_weighted_interaction", E.shape(), r.shape(), "(E, r) need r [N(N-1)/2]");
   auto pairs = upper_pairs(N);
   Tensor h({B, D});
   const float* e = E.value().data();
@@ -168,10 +168,10 @@ Var fwfm_interaction(const Var& E, const Var& r) {
   });
 }
 
-Var fmfm_interaction(const Var& E, const Var& M) {
-  check_E("fmfm_interaction", E);
+Var field_matrixed_interaction(const Var& E, const Var& M) {
+  check_E("field_matrixed_interaction", E);
   const int64_t B = E.dim(0), N = E.dim(1), D = E.dim(2), P = num_pairs(N);
-  if (M.shape() != Shape{P, D, D}) shape_error("fmfm_interaction", E.shape(), M.shape(), "(E, M) need M [N(N-1)/2, D, D]");
+  if (M.shape() != Shape{P, D, D}) shape_error("field_matrixed_interaction", E.shape(), M.shape(), "(E, M) need M [N(N-1)/2, D, D]");
   auto pairs = upper_pairs(N);
   const int64_t blocks = (B + kBlock - 1) / kBlock;
   Tensor h({B, D}, 0.0f);

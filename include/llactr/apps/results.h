@@ -17,7 +17,7 @@ struct RunRecord {
   double llm_seconds = 0;  // LLM time the run relies on (SSFT + field-embedding extraction); 0 for base
   double llm_tokens = 0;   // tokens the LLM processed in those seconds (a count; double as the tables average it)
   // A method's settings as (key, JSON value text), e.g. ("lambda_fre", "0.1"), ("fie_mode", "\"released\""),
-  // and the backbone's own settings as the config spells them, ("WuKong.lr", "\"1e-4\""): written as
+  // and the backbone's own settings as the config spells them, ("Name.lr", "\"1e-4\""): written as
   // further members of the run's JSON object.
   std::vector<std::pair<std::string, std::string>> settings;
   double test_cold_auc = -1;  // AUC on the test rows of items unseen in train; -1: none (EvalResult::cold_auc)

@@ -50,7 +50,7 @@ struct BackboneConfig {
   // ParamInit::Torch works for the rows whose torch_init is true; the others reject it.
   ParamInit init = ParamInit::FuxiCtr;  // --init
   float net_dropout = 0.0f;  // --net-dropout: dropout in the models' deep MLPs (each row's help says where)
-  // The models' own options by name, as their rows declare them ("deepfm-mlp" -> "400,400,400");
+  // The models' own options by name, as their rows declare them ("mymodel-mlp" -> "400,400,400");
   // an absent one takes its declared default, and a model ignores the other models' options.
   OptionValues options;
 };
@@ -109,7 +109,7 @@ class Backbone {
 // checkpoints loop over it and name no model.
 struct BackboneEntry {
   std::string name;  // as --backbones spells it, and Backbone::name()
-  // The model's own options (sizes), named with its lowercased name: --deepfm-mlp.
+  // The model's own options (sizes), named with its lowercased name: MyModel's --mymodel-mlp.
   std::vector<Option> options;
   std::unique_ptr<Backbone> (*make)(const BackboneConfig& cfg, Rng& rng);
   bool torch_init = false;   // implements ParamInit::Torch

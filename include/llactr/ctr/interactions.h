@@ -24,10 +24,10 @@ Var fm_interaction(const Var& E);
 Var fm_interaction_pairwise(const Var& E);
 
 // Field-weighted: h_b = Σ_{p=(i,j)} r_p · e_bi ⊙ e_bj.   E: [B, N, D], r: [P] -> [B, D]
-Var fwfm_interaction(const Var& E, const Var& r);
+Var field_weighted_interaction(const Var& E, const Var& r);
 
 // Field-matrixed: h_b = Σ_{p=(i,j)} (e_biᵀ M_p) ⊙ e_bj.   E: [B, N, D], M: [P, D, D] -> [B, D]
-Var fmfm_interaction(const Var& E, const Var& M);
+Var field_matrixed_interaction(const Var& E, const Var& M);
 
 // The factorization machine block's interaction (factorization_machine_block.h): the N×N
 // dot-product matrix X Xᵀ projected to rank k, computed per row as X (Xᵀ P) without forming X Xᵀ. One op instead of transpose + a [B·D, N]·[N, k] product +

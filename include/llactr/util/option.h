@@ -5,14 +5,14 @@
 //
 //   struct Sizes { std::vector<int64_t> mlp{300, 300, 128}; float dropout = 0; };   // the defaults, written once
 //   const OptionTable<Sizes> table = OptionTable<Sizes>()
-//       .units("deepfm-mlp", &Sizes::mlp, "hidden units")
-//       .number("deepfm-dropout", &Sizes::dropout, between(0, 0.99), "dropout");
-//   table.options()               // {{"deepfm-mlp", "300,300,128", "hidden units"}, ..}: defaults read from Sizes{}
+//       .units("mymodel-mlp", &Sizes::mlp, "hidden units")
+//       .number("mymodel-dropout", &Sizes::dropout, between(0, 0.99), "dropout");
+//   table.options()               // {{"mymodel-mlp", "300,300,128", "hidden units"}, ..}: defaults read from Sizes{}
 //   Sizes s = table.read(values); // values: OptionValues by name; an absent one keeps its default
 //   table.check(s);               // each member in its range, for a struct filled in by code
 //
 // Errors are std::invalid_argument naming the option as the command line spells it:
-// "--deepfm-dropout must be in [0, 0.99], not 2".
+// "--mymodel-dropout must be in [0, 0.99], not 2".
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -29,7 +29,7 @@ namespace llactr {
 
 // What --help and the argument parser need of an option.
 struct Option {
-  std::string name;           // "deepfm-mlp": --deepfm-mlp on the command line, `deepfm-mlp = ..` in a config
+  std::string name;           // "mymodel-mlp": --mymodel-mlp on the command line, `mymodel-mlp = ..` in a config
   std::string default_value;  // its text ("300,300,128"); "" for a flag
   std::string help;
   std::vector<std::string> aliases;  // older spellings that keep working

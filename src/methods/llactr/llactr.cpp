@@ -44,7 +44,7 @@ Tensor rows_in_schema_order(const data::Schema& schema, const std::vector<std::s
 }
 
 // s_p = cos(h_i, h_j) for the pairs (i, j), i < j, in row-major upper-triangle order
-// (the order of fwfm_interaction's weights).   H: [K, d] -> s: [C]
+// (the order of field_weighted_interaction's weights).   H: [K, d] -> s: [C]
 Tensor pair_cosines(const Tensor& H) {
   const int64_t K = H.dim(0);
   auto M = H.mat();
@@ -125,7 +125,7 @@ Var LlactrEnhancer::fie_logit(const Var& E) const {
     // the same for every sample.
     return mul(constant(Tensor({E.dim(0)}, 1.0f)), sum_all(s_tilde));
   }
-  return sum(fwfm_interaction(E, s_tilde), 1);  // Σ_p s̃_p ⟨e_bi, e_bj⟩
+  return sum(field_weighted_interaction(E, s_tilde), 1);  // Σ_p s̃_p ⟨e_bi, e_bj⟩
 }
 
 Var LlactrEnhancer::extra_logit(const Var& E, const data::Batch&) {
