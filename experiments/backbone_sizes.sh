@@ -27,7 +27,8 @@ point() {  # point BACKBONE NAME LABEL [options..]: one run folder, skipped when
   [[ -f "$dir/results.md" ]] || ./run_experiment "${common[@]}" --backbones "$backbone" --base-label "$label" \
       --out "$dir" "$@"
 }
-for m in $DEEPFM_MLPS; do point DeepFM "deepfm_mlp_$m" "mlp=$m" --deepfm-mlp "$m"; done
+# A row's name holds no comma (epochs.csv): the point 400,400,400 is named mlp=400-400-400.
+for m in $DEEPFM_MLPS; do point DeepFM "deepfm_mlp_${m//,/-}" "mlp=${m//,/-}" --deepfm-mlp "$m"; done
 for l in $DCNV2_LAYERS; do point DCNv2 "dcnv2_layers_$l" "layers=$l" --dcnv2-layers "$l"; done
 ./run_experiment --aggregate --out "$OUT/deepfm_mlp" "$RUNS"/deepfm_mlp_*
 ./run_experiment --aggregate --out "$OUT/dcnv2_layers" "$RUNS"/dcnv2_layers_*

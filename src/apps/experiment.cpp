@@ -251,6 +251,10 @@ int run_experiment(int argc, char** argv) {
     for (const std::string& row : entry.row_names(setup.options)) {
       if (std::find(row_names.begin(), row_names.end(), row) != row_names.end())
         throw std::invalid_argument("--method: two rows would be named '" + row + "' (set a method's --*-label)");
+      // The row's name is a field of epochs.csv, which has no quoting.
+      if (row.find_first_of(",\n\r") != std::string::npos)
+        throw std::invalid_argument("--method: the row name '" + row +
+                                    "' holds a comma or a line break, which epochs.csv cannot (set the method's --*-label)");
       row_names.push_back(row);
     }
   }
