@@ -1,9 +1,11 @@
 #include "llactr/methods/llactr/ssft_options.h"
 
-#include <algorithm>
 #include <climits>
 #include <cstdio>
 #include <stdexcept>
+#include <string_view>
+
+#include "llactr/data/line_parsing.h"
 
 namespace llactr::methods {
 
@@ -34,14 +36,11 @@ std::string from_the_loss(const SsftOptions&) { return ""; }
 
 // ---- LoRA's options, bound to SsftOptions::lora (llm::LoraOptions' defaults)
 
+// "q,v" -> {"q", "v"}; empty pieces are skipped ("q,,v" is q and v).
 std::vector<std::string> parse_targets(const std::string& s) {
   std::vector<std::string> out;
-  size_t start = 0;
-  while (start <= s.size()) {
-    const size_t comma = std::min(s.find(',', start), s.size());
-    if (comma > start) out.push_back(s.substr(start, comma - start));
-    start = comma + 1;
-  }
+  for (std::string_view piece : data::split(s, ","))
+    if (!piece.empty()) out.emplace_back(piece);
   if (out.empty()) throw std::invalid_argument("--ssft-targets names no projection");
   return out;
 }
