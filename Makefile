@@ -7,7 +7,7 @@
 #   make bench           quick Google Benchmark run (< 2 min)
 #   make deps            install the Debian packages (scripts/install-deps.sh)
 #   make data            fetch ML-100K and stories260K into data/ (scripts/fetch-data.sh)
-#   make data-knowledge  WordNet (apt) + ml-latest-small -> data/knowledge/: the text corpus and a tokenizer
+#   make data-knowledge  WordNet (apt) + ml-latest-small -> data/knowledge/: the text corpora and a tokenizer
 #   make run             deps + data + build, then ./run_experiment
 #
 # Overrides: ARCH=x86-64-v3, DEBUG=1, SAN=address,undefined, CXX=clang++, BUILD=dir.
@@ -172,6 +172,8 @@ data-knowledge: llactr
 	@mkdir -p $(KNOWLEDGE)
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/corpus.txt --movies-dir data/ml-latest-small
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/control.txt --movies-dir data/ml-latest-small --control
+	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/categories.txt --scope categories
+	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/categories-control.txt --scope categories --control
 	./llactr tokenizer train --corpus $(KNOWLEDGE)/corpus.txt --vocab 4096 --out $(KNOWLEDGE)/tokenizer-4096.gguf
 
 # In order: the packages first, then the data, then the build.

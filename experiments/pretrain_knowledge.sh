@@ -2,19 +2,27 @@
 # Issue 28, parts 1-4: the knowledge corpus and its control, the tokenizer, three LMs of one shape
 # (the domain LM on the corpus, the control LM on the scrambled corpus, the untrained init) and the
 # knowledge probe of each, with stories260K beside them (docs/PRETRAIN.md, docs/KNOWLEDGE.md).
-#   experiments/pretrain_knowledge.sh            # the default run (STEPS 4000 per LM)
-#   STEPS=200 experiments/pretrain_knowledge.sh  # a smoke run of a few minutes
-# SHAPE, STEPS, LR, THREADS and OUT (default results/knowledge) override. An LM whose model.gguf
-# exists is not trained again; delete it to retrain. The probe table goes to OUT/probe.md.
+#   experiments/pretrain_knowledge.sh                 # SCOPE=categories: 30 epochs of the domain corpus
+#   SCOPE=all experiments/pretrain_knowledge.sh       # the whole of WordNet + movie tags, 4000 steps
+#   LENGTH="--max-steps 200" experiments/pretrain_knowledge.sh  # a smoke run of a few minutes
+# SCOPE picks the corpus: categories (the probe categories' WordNet subtrees, 0.6M tokens: the LMs
+# that experiments/knowledge.sh uses) or all (6.3M tokens; 4000 steps is 1.3 epochs). SHAPE, LENGTH,
+# LR, THREADS and OUT (default results/knowledge) override. An LM whose model.gguf exists is not
+# trained again; delete it to retrain. The probe table goes to OUT/probe.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-results/knowledge}
 SHAPE=${SHAPE:---dim 128 --layers 4 --heads 4 --ffn 384 --context 64}
-STEPS=${STEPS:-4000}
+SCOPE=${SCOPE:-categories}
 LR=${LR:-2e-3}
 THREADS=${THREADS:-2}
 K=data/knowledge
 STORIES=${STORIES:-data/stories260K/stories260K.gguf}
+case $SCOPE in
+  categories) corpus=$K/categories.txt control=$K/categories-control.txt LENGTH=${LENGTH:---epochs 30} ;;
+  all) corpus=$K/corpus.txt control=$K/control.txt LENGTH=${LENGTH:---max-steps 4000} ;;
+  *) echo "pretrain_knowledge.sh: SCOPE is categories or all, not '$SCOPE'" >&2; exit 2 ;;
+esac
 
 make --no-print-directory llactr
 make --no-print-directory data-knowledge
@@ -31,9 +39,11 @@ train() {  # train NAME CORPUS [options..]: OUT/NAME/model.gguf
 }
 # The untrained LM: one step at the smallest learning rate, 1e-12, which moves no weight of
 # size ~0.02 by a float32 ulp: the init, written as a GGUF.
-train untrained "$K/corpus.txt" --max-steps 1 --lr 1e-12 --warmup 1
-train domain "$K/corpus.txt" --max-steps "$STEPS" --lr "$LR" --warmup 200
-train control "$K/control.txt" --max-steps "$STEPS" --lr "$LR" --warmup 200
+train untrained "$corpus" --max-steps 1 --lr 1e-12 --warmup 1
+# shellcheck disable=SC2086
+train domain "$corpus" $LENGTH --lr "$LR" --warmup 200
+# shellcheck disable=SC2086
+train control "$control" $LENGTH --lr "$LR" --warmup 200
 
 # Three probes per LM: the bare word (last and mean pooling), and "{word} is a", whose last state is
 # the one that predicts the category (docs/KNOWLEDGE.md, "The template matters").

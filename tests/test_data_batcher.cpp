@@ -31,6 +31,7 @@ std::vector<int32_t> epoch_rows(Batcher& b, uint64_t epoch, std::vector<size_t>*
       EXPECT_EQ(r[1], r[0] + 1);
       EXPECT_EQ(r[2], r[0] + 2);
       EXPECT_EQ(batch.labels[i], float(r[0] % 2));
+      EXPECT_EQ(batch.rows[i], uint32_t(r[0]));  // the split row it was copied from
       rows.push_back(r[0]);
     }
   }
@@ -76,6 +77,12 @@ TEST(Batcher, PrefetchGivesTheSameBatchesWithoutAllocating) {
   o.prefetch = true;
   Batcher pre(s, o);
   for (uint64_t epoch = 0; epoch < 3; ++epoch) EXPECT_EQ(epoch_rows(pre, epoch), epoch_rows(plain, epoch));
+  for (Batcher* b : {&plain, &pre}) {
+    Batch batch;
+    b->start_epoch(0);
+    ASSERT_TRUE(b->next(batch));
+    EXPECT_EQ(batch.source, &s);
+  }
   // The caller's buffers are refilled in place (plain) or swapped between two (prefetch).
   for (Batcher* b : {&plain, &pre}) {
     std::set<const int32_t*> buffers;

@@ -30,6 +30,9 @@ void expect_same(const Dataset& a, const Dataset& b) {
   EXPECT_EQ(a.train.ids, b.train.ids);
   EXPECT_EQ(a.valid.labels, b.valid.labels);
   EXPECT_EQ(a.test.ids, b.test.ids);
+  EXPECT_EQ(a.test.oov_cells, b.test.oov_cells);
+  EXPECT_EQ(a.test.oov_texts, b.test.oov_texts);
+  EXPECT_EQ(a.valid.oov_texts, b.valid.oov_texts);
   ASSERT_EQ(a.encoder.total_vocab(), b.encoder.total_vocab());
   for (int32_t g = 0; g < a.encoder.total_vocab(); ++g) {
     auto [k, i] = a.encoder.locate(g);

@@ -147,6 +147,10 @@ TEST(Encoder, VocabularyFromTrainOnlyByCountThenText) {
   ASSERT_EQ(valid.size(), 1u);
   EXPECT_EQ(valid.row(0)[0], e.offset(0) + 3);
   EXPECT_EQ(valid.row(0)[7], e.offset(7));  // OOV id of Timestamp
+  ASSERT_NE(valid.oov_text(0, 7), nullptr);  // ... whose text the split keeps for instance texts
+  EXPECT_EQ(*valid.oov_text(0, 7), "140");
+  EXPECT_EQ(valid.oov_text(0, 0), nullptr);  // u3 is in the vocabulary
+  EXPECT_EQ(valid.oov_cells, (std::vector<uint64_t>{7}));
   EXPECT_EQ(valid.labels[0], 1.0f);
   EXPECT_EQ(e.text(7, e.locate(e.encode(t, s.train).row(0)[7]).second), "80");
 }

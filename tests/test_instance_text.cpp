@@ -40,6 +40,24 @@ TEST(InstanceText, OneSentencePerFieldInSchemaOrder) {
   EXPECT_THROW(instance_text(d, d.test, d.test.size()), std::out_of_range);
 }
 
+TEST(InstanceText, OutOfVocabularyValuesReadAsTheFileHasThem) {
+  TempDir dir;
+  const data::Dataset d = llactr::testing::load_ml1m_generated(dir);
+  // 320 ratings are kept (i % 5 != 2), 256 train, 32 valid, 32 test in time order: valid row 0 is
+  // kept rating 256 = rating 320, test row 0 is rating 360. Their timestamps (1000 + i) are later
+  // than every train timestamp, so their ids are the OOV row, and the text still shows the value.
+  EXPECT_EQ(d.valid.row(0)[7], d.encoder.offset(7));
+  EXPECT_NE(instance_text(d, d.valid, 0).find("Timestamp is 1320."), std::string::npos);
+  EXPECT_NE(instance_text(d, d.test, 0).find("Timestamp is 1360."), std::string::npos);
+  for (const data::Split* s : {&d.valid, &d.test})
+    for (size_t i = 0; i < s->size(); ++i) EXPECT_EQ(instance_text(d, *s, i).find(data::kOovText), std::string::npos);
+  // A subset built row by row keeps the texts: its row 0 is test row 5.
+  data::Split sub;
+  sub.num_fields = d.test.num_fields;
+  sub.append_row(d.test, 5);
+  EXPECT_EQ(instance_text(d, sub, 0), instance_text(d, d.test, 5));
+}
+
 TEST(InstanceText, InstanceCostCountsTheTokensOfTheInstanceTexts) {
   TempDir dir;
   const data::Dataset d = llactr::testing::load_ml1m_generated(dir);

@@ -8,6 +8,7 @@
 
 #include "data_fixtures.h"
 #include "llactr/data/knowledge_corpus.h"
+#include "llactr/data/line_parsing.h"
 
 using namespace llactr::data;
 using llactr::testing::TempDir;
@@ -128,6 +129,31 @@ TEST(KnowledgeCorpus, InstalledWordnetCorpusIsDeterministicAndScrambledInControl
   EXPECT_EQ(cello_lines, 2u);
 
   o.control = false;
+  o.scope = KnowledgeScope::Categories;  // only the probe categories' subtrees
+  const KnowledgeCorpus d = make_knowledge_corpus(o);
+  EXPECT_NE(std::find(d.lines.begin(), d.lines.end(), cello_gloss), d.lines.end());
+  EXPECT_NE(std::find(d.lines.begin(), d.lines.end(), cello_chain), d.lines.end());
+  const std::string dogma_chain = "dogma is a doctrine, a belief, a content, a cognition, a psychological feature, "
+                                  "an abstraction, an entity.";
+  EXPECT_NE(std::find(a.lines.begin(), a.lines.end(), dogma_chain), a.lines.end());
+  EXPECT_EQ(std::find(d.lines.begin(), d.lines.end(), dogma_chain), d.lines.end());  // no category's kind
+  EXPECT_LT(d.gloss_lines * 5, a.gloss_lines);
+  EXPECT_EQ(d.lines.size(), d.gloss_lines + d.chain_lines);
+  std::set<std::string> subjects;  // every category word is a gloss line's lemma (chains: 2 lemmas only)
+  for (const std::string& l : d.lines)
+    if (size_t colon = l.find(": "); colon != std::string::npos)
+      for (std::string_view lemma : split(std::string_view(l).substr(0, colon), ", ")) subjects.insert(std::string(lemma));
+  for (const Category& cat : d.categories)
+    for (const std::string& w : cat.words) EXPECT_TRUE(subjects.count(w)) << w;
+  o.control = true;  // scrambled within the scope: the same subjects
+  const KnowledgeCorpus e = make_knowledge_corpus(o);
+  EXPECT_EQ(e.gloss_lines, d.gloss_lines);
+  EXPECT_EQ(std::find(e.lines.begin(), e.lines.end(), cello_gloss), e.lines.end());
+  EXPECT_EQ(knowledge_scope_from_name("categories"), KnowledgeScope::Categories);
+  EXPECT_THROW(knowledge_scope_from_name("some"), std::invalid_argument);
+
+  o.control = false;
+  o.scope = KnowledgeScope::All;
   o.form = KnowledgeForm::Gloss;
   EXPECT_EQ(make_knowledge_corpus(o).lines.size(), 82115u);
   o.parts_of_speech = {"noun", "verb"};

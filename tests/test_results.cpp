@@ -149,6 +149,18 @@ TEST(ResultsComparison, RelaImprUsesTheSeedMeans) {
   EXPECT_NE(t.find("| 30.0 ± 0.0 | 3.00 ± 1.41 |"), std::string::npos) << t;  // LLM seconds, millions of tokens
 }
 
+// With cold-item AUCs, three columns follow RelaImpr: the cold AUCs and their RelaImpr on the seed means.
+TEST(ResultsComparison, ColdItemColumnsWhenTheRunsHaveThem) {
+  std::vector<RunRecord> runs{run("LR", "base", 1, 0.7, 0.69), run("FM", "base", 1, 0.7, 0.70),
+                              run("FM", "elec", 1, 0.7, 0.73)};
+  EXPECT_EQ(comparison_table(runs).find("cold"), std::string::npos);
+  runs[0].test_cold_auc = 0.58, runs[1].test_cold_auc = 0.60, runs[2].test_cold_auc = 0.65;  // (0.15/0.10) − 1 = +50%
+  const std::string t = comparison_table(runs);
+  EXPECT_NE(t.find("| RelaImpr | cold AUC base | cold AUC elec | cold RelaImpr | Logloss base |"), std::string::npos) << t;
+  EXPECT_NE(t.find("| FM | 0.7000 | 0.7300 | +15.00% | 0.6000 | 0.6500 | +50.00% | 0.4500 |"), std::string::npos) << t;
+  EXPECT_NE(t.find("| LR | 0.6900 | – | – | 0.5800 | – | – | 0.4500 |"), std::string::npos) << t;
+}
+
 // LR, trained base only, stays in the comparison as a reference row; a dataset with no method run has no table.
 TEST(ResultsComparison, BaseOnlyRowsAreKept) {
   std::vector<RunRecord> runs{run("LR", "base", 1, 0.7, 0.69), run("FM", "base", 1, 0.7, 0.70),

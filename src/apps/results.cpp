@@ -215,6 +215,9 @@ std::string comparison_table(const std::vector<RunRecord>& runs, const std::stri
     if (r.method != base) push_unique(methods, r.method);
     push_unique(backbones, r.backbone);
   }
+  // Cold-item columns (AUC on the test rows of items unseen in train, and its RelaImpr) only when
+  // some run has them (--split-mode cold-item): what a method carries to an item it never saw.
+  const bool cold = std::any_of(runs.begin(), runs.end(), [](const RunRecord& r) { return r.test_cold_auc >= 0; });
   std::string s;
   for (const std::string& ds : datasets)
     for (const std::string& m : methods) {
@@ -225,7 +228,9 @@ std::string comparison_table(const std::vector<RunRecord>& runs, const std::stri
         std::vector<double> auc_m = metric(runs, ds, b, m, &RunRecord::test_auc);
         if (auc_b.empty()) continue;
         if (auc_m.empty()) {  // a base-only reference row (e.g. the reference backbone)
-          rows += "| " + b + " | " + cell(auc_b) + " | – | – | " + cell(metric(runs, ds, b, base, &RunRecord::test_logloss)) +
+          rows += "| " + b + " | " + cell(auc_b) + " | – | – | " +
+                  (cold ? cell(metric(runs, ds, b, base, &RunRecord::test_cold_auc)) + " | – | – | " : "") +
+                  cell(metric(runs, ds, b, base, &RunRecord::test_logloss)) +
                   " | – | – | – | " + cell(metric(runs, ds, b, base, &RunRecord::train_seconds), "%.1f") + " | – | " +
                   cell(metric(runs, ds, b, base, &RunRecord::infer_us_per_sample), "%.2f") + " | – |\n";
           continue;
@@ -234,7 +239,15 @@ std::string comparison_table(const std::vector<RunRecord>& runs, const std::stri
         const double impr = (stats(auc_m).mean - 0.5) / (stats(auc_b).mean - 0.5) - 1;
         std::vector<double> mtok = metric(runs, ds, b, m, &RunRecord::llm_tokens);
         for (double& t : mtok) t /= 1e6;
-        rows += "| " + b + " | " + cell(auc_b) + " | " + cell(auc_m) + " | " + num(100 * impr, "%+.2f") + "% | " +
+        std::string cold_cells;
+        if (cold) {
+          const std::vector<double> cb = metric(runs, ds, b, base, &RunRecord::test_cold_auc),
+                                    cm = metric(runs, ds, b, m, &RunRecord::test_cold_auc);
+          const bool both = !cb.empty() && !cm.empty();
+          cold_cells = cell(cb) + " | " + cell(cm) + " | " +
+                       (both ? num(100 * ((stats(cm).mean - 0.5) / (stats(cb).mean - 0.5) - 1), "%+.2f") + "%" : "–") + " | ";
+        }
+        rows += "| " + b + " | " + cell(auc_b) + " | " + cell(auc_m) + " | " + num(100 * impr, "%+.2f") + "% | " + cold_cells +
                 cell(metric(runs, ds, b, base, &RunRecord::test_logloss)) + " | " +
                 cell(metric(runs, ds, b, m, &RunRecord::test_logloss)) + " | " +
                 cell(metric(runs, ds, b, m, &RunRecord::llm_seconds), "%.1f") + " | " + cell(mtok, "%.2f") + " | " +
@@ -245,10 +258,11 @@ std::string comparison_table(const std::vector<RunRecord>& runs, const std::stri
       }
       if (!with_method) continue;
       s += "### " + ds + ": " + base + " vs " + m + "\n\n";
-      s += "| Backbone | AUC " + base + " | AUC " + m + " | RelaImpr | Logloss " + base + " | Logloss " + m +
-           " | LLM s | LLM Mtok | train s " + base + " | train s " + m + " | infer µs " + base + " | infer µs " + m +
-           " |\n";
-      s += "|---|---|---|---|---|---|---|---|---|---|---|---|\n" + rows + "\n";
+      s += "| Backbone | AUC " + base + " | AUC " + m + " | RelaImpr | " +
+           (cold ? "cold AUC " + base + " | cold AUC " + m + " | cold RelaImpr | " : "") + "Logloss " + base +
+           " | Logloss " + m + " | LLM s | LLM Mtok | train s " + base + " | train s " + m + " | infer µs " + base +
+           " | infer µs " + m + " |\n";
+      s += std::string("|---|---|---|---|") + (cold ? "---|---|---|" : "") + "---|---|---|---|---|---|---|---|\n" + rows + "\n";
     }
   return s;
 }

@@ -18,6 +18,8 @@ void reserve(Batch& b, size_t rows, const Split& split) {
   b.labels.resize(rows);
   b.dense_dim = split.dense_dim;
   b.dense.resize(rows * size_t(split.dense_dim));
+  b.source = &split;
+  b.rows.resize(rows);
 }
 
 }  // namespace
@@ -47,13 +49,15 @@ size_t Batcher::batch_rows(size_t batch_index) const {
 
 void Batcher::fill(size_t batch_index, Batch& out) const {
   const size_t n = batch_rows(batch_index), nf = size_t(split_.num_fields), nd = size_t(split_.dense_dim);
-  if (out.ids.size() < opt_.batch_size * nf || out.labels.size() < opt_.batch_size || out.dense.size() < opt_.batch_size * nd)
+  if (out.ids.size() < opt_.batch_size * nf || out.labels.size() < opt_.batch_size || out.dense.size() < opt_.batch_size * nd ||
+      out.rows.size() < opt_.batch_size || out.source != &split_)
     reserve(out, opt_.batch_size, split_);
   const uint32_t* rows = order_.data() + batch_index * opt_.batch_size;
   int32_t* ids = out.ids.data();
   for (size_t i = 0; i < n; ++i) {
     std::memcpy(ids + i * nf, split_.ids.data() + size_t(rows[i]) * nf, nf * sizeof(int32_t));
     out.labels[i] = split_.labels[rows[i]];
+    out.rows[i] = rows[i];
     if (nd) std::memcpy(out.dense.data() + i * nd, split_.dense.data() + size_t(rows[i]) * nd, nd * sizeof(float));
   }
   out.size = n;
@@ -110,7 +114,8 @@ bool Batcher::next(Batch& out) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait(lock, [&] { return ready_full_; });
   // The caller's buffers become the worker's next target; make sure they are full size.
-  if (out.ids.size() < ready_.ids.size() || out.labels.size() < ready_.labels.size() || out.dense.size() < ready_.dense.size())
+  if (out.ids.size() < ready_.ids.size() || out.labels.size() < ready_.labels.size() || out.dense.size() < ready_.dense.size() ||
+      out.rows.size() < ready_.rows.size() || out.source != &split_)
     reserve(out, opt_.batch_size, split_);
   std::swap(out, ready_);
   ready_full_ = false;

@@ -11,7 +11,7 @@ namespace llactr::data {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr char kMagic[9] = "LLDSC002";  // bump the digits when the layout or any reader's output changes
+constexpr char kMagic[9] = "LLDSC003";  // bump the digits when the layout or any reader's output changes
 
 // Every option that changes the encoded result.
 std::string options_text(const DataOptions& o) {
@@ -29,6 +29,8 @@ void write_split(BinaryWriter& w, const Split& s) {
   w.pod(uint32_t(s.num_fields));
   w.vec(s.ids);
   w.vec(s.labels);
+  w.vec(s.oov_cells);
+  for (const std::string& t : s.oov_texts) w.string(t);
 }
 
 Split read_split(BinaryReader& r, const Encoder& enc) {
@@ -40,6 +42,14 @@ Split read_split(BinaryReader& r, const Encoder& enc) {
     r.fail("split shape does not match the encoder");
   for (int32_t id : s.ids)
     if (id < 0 || id >= enc.total_vocab()) r.fail("feature id out of range");
+  s.oov_cells = r.vec<uint64_t>();
+  for (size_t j = 0; j < s.oov_cells.size(); ++j) {
+    const uint64_t cell = s.oov_cells[j];
+    if (cell >= s.ids.size() || (j > 0 && cell <= s.oov_cells[j - 1])) r.fail("OOV cells out of range or unsorted");
+    const int field = int(cell % uint64_t(s.num_fields));
+    if (s.ids[cell] != enc.offset(field)) r.fail("an OOV text on an in-vocabulary cell");
+    s.oov_texts.push_back(r.string());
+  }
   return s;
 }
 

@@ -93,6 +93,10 @@ Split Encoder::encode(const RawTable& table, const std::vector<size_t>& rows) co
       uint32_t v = table.cell(rows[i], k);
       if (global[k][v] < 0) global[k][v] = global_id(k, table.value(k, v));
       s.ids[i * n + k] = global[k][v];
+      if (global[k][v] == offset(k)) {  // out of vocabulary: keep the file's text for instance texts
+        s.oov_cells.push_back(uint64_t(i) * uint64_t(n) + uint64_t(k));
+        s.oov_texts.emplace_back(table.value(k, v));
+      }
     }
     s.labels[i] = table.label(rows[i]);
   }

@@ -74,6 +74,12 @@ KnowledgeForm knowledge_form_from_name(const std::string& name) {
   throw std::invalid_argument("--form '" + name + "' is not one of gloss, chain, both");
 }
 
+KnowledgeScope knowledge_scope_from_name(const std::string& name) {
+  if (name == "all") return KnowledgeScope::All;
+  if (name == "categories") return KnowledgeScope::Categories;
+  throw std::invalid_argument("--scope '" + name + "' is not one of all, categories");
+}
+
 std::string gloss_line(const std::vector<std::string>& lemmas, const Synset& gloss_of) {
   std::string s = join(lemmas, ", ", ", ") + ": " + gloss_of.definition;
   for (const std::string& e : gloss_of.examples) s += "; \"" + e + "\"";
@@ -158,18 +164,33 @@ KnowledgeCorpus make_knowledge_corpus(const KnowledgeCorpusOptions& o) {
   const SynsetGraph nouns(read_wordnet_data(o.wordnet_dir, "noun"));
   k.categories = choose_probe_categories(nouns);
 
-  const std::vector<Synset>& ns = nouns.synsets();
+  // The synsets that give lines (pointers into the graph), in the graph's order.
+  std::vector<const Synset*> ns;
+  if (o.scope == KnowledgeScope::All) {
+    for (const Synset& s : nouns.synsets()) ns.push_back(&s);
+  } else {
+    std::vector<uint32_t> offsets;
+    for (const Category& c : k.categories) {
+      offsets.push_back(c.spec.offset);
+      for (uint32_t x : nouns.subtree(c.spec.offset)) offsets.push_back(x);
+    }
+    std::sort(offsets.begin(), offsets.end());
+    offsets.erase(std::unique(offsets.begin(), offsets.end()), offsets.end());
+    for (const Synset& s : nouns.synsets())
+      if (std::binary_search(offsets.begin(), offsets.end(), s.offset)) ns.push_back(&s);
+  }
   const std::vector<size_t> np = partner(ns.size(), o.control, rng);
   for (size_t i = 0; i < ns.size(); ++i) {
-    const Synset& other = ns[np[i]];
+    const Synset& self = *ns[i];
+    const Synset& other = *ns[np[i]];
     if (o.form != KnowledgeForm::Chain) {
-      k.lines.push_back(gloss_line(ns[i].lemmas, other));
+      k.lines.push_back(gloss_line(self.lemmas, other));
       ++k.gloss_lines;
     }
     if (o.form == KnowledgeForm::Gloss || other.hypernyms.empty()) continue;
     const std::vector<uint32_t> chain = nouns.hypernym_chain(other.offset);
-    for (size_t l = 0; l < std::min<size_t>(2, ns[i].lemmas.size()); ++l) {
-      k.lines.push_back(chain_line(ns[i].lemmas[l], nouns, chain));
+    for (size_t l = 0; l < std::min<size_t>(2, self.lemmas.size()); ++l) {
+      k.lines.push_back(chain_line(self.lemmas[l], nouns, chain));
       ++k.chain_lines;
     }
   }

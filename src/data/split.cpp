@@ -79,4 +79,24 @@ size_t Split::num_positive() const {
   return p;
 }
 
+const std::string* Split::oov_text(size_t row, int field) const {
+  const uint64_t cell = uint64_t(row) * uint64_t(num_fields) + uint64_t(field);
+  const auto it = std::lower_bound(oov_cells.begin(), oov_cells.end(), cell);
+  return it != oov_cells.end() && *it == cell ? &oov_texts[size_t(it - oov_cells.begin())] : nullptr;
+}
+
+void Split::append_row(const Split& from, size_t i) {
+  if (from.num_fields != num_fields || from.dense_dim != dense_dim)
+    throw std::invalid_argument("append_row: the splits' shapes differ");
+  const size_t N = size_t(num_fields), D = size_t(dense_dim), to = size();
+  ids.insert(ids.end(), from.row(i), from.row(i) + N);
+  labels.push_back(from.labels[i]);
+  dense.insert(dense.end(), from.dense.begin() + i * D, from.dense.begin() + (i + 1) * D);
+  for (int k = 0; k < num_fields; ++k)
+    if (const std::string* t = from.oov_text(i, k)) {
+      oov_cells.push_back(uint64_t(to) * N + uint64_t(k));  // rows only ever append: the list stays sorted
+      oov_texts.push_back(*t);
+    }
+}
+
 }  // namespace llactr::data

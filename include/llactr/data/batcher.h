@@ -29,6 +29,10 @@ struct Batch {
   int num_fields = 0;
   std::vector<float> dense;   // [size, dense_dim]: the rows' Split::dense (empty when dense_dim is 0)
   int dense_dim = 0;
+  // Where the rows came from: what a method that reads more than ids (an instance text with the
+  // OOV cells' own texts) needs. rows: [size] indices into *source.
+  const Split* source = nullptr;
+  std::vector<uint32_t> rows;
 };
 
 struct BatcherOptions {

@@ -11,7 +11,7 @@
 // The lines are shuffled with a seed, so that any held-out slice (pretrain's 1% validation lines)
 // is a random sample. The control corpus (`control`) keeps every line's subject and gives it the
 // gloss, hypernym chain, tags or genres of another, seed-chosen synset or movie: the same language
-// and the same words, with the knowledge scrambled.
+// and the same words, with the knowledge scrambled (within the scope's synsets).
 #pragma once
 #include <cstdint>
 #include <string>
@@ -24,10 +24,17 @@ namespace llactr::data {
 enum class KnowledgeForm { Gloss, Chain, Both };
 KnowledgeForm knowledge_form_from_name(const std::string& name);  // "gloss", "chain", "both"
 
+// Which noun synsets give lines: every one, or only those in the probe categories' subtrees (a
+// domain corpus about the knowledge-clicks benchmark's items, a tenth of WordNet's size, that a
+// small LM can read many times in the time the whole of WordNet takes once).
+enum class KnowledgeScope { All, Categories };
+KnowledgeScope knowledge_scope_from_name(const std::string& name);  // "all", "categories"
+
 struct KnowledgeCorpusOptions {
   std::string wordnet_dir = "/usr/share/wordnet";
   std::string movies_dir;                              // ml-latest-small's folder; "" = no movie lines
   KnowledgeForm form = KnowledgeForm::Both;            // of the noun lines
+  KnowledgeScope scope = KnowledgeScope::All;          // which noun synsets
   std::vector<std::string> parts_of_speech = {"noun"};  // verb, adj, adv add their gloss lines
   uint64_t seed = 1;
   bool control = false;

@@ -42,10 +42,19 @@ struct Split {
   // carries them into each Batch. Empty with dense_dim 0 for the plain backbones.
   int dense_dim = 0;
   std::vector<float> dense;   // [n, dense_dim] row-major
+  // The file's text of every out-of-vocabulary cell (its id is its field's OOV row): the embedding
+  // sees one OOV row for all of them, but an instance text shows the value itself, so an LLM can
+  // read a cold item's name. Sorted by cell = row * num_fields + field.
+  std::vector<uint64_t> oov_cells;
+  std::vector<std::string> oov_texts;  // [oov_cells.size()]
 
   size_t size() const { return labels.size(); }
   const int32_t* row(size_t i) const { return ids.data() + i * num_fields; }
   size_t num_positive() const;
+  // The file's text of cell (row, field) when it is out of vocabulary; nullptr when it is not.
+  const std::string* oov_text(size_t row, int field) const;
+  // Appends row i of `from` (same num_fields and dense_dim): ids, label, dense values, OOV texts.
+  void append_row(const Split& from, size_t i);
 };
 
 }  // namespace llactr::data

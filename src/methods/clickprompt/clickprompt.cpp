@@ -15,10 +15,10 @@ namespace {
 
 using TextTokens = std::unordered_map<std::string, std::vector<int32_t>>;
 
-// The tokens of row `ids`' instance text, tokenised once.
+// The tokens of the instance text of row `row` of `split`, tokenised once.
 const std::vector<int32_t>& tokens_of(const data::Dataset& dataset, const llm::Tokenizer& tokenizer, TextTokens& texts,
-                                      const int32_t* ids) {
-  std::string text = instance_text(dataset, ids);
+                                      const data::Split& split, size_t row) {
+  std::string text = instance_text(dataset, split, row);
   auto it = texts.find(text);
   if (it == texts.end()) {
     std::vector<int32_t> t = tokenizer.encode(text);
@@ -42,7 +42,7 @@ std::vector<Var> ClickPromptEnhancer::parameters() {
 Var ClickPromptEnhancer::fuse_logit(const Var& z_ctr, const Var& h, const data::Batch& batch) {
   std::vector<std::vector<int32_t>> seqs;
   for (size_t b = 0; b < batch.size; ++b)
-    seqs.push_back(tokens_of(dataset_, tokenizer_, texts_, batch.ids.data() + b * size_t(batch.num_fields)));
+    seqs.push_back(tokens_of(dataset_, tokenizer_, texts_, *batch.source, batch.rows[b]));
   const llm::PackedBatch packed = llm::pack_sequences(seqs);
   tokens_ += packed.rows();
   // The trainer evaluates under NoGrad: LoRA dropout is on exactly when gradients are recorded.
@@ -66,7 +66,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
   const bool llm_rows = std::any_of(o.rows.begin(), o.rows.end(), [](ClickPromptRow r) { return r != ClickPromptRow::Ctr; });
   size_t longest = 0;
   auto read = [&](const data::Split& s, size_t i) {
-    longest = std::max(longest, tokens_of(dataset, lm.tokenizer, texts, s.row(i)).size());
+    longest = std::max(longest, tokens_of(dataset, lm.tokenizer, texts, s, i).size());
   };
   const std::vector<size_t> mlm_rows =
       o.without_mlm ? std::vector<size_t>{} : subsample_rows(dataset.train.size(), o.mlm_rows, tc.seed);
@@ -86,7 +86,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
     std::vector<int32_t> ids;
     const int N = dataset.train.num_fields;
     for (size_t i : mlm_rows) {
-      mlm_texts.push_back(tokens_of(dataset, lm.tokenizer, texts, dataset.train.row(i)));
+      mlm_texts.push_back(tokens_of(dataset, lm.tokenizer, texts, dataset.train, i));
       ids.insert(ids.end(), dataset.train.row(i), dataset.train.row(i) + N);
     }
     run.mlm = pa_mlm(*backbone, llm, mlm_texts, ids, vocab, o, progress);

@@ -19,15 +19,13 @@ std::string instance_text(const data::Dataset& dataset, const data::Split& split
   if (row >= split.size())
     throw std::out_of_range("instance text: row " + std::to_string(row) + " is past the split's " +
                             std::to_string(split.size()) + " rows");
-  return instance_text(dataset, split.row(row));
-}
-
-std::string instance_text(const data::Dataset& dataset, const int32_t* ids) {
+  const int32_t* ids = split.row(row);
   std::string text;
   for (int k = 0; k < dataset.schema.num_fields(); ++k) {
+    const std::string* oov = split.oov_text(row, k);
     const auto [field, local] = dataset.encoder.locate(ids[k]);
     text += (k ? " " : "") + field_display_name(dataset.schema.fields[size_t(k)].name) + " is " +
-            dataset.encoder.text(field, local) + ".";
+            (oov ? *oov : dataset.encoder.text(field, local)) + ".";
   }
   return text;
 }

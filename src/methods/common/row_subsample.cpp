@@ -24,12 +24,7 @@ data::Split subsample_split(const data::Split& s, int64_t n, uint64_t seed) {
   data::Split out;
   out.num_fields = s.num_fields;
   out.dense_dim = s.dense_dim;
-  const size_t N = size_t(s.num_fields), D = size_t(s.dense_dim);
-  for (size_t i : subsample_rows(s.size(), n, seed)) {
-    out.ids.insert(out.ids.end(), s.row(i), s.row(i) + N);
-    out.labels.push_back(s.labels[i]);
-    out.dense.insert(out.dense.end(), s.dense.begin() + i * D, s.dense.begin() + (i + 1) * D);
-  }
+  for (size_t i : subsample_rows(s.size(), n, seed)) out.append_row(s, i);
   return out;
 }
 

@@ -60,9 +60,9 @@ std::vector<std::vector<int32_t>> tokenize_rows(const data::Dataset& dataset, co
   return seqs;
 }
 
-// llm::pooled_hidden (mean) one batch at a time, for the progress line and the LLM time and tokens.
-std::vector<float> pool_mean(const llm::Model& model, const std::vector<std::vector<int32_t>>& seqs, int batch,
-                             const std::string& progress, PoolStats& stats) {
+// llm::pooled_hidden one batch at a time, for the progress line and the LLM time and tokens.
+std::vector<float> pool_vectors(const llm::Model& model, const std::vector<std::vector<int32_t>>& seqs,
+                                llm::Pooling pooling, int batch, const std::string& progress, PoolStats& stats) {
   const size_t d = size_t(model.config.n_embd);
   std::vector<float> p;
   p.reserve(seqs.size() * d);
@@ -71,7 +71,7 @@ std::vector<float> pool_mean(const llm::Model& model, const std::vector<std::vec
     const size_t end = std::min(seqs.size(), i + size_t(batch));
     const std::vector<std::vector<int32_t>> part(seqs.begin() + long(i), seqs.begin() + long(end));
     const auto tf = Clock::now();
-    const std::vector<float> v = llm::pooled_hidden(model, part, llm::Pooling::Mean, batch);  // [end - i, d]
+    const std::vector<float> v = llm::pooled_hidden(model, part, pooling, batch);  // [end - i, d]
     stats.seconds += seconds_since(tf);
     for (const auto& s : part) stats.tokens += int64_t(s.size());
     p.insert(p.end(), v.begin(), v.end());
@@ -83,7 +83,8 @@ std::vector<float> pool_mean(const llm::Model& model, const std::vector<std::vec
 
 PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::LanguageModel& lm,
                                       const std::string& model_sha256, const std::string& lora_sha256,
-                                      const std::string& out_dir, int batch, bool use_cache, bool progress) {
+                                      const std::string& out_dir, llm::Pooling pooling, int batch, bool use_cache,
+                                      bool progress) {
   PooledVectors v;
   v.dim = lm.model.config.n_embd;
   const int n_ctx = std::max(lm.model.config.n_ctx, 1);
@@ -91,6 +92,7 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
   std::vector<std::vector<int32_t>> seqs;
   Sha256 h;
   h.update(model_sha256 + "\n" + lora_sha256 + "\n" + kElecTextTemplate + "\n" + std::to_string(n_ctx) + "\n");
+  if (pooling != llm::Pooling::Mean) h.update("pool=last\n");  // mean keeps the keys of the caches made before the option
   for (const data::Split* s : splits) {
     auto part = tokenize_rows(dataset, *s, lm.tokenizer, n_ctx, v.truncated);
     for (size_t i = 0; i < s->size(); ++i) h.update(instance_text(dataset, *s, i) + "\n");
@@ -111,7 +113,7 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
     v.from_cache = true;
   } else {
     PoolStats st;
-    all = pool_mean(lm.model, seqs, batch, progress ? "elec cache" : "", st);
+    all = pool_vectors(lm.model, seqs, pooling, batch, progress ? "elec cache" : "", st);
     v.tokens = st.tokens, v.seconds = st.seconds;
     std::filesystem::create_directories(out_dir);
     write_npy(v.path, all, {int64_t(seqs.size()), v.dim});

@@ -144,7 +144,7 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
   TowerFit fit;
   if (o.llm_tune == ElecLlmTune::Frozen) {
     // The base model's vectors are the cache; T and the head train on them.
-    prep.vectors = load_or_compute_vectors(dataset, lm, model_sha, "none", o.out_dir, o.llm_batch, o.use_cache, o.progress);
+    prep.vectors = load_or_compute_vectors(dataset, lm, model_sha, "none", o.out_dir, o.pool, o.llm_batch, o.use_cache, o.progress);
     const auto t1 = Clock::now();
     PoolFn p_of = [&](const std::vector<size_t>& rows, bool valid, bool) {
       return gather_p(valid ? prep.vectors.valid : prep.vectors.train, d, rows);
@@ -162,14 +162,16 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
       for (size_t r : rows) seqs.push_back((valid ? valid_seqs : train_seqs)[r]);
       const llm::PackedBatch b = llm::pack_sequences(seqs);
       prep.stage1_tokens += b.rows();
-      return llm::mean_rows(tt.forward(b, {training, &dropout_rng}).hidden, b);  // [B, d]
+      const Var hidden = tt.forward(b, {training, &dropout_rng}).hidden;  // [N, d]
+      return o.pool == llm::Pooling::Mean ? llm::mean_rows(hidden, b) : llm::last_rows(hidden, b);  // [B, d]
     };
     fit = fit_tower(tower, tt.lora_parameters(), p_of, train_rows, train_y, valid_rows, valid_y, o);
     prep.stage1_seconds = seconds_since(t0);
     prep.lora_sha256 = sha256_of_tensors(tt.lora_parameters());
     llm::LanguageModel tuned{tt.merged_model(), std::move(lm.tokenizer)};
     prep.vectors =
-        load_or_compute_vectors(dataset, tuned, model_sha, prep.lora_sha256, o.out_dir, o.llm_batch, o.use_cache, o.progress);
+        load_or_compute_vectors(dataset, tuned, model_sha, prep.lora_sha256, o.out_dir, o.pool, o.llm_batch, o.use_cache,
+                                o.progress);
     lm = std::move(tuned);
   }
   prep.llm_epochs = fit.epochs, prep.llm_best_epoch = fit.best_epoch, prep.llm_valid_auc = fit.best_valid_auc;
@@ -183,12 +185,12 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
   prep.llm_test = score(probs, dataset.test, eval_fields(dataset));
   // One LLM forward per sample, timed on up to 512 test rows: G's serving cost beyond the backbone.
   int64_t truncated = 0;
-  data::Split probe = dataset.test;
-  const size_t n_probe = std::min<size_t>(512, probe.size());
-  probe.ids.resize(n_probe * size_t(probe.num_fields));
-  probe.labels.resize(n_probe);
+  data::Split probe;
+  probe.num_fields = dataset.test.num_fields;
+  const size_t n_probe = std::min<size_t>(512, dataset.test.size());
+  for (size_t i = 0; i < n_probe; ++i) probe.append_row(dataset.test, i);
   PoolStats st;
-  pool_mean(lm.model, tokenize_rows(dataset, probe, lm.tokenizer, n_ctx, truncated), o.llm_batch, "", st);
+  pool_vectors(lm.model, tokenize_rows(dataset, probe, lm.tokenizer, n_ctx, truncated), o.pool, o.llm_batch, "", st);
   prep.llm_us_per_sample = st.seconds * 1e6 / double(std::max<size_t>(n_probe, 1));
   prep.llm_test.infer_us_per_sample = prep.llm_us_per_sample;
   return prep;

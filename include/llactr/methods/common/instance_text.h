@@ -5,7 +5,9 @@
 //   "User ID is 1. Gender is F. Age is Under 18. ... Genres is Animation|Comedy."
 //
 // "<Field> is <value>." for each field in schema order, joined by single spaces. A field's name
-// is shown as field_display_name() spells it; a value out of the train vocabulary reads "<OOV>".
+// is shown as field_display_name() spells it; a value out of the train vocabulary (a cold item's
+// name) is shown as the file has it, from Split::oov_texts: the embedding sees the OOV row, the LLM
+// the word.
 #pragma once
 #include <cstddef>
 #include <string>
@@ -21,7 +23,5 @@ std::string field_display_name(const std::string& name);
 // The text of row `row` of `split` (one of dataset.train, .valid, .test); throws
 // std::out_of_range naming the row and the split's size.
 std::string instance_text(const data::Dataset& dataset, const data::Split& split, size_t row);
-// The text of one row given by its global ids ([num_fields], as Split::row and data::Batch hold them).
-std::string instance_text(const data::Dataset& dataset, const int32_t* ids);
 
 }  // namespace llactr::methods

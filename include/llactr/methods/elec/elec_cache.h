@@ -12,6 +12,7 @@
 
 #include "llactr/data/dataset.h"
 #include "llactr/llm/model/language_model.h"
+#include "llactr/llm/model/pooled_hidden.h"
 
 namespace llactr::methods {
 
@@ -30,8 +31,8 @@ struct PoolStats {
 };
 // p of each token sequence with the inference forward, `batch` sequences per call:  -> [n, d].
 // progress: a label for a "\r" line with rows and tokens/s on stderr ("" = quiet).
-std::vector<float> pool_mean(const llm::Model& model, const std::vector<std::vector<int32_t>>& seqs, int batch,
-                             const std::string& progress, PoolStats& stats);
+std::vector<float> pool_vectors(const llm::Model& model, const std::vector<std::vector<int32_t>>& seqs,
+                                llm::Pooling pooling, int batch, const std::string& progress, PoolStats& stats);
 
 struct PooledVectors {
   int dim = 0;                            // d
@@ -47,10 +48,11 @@ struct PooledVectors {
 
 // p of every row, from out_dir/elec_vectors_<key>.npy (+ .npy.json: the cost) when they exist and
 // use_cache, else computed and written there. The key is the sha256 of the model file's sha256, lora_sha256 ("none" for
-// the base model), the template and every row's text; `model` must be that file with those
-// adapters folded in.
+// the base model), the template, the pooling and every row's text; `model` must be that file with
+// those adapters folded in.
 PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::LanguageModel& lm,
                                       const std::string& model_sha256, const std::string& lora_sha256,
-                                      const std::string& out_dir, int batch, bool use_cache, bool progress);
+                                      const std::string& out_dir, llm::Pooling pooling, int batch, bool use_cache,
+                                      bool progress);
 
 }  // namespace llactr::methods

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "llactr/llm/model/pooled_hidden.h"
 #include "llactr/llm/train/trainable_transformer.h"
 #include "llactr/util/option.h"
 
@@ -30,6 +31,9 @@ struct ElecOptions {
   int llm_batch = 16;            // --elec-llm-batch: texts per stage-1 step (and per cache forward)
   llm::LoraOptions lora;         // r 8, alpha 16, dropout 0.05, q and v (as SSFT)
   int t_hidden = 256;            // T = Linear(d -> 256) - ReLU - Linear(256 -> D)
+  // --elec-pool: how the instance text's hidden states become v, in stage 1 and the cache. Mean is
+  // our reconstruction (ELEC's text is not public); last is a causal LM's state after the whole text.
+  llm::Pooling pool = llm::Pooling::Mean;
   bool use_cache = true;         // reuse out_dir's cached vectors when the key matches
   bool progress = true;          // progress lines on stderr
 

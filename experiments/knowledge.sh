@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# Issue 28, part 6: what each method carries from an LM's knowledge into a CTR model, on the
+# knowledge-clicks benchmark (docs/KNOWLEDGE.md): synthetic clicks on WordNet nouns, where a user
+# likes categories, the items are split warm/cold (`--split-mode cold-item`) and no feature says
+# the category. Rows: base (ids) and the oracle (base with the `Category` field), then LLaCTR,
+# ELEC-V/G and ClickPrompt fused/CTR with each of four LMs of pretrain_knowledge.sh: the domain LM,
+# the control LM (scrambled corpus), the untrained LM, and stories260K. Results: docs/results/knowledge.md.
+#   experiments/knowledge.sh           # FM and DeepFM, 3 seeds, 1,000 users (60,000 rows)
+#   experiments/knowledge.sh --quick   # FM, 1 seed, 250 users, the domain and untrained LMs: ~15 min
+# LM_DIR (default results/knowledge, pretrain_knowledge.sh's OUT) holds domain/, control/ and
+# untrained/model.gguf; DATA the data folder (stories260K); THREADS (default 2); RUNS the run folders
+# (a finished run, with results.json, is not run again); OUT the aggregate's folder.
+#
+# Every LM reads the same short SSFT prompt (experiments/ssft_prompt_short.txt): the paper's prompt
+# is 170 tokens with these three fields, longer than the pretrained LMs' context of 64.
+# Training settings (batch 1024, lr 1e-3, patience 2; the oracle's DeepFM lr 1e-2) were chosen on
+# validation AUC of base and oracle FM and DeepFM over batch {256, 1024, 4096} x lr {1e-3, 3e-3,
+# 1e-2} (docs/results/knowledge.md).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+DATA=${DATA:-data}
+LM_DIR=${LM_DIR:-results/knowledge}
+THREADS=${THREADS:-2}
+STORIES=${STORIES:-$DATA/stories260K/stories260K.gguf}
+case ${1:-} in
+  "") backbones=FM,DeepFM seeds=3 users=1000 lms=(domain control untrained stories260K) suffix= ;;
+  --quick) backbones=FM seeds=1 users=250 lms=(domain untrained) suffix=_quick ;;
+  *) echo "usage: experiments/knowledge.sh [--quick]" >&2; exit 2 ;;
+esac
+RUNS=${RUNS:-results/knowledge_clicks$suffix}
+OUT=${OUT:-docs/results/knowledge_clicks$suffix}
+KC=$RUNS/data
+export OMP_WAIT_POLICY=passive
+
+make --no-print-directory llactr run_experiment
+model_of() { if [[ $1 == stories260K ]]; then echo "$STORIES"; else echo "$LM_DIR/$1/model.gguf"; fi; }
+for lm in "${lms[@]}"; do
+  [[ -f $(model_of "$lm") ]] || { echo "knowledge.sh: $(model_of "$lm") is missing: run experiments/pretrain_knowledge.sh (and make data for stories260K)" >&2; exit 1; }
+done
+[[ -f $DATA/knowledge/corpus.txt.categories.tsv ]] || make --no-print-directory data-knowledge
+mkdir -p "$RUNS"
+[[ -f $KC/clicks.csv ]] || ./llactr data make-knowledge-clicks --categories "$DATA/knowledge/corpus.txt.categories.tsv" \
+  --seed 2024 --users "$users" --out "$KC"
+
+common=(--dataset csv --data-dir "$KC" --split-mode cold-item --backbones "$backbones" --seeds "$seeds"
+        --batch-size 1024 --lr 1e-3 --epochs 100 --patience 2 --embedding-dim 32 --threads "$THREADS"
+        --ssft-threads "$THREADS" --elec-threads "$THREADS" --clickprompt-threads "$THREADS" --cache-dir "$RUNS/cache")
+run() {  # run NAME [options..]: RUNS/NAME, with its log and wall time
+  local name=$1; shift
+  [[ -f $RUNS/$name/results.json ]] && { echo "$name: finished before, not run again"; return; }
+  local start; start=$(date +%s)
+  ./run_experiment "${common[@]}" "$@" --out "$RUNS/$name" 2>&1 | tee "$RUNS/$name.log" | grep --line-buffered -E "seed [0-9]+: (test|cold-item) AUC|error"
+  echo "$name: $(( $(date +%s) - start )) s wall" | tee "$RUNS/$name.wall"
+}
+run base --dataset-label kc --drop-fields Category --method base
+run oracle --dataset-label kc-oracle --method base --DeepFM.lr 1e-2
+for lm in "${lms[@]}"; do
+  run "$lm" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
+    --method llactr,elec,clickprompt --clickprompt-rows fused,ctr \
+    --llactr-label "llactr-$lm" --elec-label "elec-$lm" --clickprompt-label "clickprompt-$lm" \
+    --ssft-prompt experiments/ssft_prompt_short.txt --ssft-dir "$RUNS/$lm/ssft" --elec-dir "$RUNS/$lm/elec"
+done
+./run_experiment --aggregate --out "$OUT" "$RUNS"/base "$RUNS"/oracle "${lms[@]/#/$RUNS/}"
