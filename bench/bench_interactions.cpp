@@ -16,12 +16,14 @@
 #include <string>
 
 #include "bench_common.h"
+#include "llactr/ctr/bilinear_fusion.h"
 #include "llactr/ctr/cin.h"
 #include "llactr/ctr/cross_net.h"
-#include "llactr/ctr/finalmlp_layers.h"
+#include "llactr/ctr/factorization_machine_block.h"
+#include "llactr/ctr/feature_selection.h"
 #include "llactr/ctr/interactions.h"
+#include "llactr/ctr/linear_compression_block.h"
 #include "llactr/ctr/self_attention.h"
-#include "llactr/ctr/wukong_layers.h"
 #include "llactr/nn/mlp.h"
 #include "llactr/tensor/ops.h"
 
@@ -68,7 +70,7 @@ LayerRun make_fwfm(const Grid& g, Rng& rng) {
   for (int64_t p = 0; p < r.numel(); ++p) r[p] = rng.normal();
   Var rv = parameter(std::move(r), "r");
   // r_p · e_i ⊙ e_j accumulated: 3 flops per pair and element; backward: 6 for dE, 3 for dr.
-  return {[=] { return fwfm_interaction(E, rv); }, {3 * g.B * g.P() * g.D, kF * (g.B * (g.N * g.D + g.D) + g.P())},
+  return {[=] { return field_weighted_interaction(E, rv); }, {3 * g.B * g.P() * g.D, kF * (g.B * (g.N * g.D + g.D) + g.P())},
           {9 * g.B * g.P() * g.D, kF * (g.B * (3 * g.N * g.D + g.D) + 2 * g.P())}};
 }
 
@@ -90,7 +92,7 @@ LayerRun make_fmfm(const Grid& g, Rng& rng) {
   const double Mbytes = kF * g.P() * g.D * g.D;
   // Per pair: u = e_i M_p (2D² flops), h += u ⊙ e_j (2D); backward: u again, dE_j (2D),
   // (dh ⊙ e_j) M_pᵀ (2D² + D), dM_p += e_iᵀ (dh ⊙ e_j) (2D² + D).
-  return {[=] { return fmfm_interaction(E, M); },
+  return {[=] { return field_matrixed_interaction(E, M); },
           {g.B * g.P() * (2 * g.D * g.D + 2 * g.D), kF * g.B * (g.N * g.D + g.D) + Mbytes},
           {g.B * g.P() * (6 * g.D * g.D + 4 * g.D), kF * g.B * (3 * g.N * g.D + g.D) + 2 * Mbytes}};
 }
@@ -133,16 +135,10 @@ LayerRun make_finalmlp_fusion(const Grid& g, Rng& rng) {
           {2 * g.B * per_row, kF * g.B * (3 * 128 + 1)}};
 }
 
-BackboneConfig wukong_config(const Grid& g) {
-  BackboneConfig c;  // WuKong's defaults: k = 8, FMB MLP [32, 32] -> 40, LCB -> 40
-  c.num_fields = int(g.N);
-  c.embedding_dim = int(g.D);
-  return c;
-}
-
 LayerRun make_wukong_fmb(const Grid& g, Rng& rng) {
   Var E = input_E(g);
-  FactorizationMachineBlock fmb(wukong_config(g), WuKongOptions{}, rng, "fmb");
+  // WuKong's defaults: k = 8, MLP [32, 32] -> 40
+  FactorizationMachineBlock fmb(int64_t(g.N), 8, {32, 32}, 40, LinearInit::XavierNormal, rng, "fmb");
   const double k = 8, nk = g.N * k, mlp = nk * 32 + 32 * 32 + 32 * 40;
   // Xᵀ P and X (Xᵀ P): 2·N·D·k each; LayerNorm ≈ 8 per element; MLP 2 per MAC. Backward ≈ 2×.
   const double per_row = 4 * g.N * g.D * k + 8 * nk + 2 * mlp;
@@ -152,7 +148,7 @@ LayerRun make_wukong_fmb(const Grid& g, Rng& rng) {
 
 LayerRun make_wukong_lcb(const Grid& g, Rng& rng) {
   Var E = input_E(g);
-  LinearCompressionBlock lcb(wukong_config(g), WuKongOptions{}, rng, "lcb");
+  LinearCompressionBlock lcb(int64_t(g.N * g.D), 40, 0.2f, LinearInit::XavierNormal, rng, "lcb");  // WuKong's defaults
   const double W = g.N * g.D * 40;  // weights = MACs per row
   return {[=] { return lcb.forward(reshape(E, {int64_t(g.B), -1}), ForwardContext{}); }, {2 * g.B * W, kF * (g.B * (g.N * g.D + 40) + W)},
           {4 * g.B * W, kF * (g.B * (3 * g.N * g.D + 40) + 2 * W)}};

@@ -5,7 +5,8 @@
 # best validation AUC, and its test AUC — never the best test AUC.
 #   DATA=../shared/data experiments/sensitivity.sh                 # ML-100K
 #   DATA=../shared/data DATASET=ml1m experiments/sensitivity.sh    # ml-1m-u2999
-# BACKBONES, THREADS and RUNS as in experiments/ablation.sh.
+# BACKBONES, THREADS and RUNS as in experiments/ablation.sh. The backbones' own sizes (DeepFM's MLP,
+# DCNv2's depth) are a study of their own: experiments/backbone_sizes.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 STUDY=sensitivity

@@ -6,10 +6,12 @@
 #include <cmath>
 
 #include "gradcheck_util.h"
+#include "llactr/ctr/bilinear_fusion.h"
 #include "llactr/ctr/cross_net.h"
-#include "llactr/ctr/finalmlp_layers.h"
+#include "llactr/ctr/factorization_machine_block.h"
+#include "llactr/ctr/feature_selection.h"
+#include "llactr/ctr/linear_compression_block.h"
 #include "llactr/ctr/self_attention.h"
-#include "llactr/ctr/wukong_layers.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr {
@@ -99,25 +101,10 @@ TEST(CtrLayers, BilinearFusionByHandAndGradients) {
   EXPECT_THROW(BilinearFusion(4, 6, 4, rng), std::invalid_argument);
 }
 
-BackboneConfig wukong_config() {
-  BackboneConfig c;
-  c.num_fields = 3;
-  c.embedding_dim = 2;
-  return c;
-}
-
-WuKongOptions wukong_sizes() {
-  WuKongOptions w;
-  w.project_dim = 2;
-  w.fmb_units = {4};
-  w.fmb_dim = 3;
-  w.compression_dim = 2;
-  return w;
-}
-
 TEST(CtrLayers, FactorizationMachineBlockMatchesXXtPAndGradients) {
   Rng rng(11);
-  FactorizationMachineBlock fmb(wukong_config(), wukong_sizes(), rng, "fmb");
+  // N = 3 fields, k = 2, MLP 6 -> 4 -> 3
+  FactorizationMachineBlock fmb(3, 2, {4}, 3, LinearInit::XavierNormal, rng, "fmb");
   Var X = random_param({2, 6}, 12);  // vec(X) of 2 rows, N = 3, D = 2
   // The block's first stage F = X Xᵀ P, checked through its LayerNorm-free path: compare the
   // whole block with the same composition on an explicitly formed X Xᵀ P.
@@ -140,10 +127,7 @@ TEST(CtrLayers, FactorizationMachineBlockMatchesXXtPAndGradients) {
 
 TEST(CtrLayers, LinearCompressionBlockDropoutOnlyWhenTraining) {
   Rng rng(13);
-  WuKongOptions w = wukong_sizes();
-  w.compression_dim = 64;
-  w.dropout = 0.5f;
-  LinearCompressionBlock lcb(wukong_config(), w, rng, "lcb");
+  LinearCompressionBlock lcb(6, 64, 0.5f, LinearInit::XavierNormal, rng, "lcb");  // N·D = 3·2 -> 64
   lcb.proj.b.value().fill(1.0f);  // so that a zero output means a dropped one
   Var X = random_param({4, 6}, 14);  // vec(X) of 4 rows, N = 3, D = 2
   Var eval = lcb.forward(X, ForwardContext{});

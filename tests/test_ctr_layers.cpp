@@ -158,10 +158,10 @@ TEST(CtrInteractions, FwfmMatchesPairSumAndGradients) {
   Tensor ref = pairwise_reference(E.value(), [&](int64_t p, int64_t i, int64_t j, int64_t d, int64_t b) {
     return r.value()[p] * E.value()[(b * 4 + i) * 3 + d] * E.value()[(b * 4 + j) * 3 + d];
   });
-  Var h = fwfm_interaction(E, r);
+  Var h = field_weighted_interaction(E, r);
   for (int64_t k = 0; k < h.numel(); ++k) EXPECT_NEAR(h.value()[k], ref[k], 1e-5);
-  expect_grads_match([](const std::vector<Var>& in) { return fwfm_interaction(in[0], in[1]); }, {E, r});
-  EXPECT_THROW(fwfm_interaction(E, random_param({5}, 1)), std::invalid_argument);
+  expect_grads_match([](const std::vector<Var>& in) { return field_weighted_interaction(in[0], in[1]); }, {E, r});
+  EXPECT_THROW(field_weighted_interaction(E, random_param({5}, 1)), std::invalid_argument);
 }
 
 TEST(CtrInteractions, FmfmMatchesPairSumAndGradients) {
@@ -174,11 +174,11 @@ TEST(CtrInteractions, FmfmMatchesPairSumAndGradients) {
     for (int64_t c = 0; c < D; ++c) u += e(b, i, c) * M.value()[(p * D + c) * D + d];
     return u * e(b, j, d);
   });
-  Var h = fmfm_interaction(E, M);
+  Var h = field_matrixed_interaction(E, M);
   for (int64_t k = 0; k < h.numel(); ++k) EXPECT_NEAR(h.value()[k], ref[k], 1e-5);
   Var Es = random_param({3, 4, 3}, 16), Ms = random_param({6, 3, 3}, 17);
-  expect_grads_match([](const std::vector<Var>& in) { return fmfm_interaction(in[0], in[1]); }, {Es, Ms});
-  expect_grads_match([](const std::vector<Var>& in) { return fmfm_interaction(in[0], in[1]); }, {E, M});
+  expect_grads_match([](const std::vector<Var>& in) { return field_matrixed_interaction(in[0], in[1]); }, {Es, Ms});
+  expect_grads_match([](const std::vector<Var>& in) { return field_matrixed_interaction(in[0], in[1]); }, {E, M});
 }
 
 TEST(CtrInteractions, FmbMatchesXXtPAndGradients) {

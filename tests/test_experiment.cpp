@@ -266,6 +266,8 @@ TEST(Experiment, BadOptionValuesFailBeforeTheDataIsLoaded) {
   EXPECT_NE(error_of({"--method", "llactr", "--llm-model", "/nonexistent.gguf"}).find("language model /nonexistent.gguf not found"),
             std::string::npos);
   EXPECT_NE(error_of({"--ssft-loss", "x"}).find("--ssft-loss must be"), std::string::npos);
+  EXPECT_NE(error_of({"--method", "base", "--base-label", "mlp=1,2"}).find("the row name 'mlp=1,2' holds a comma"),
+            std::string::npos);
   EXPECT_NE(error_of({"--method", "elec", "--llm-model", "/nonexistent.gguf"}).find("language model /nonexistent.gguf not found"),
             std::string::npos);
   TempDir tmp;

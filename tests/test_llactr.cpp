@@ -6,6 +6,7 @@
 
 #include "ctr_synthetic.h"
 #include "gradcheck_util.h"
+#include "llactr/ctr/backbone.h"
 #include "llactr/ctr/interactions.h"
 #include "llactr/methods/llactr/llactr.h"
 #include "llactr/tensor/ops.h"
@@ -161,12 +162,20 @@ TEST(LlactrFie, GradientsOfEmbeddingsAndAdapter) {
   testing::expect_grads_match([&](const std::vector<Var>&) { return e.fie_logit(E); }, {E, ad[2], ad[3]});
 }
 
-TEST(LlactrFie, ReleasedModeAddsAConstantOnlyForFinalMlpAndWuKong) {
+// The released mode asks the backbone's row (released_fie_constant), which FinalMLP's and WuKong's
+// rows set, as the released code treats those two; a row outside the library can set it too.
+TEST(LlactrFie, ReleasedModeAddsAConstantForTheRowsThatSaySo) {
+  std::vector<std::string> constant_rows;
+  for (const BackboneEntry& row : backbone_table())
+    if (row.released_fie_constant) constant_rows.push_back(row.name);
+  EXPECT_EQ(constant_rows, (std::vector<std::string>{"FinalMLP", "WuKong"}));
+  const BackboneRegistration toy({"ConstantFieToy", {}, backbone_entry("FM").make, false, false, {}, true});
   auto f = random_fields(4, 5, 51);
   Var E = random_param({3, 4, 3}, 52);
   LlactrOptions released;
   released.fie_mode = FieMode::Released;
-  for (std::string bb : {"FinalMLP", "WuKong"}) {
+  EXPECT_THROW(make_enhancer(f, 3, released, "NoSuchBackbone"), std::invalid_argument);
+  for (std::string bb : {"FinalMLP", "WuKong", "ConstantFieToy"}) {
     LlactrEnhancer e = make_enhancer(f, 3, released, bb);
     const float want = e.adapted_similarities().value().vec().sum();
     Var y = e.fie_logit(E);

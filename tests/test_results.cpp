@@ -59,6 +59,29 @@ TEST(ResultsJsonParse, MalformedInputNamesTheFile) {
   }
 }
 
+// A setting under a run field's name would write the key twice (run_experiment writes a
+// backbone's own settings as "DeepFM.epochs" for that reason); a file that holds a key twice is
+// rejected, not read with one of the two values picked silently.
+TEST(ResultsJsonParse, ASettingNeverTakesARunFieldsName) {
+  RunRecord a = run("DeepFM", "base", 2024, 0.79, 0.78);
+  a.settings = {{"epochs", "\"5\""}};
+  EXPECT_THROW(results_json({a}), std::logic_error);
+  a.settings = {{"DeepFM.epochs", "\"5\""}, {"DeepFM.epochs", "\"6\""}};
+  EXPECT_THROW(results_json({a}), std::logic_error);
+  a.settings = {{"DeepFM.epochs", "\"5\""}};
+  const std::vector<RunRecord> back = parse_results_json(results_json({a}), "x.json");
+  EXPECT_EQ(back[0].epochs, 4);
+  EXPECT_EQ(back[0].settings, a.settings);
+  std::string twice = results_json({run("DeepFM", "base", 2024, 0.79, 0.78)});
+  twice.insert(twice.rfind('}', twice.rfind(']')), ",\"epochs\":\"5\"");  // as an older writer could
+  try {
+    parse_results_json(twice, "old.json");
+    FAIL() << twice;
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("old.json: run 1: \"epochs\" appears twice"), std::string::npos) << e.what();
+  }
+}
+
 TEST(EpochsCsvParse, RoundTripsTheLog) {
   EpochRecord e;
   e.dataset = "ml100k", e.backbone = "WuKong", e.method = "llactr", e.seed = 2025, e.epoch = 3;

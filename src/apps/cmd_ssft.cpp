@@ -41,7 +41,7 @@ int cmd_ssft(int argc, char** argv) {
   o.use_cache = !args.get_flag("no-cache");
   o.progress = !args.get_flag("no-progress");
   data::require_writable_folder(o.out_dir, "--ssft-dir");  // before the data is loaded and SSFT runs
-  set_threads(int(args.get_int("ssft-threads")));
+  set_threads(o.threads);
   const data::Dataset dataset = data::load_dataset(d);
 
   const methods::SsftResult r = methods::run_ssft(dataset, o);

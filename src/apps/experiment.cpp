@@ -251,13 +251,18 @@ int run_experiment(int argc, char** argv) {
     for (const std::string& row : entry.row_names(setup.options)) {
       if (std::find(row_names.begin(), row_names.end(), row) != row_names.end())
         throw std::invalid_argument("--method: two rows would be named '" + row + "' (set a method's --*-label)");
+      // The row's name is a field of epochs.csv, which has no quoting.
+      if (row.find_first_of(",\n\r") != std::string::npos)
+        throw std::invalid_argument("--method: the row name '" + row +
+                                    "' holds a comma or a line break, which epochs.csv cannot (set the method's --*-label)");
       row_names.push_back(row);
     }
   }
   if (chosen.empty()) throw std::invalid_argument("--method names no method");
   // The reference is trained with base only: the methods enhance embeddings and interactions,
-  // which it has not.
-  setup.options = method_options(a, methods::method_entry("base"));
+  // which it has not. Its rows are always named "base" (no --base-label), so that they compare
+  // across runs.
+  setup.options = OptionValues();
   const std::unique_ptr<methods::Method> reference_base = methods::method_entry("base").make(setup);
   auto methods_of = [&](const std::string& backbone) {
     if (backbone == reference) return std::vector<methods::Method*>{reference_base.get()};
@@ -301,11 +306,14 @@ int run_experiment(int argc, char** argv) {
           RunRecord r{dataset, name, row.method, seed, tr.best_valid_auc, ev.auc, ev.logloss, ev.gauc,
                       tr.best_epoch, tr.epochs, tr.train_seconds, tr.samples_per_sec, ev.infer_us_per_sample,
                       row.llm_seconds, double(row.llm_tokens), row.settings, ev.cold_auc};
-          // A backbone's own settings ("--lr=1e-4" -> ("lr", "\"1e-4\"")), so the table's rows say how they differ.
+          // A backbone's own settings, keyed as the config spells them ("--lr=1e-4" for the backbone
+          // Name -> ("Name.lr", "\"1e-4\"")), so the rows say how they differ. The backbone's name
+          // keeps them apart from the run's own fields: "Name.epochs" is the maximum given, "epochs"
+          // the count run.
           if (auto own = overrides.per_backbone.find(name); own != overrides.per_backbone.end())
             for (const std::string& o : own->second) {
               const size_t eq = o.find('=');
-              r.settings.emplace_back(o.substr(2, eq - 2), json_quote(o.substr(eq + 1)));
+              r.settings.emplace_back(name + "." + o.substr(2, eq - 2), json_quote(o.substr(eq + 1)));
             }
           runs.push_back(r);
           for (const EpochLog& e : tr.log)

@@ -75,10 +75,27 @@ std::string json_text(const JsonValue& v, const std::string& path, const std::st
 
 }  // namespace
 
+const std::vector<std::string>& run_fields() {
+  static const std::vector<std::string> names{
+      "dataset",     "backbone", "method",        "seed",          "valid_auc",    "test_auc",
+      "test_logloss", "test_gauc", "best_epoch",  "epochs",        "train_seconds", "train_samples_per_sec",
+      "infer_us_per_sample", "llm_seconds", "llm_tokens", "test_cold_auc"};
+  return names;
+}
+
 std::string results_json(const std::vector<RunRecord>& runs) {
   std::string s = "{\"runs\":[";
   for (size_t i = 0; i < runs.size(); ++i) {
     const RunRecord& r = runs[i];
+    // A setting named like a run field or like another setting would write one key twice: JSON
+    // readers then keep one of the two, and which one differs between readers.
+    std::vector<std::string> keys = run_fields();
+    for (const auto& [key, value] : r.settings) {
+      if (std::find(keys.begin(), keys.end(), key) != keys.end())
+        throw std::logic_error("results.json: the setting \"" + key + "\" of " + r.backbone + " " + r.method +
+                               " has the name of a run field or of another setting");
+      keys.push_back(key);
+    }
     s += i ? ",\n " : "\n ";
     s += "{\"dataset\":" + json_quote(r.dataset) + ",\"backbone\":" + json_quote(r.backbone) +
          ",\"method\":" + json_quote(r.method) + ",\"seed\":" + std::to_string(r.seed) +
@@ -141,6 +158,13 @@ std::vector<RunRecord> parse_results_json(const std::string& text, const std::st
   for (const JsonValue& o : list->items) {
     const std::string where = path + ": run " + std::to_string(runs.size() + 1);
     if (o.type != JsonValue::Type::Object) throw std::runtime_error(where + " is not an object");
+    // A key twice: JSON readers keep one of the two, and which one differs between readers.
+    for (size_t m = 0; m < o.members.size(); ++m)
+      for (size_t k = 0; k < m; ++k)
+        if (o.members[k].first == o.members[m].first)
+          throw std::runtime_error(where + ": \"" + o.members[m].first +
+                                   "\" appears twice (a per-backbone setting written under a run field's name by an "
+                                   "older run_experiment?)");
     RunRecord r;
     auto str = [&](const char* k) -> std::string {
       const JsonValue* v = o.find(k);
@@ -175,11 +199,9 @@ std::vector<RunRecord> parse_results_json(const std::string& text, const std::st
     const JsonValue* seed = o.find("seed");
     if (!seed || seed->type != JsonValue::Type::Number) throw std::runtime_error(where + ": missing \"seed\"");
     r.seed = std::stoull(seed->text);
-    static const char* known[] = {"dataset", "backbone", "method", "seed", "valid_auc", "test_auc", "test_logloss",
-                                  "test_gauc", "best_epoch", "epochs", "train_seconds", "train_samples_per_sec",
-                                  "infer_us_per_sample", "llm_seconds", "llm_tokens", "test_cold_auc"};
+    const std::vector<std::string>& known = run_fields();
     for (const auto& [key, value] : o.members)
-      if (std::find(std::begin(known), std::end(known), key) == std::end(known))
+      if (std::find(known.begin(), known.end(), key) == known.end())
         r.settings.emplace_back(key, json_text(value, path, key));
     runs.push_back(std::move(r));
   }
@@ -205,7 +227,7 @@ std::string comparison_table(const std::vector<RunRecord>& runs, const std::stri
         std::vector<double> auc_b = metric(runs, ds, b, base, &RunRecord::test_auc);
         std::vector<double> auc_m = metric(runs, ds, b, m, &RunRecord::test_auc);
         if (auc_b.empty()) continue;
-        if (auc_m.empty()) {  // a base-only reference row (LR)
+        if (auc_m.empty()) {  // a base-only reference row (e.g. the reference backbone)
           rows += "| " + b + " | " + cell(auc_b) + " | – | – | " +
                   (cold ? cell(metric(runs, ds, b, base, &RunRecord::test_cold_auc)) + " | – | – | " : "") +
                   cell(metric(runs, ds, b, base, &RunRecord::test_logloss)) +

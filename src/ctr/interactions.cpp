@@ -1,4 +1,5 @@
-// Forward and backward of the fused interactions: the FM family, WuKong's FMB, FinalMLP's bilinear heads.
+// Forward and backward of the fused interactions: the factorization-machine family, the
+// factorization machine block's X Xᵀ P, the two-stream fusion's bilinear heads.
 //
 // Parallel loops run over rows of the batch (each row's outputs and input gradients are its
 // own) or over field pairs (each pair's weight gradient is its own), never accumulating one
@@ -33,7 +34,8 @@ void check_E(const char* op, const Var& E) {
 }
 
 constexpr int64_t kParallelWork = 1 << 15;  // below this many multiply-adds threads cost more than they save
-// FmFM processes rows in blocks so that each pair's product is a small GEMM: U = E_i · M_p.
+// The field-matrixed interaction processes rows in blocks so that each pair's product is a small
+// GEMM: U = E_i · M_p.
 constexpr int64_t kBlock = 64;
 
 }  // namespace
@@ -114,10 +116,10 @@ Var fm_interaction_pairwise(const Var& E) {
   });
 }
 
-Var fwfm_interaction(const Var& E, const Var& r) {
-  check_E("fwfm_interaction", E);
+Var field_weighted_interaction(const Var& E, const Var& r) {
+  check_E("field_weighted_interaction", E);
   const int64_t B = E.dim(0), N = E.dim(1), D = E.dim(2), P = num_pairs(N);
-  if (r.shape() != Shape{P}) shape_error("fwfm_interaction", E.shape(), r.shape(), "(E, r) need r [N(N-1)/2]");
+  if (r.shape() != Shape{P}) shape_error("field_weighted_interaction", E.shape(), r.shape(), "(E, r) need r [N(N-1)/2]");
   auto pairs = upper_pairs(N);
   Tensor h({B, D});
   const float* e = E.value().data();
@@ -166,10 +168,10 @@ Var fwfm_interaction(const Var& E, const Var& r) {
   });
 }
 
-Var fmfm_interaction(const Var& E, const Var& M) {
-  check_E("fmfm_interaction", E);
+Var field_matrixed_interaction(const Var& E, const Var& M) {
+  check_E("field_matrixed_interaction", E);
   const int64_t B = E.dim(0), N = E.dim(1), D = E.dim(2), P = num_pairs(N);
-  if (M.shape() != Shape{P, D, D}) shape_error("fmfm_interaction", E.shape(), M.shape(), "(E, M) need M [N(N-1)/2, D, D]");
+  if (M.shape() != Shape{P, D, D}) shape_error("field_matrixed_interaction", E.shape(), M.shape(), "(E, M) need M [N(N-1)/2, D, D]");
   auto pairs = upper_pairs(N);
   const int64_t blocks = (B + kBlock - 1) / kBlock;
   Tensor h({B, D}, 0.0f);
@@ -238,7 +240,7 @@ Var fmb_interaction(const Var& X, const Var& P) {
   const int64_t B = X.dim(0), N = P.dim(0), D = X.numel() / (B * N), k = P.dim(1);
   const int64_t blocks = (B + kBlock - 1) / kBlock;
   // T = Xᵀ P is kept transposed, Tᵀ [k, D], so that every inner loop runs over D contiguous
-  // floats. The products are only N×D×k (8×32×8 in WuKong): plain loops beat GEMM calls, which
+  // floats. The products are only N×D×k (8×32×8 for 8 fields, D = 32, k = 8): plain loops beat GEMM calls, which
   // pack their operands first.
   Tensor F = Tensor::uninitialized({B, N * k});
   const float* x = X.value().data();

@@ -13,7 +13,7 @@ namespace {
 
 struct Dcnv2Options {
   int layers = 3;                           // FuxiCTR's num_cross_layers
-  std::vector<int64_t> mlp{300, 300, 128};  // the parallel DNN (as DeepFM's)
+  std::vector<int64_t> mlp{300, 300, 128};  // the parallel DNN (FuxiCTR's default)
 };
 
 const OptionTable<Dcnv2Options>& dcnv2_options() {

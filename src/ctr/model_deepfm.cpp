@@ -1,4 +1,4 @@
-// DeepFM (Guo et al. 2017), as FuxiCTR: FM without bias plus an MLP over the concatenated E.
+// DeepFM (Guo et al. 2017), as FuxiCTR: a factorization machine without bias plus an MLP over the concatenated E.
 //   y = Σ_i w[x_i] + Σ_d fm(E)_d + MLP(vec E)        h = last hidden layer of the MLP [B, 128]
 #include "llactr/ctr/backbone.h"
 #include "llactr/ctr/first_order.h"

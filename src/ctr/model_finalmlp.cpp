@@ -1,10 +1,11 @@
 // FinalMLP (Mao et al., AAAI 2023), as FuxiCTR's model_zoo/FinalMLP with no context features:
-//   g_1, g_2 = FeatureSelection gates [1, N·D];  x̃_k = vec(E) ⊙ g_k   (finalmlp_layers.h)
+//   g_1, g_2 = FeatureSelection gates [1, N·D];  x̃_k = vec(E) ⊙ g_k   (ctr/feature_selection.h)
 //   x = MLP_1(x̃_1) [B, d1],  y = MLP_2(x̃_2) [B, d2]   (each gate folded into the first layer's weights)
-//   logit = BilinearFusion(x, y);   h = [x, y]  [B, d1 + d2]
+//   logit = BilinearFusion(x, y) (ctr/bilinear_fusion.h);   h = [x, y]  [B, d1 + d2]
 #include <stdexcept>
 
-#include "llactr/ctr/finalmlp_layers.h"
+#include "llactr/ctr/bilinear_fusion.h"
+#include "llactr/ctr/feature_selection.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr {
@@ -78,7 +79,7 @@ class FinalMlp : public Backbone {
 
 BackboneEntry finalmlp_backbone() {
   return {"FinalMLP", finalmlp_options().options(), construct<FinalMlp>,
-          /*torch_init=*/true, /*paper_six=*/true, {}};
+          /*torch_init=*/true, /*paper_six=*/true, {}, /*released_fie_constant=*/true};
 }
 
 }  // namespace llactr

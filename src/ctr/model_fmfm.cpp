@@ -22,7 +22,7 @@ class FmFm : public Backbone {
   }
 
   Var logit(const Var& E, const int32_t* ids, const ForwardContext&) override {
-    hidden_ = fmfm_interaction(E, M_);  // [B, D]
+    hidden_ = field_matrixed_interaction(E, M_);  // [B, D]
     return add(linear_.forward(ids, E.dim(0), cfg_.num_fields), sum(hidden_, 1));
   }
   int64_t hidden_dim() const override { return cfg_.embedding_dim; }

@@ -28,7 +28,7 @@ class FwFm : public Backbone {
   Var logit(const Var& E, const int32_t*, const ForwardContext&) override {
     const int64_t B = E.dim(0);
     Var lin = reshape(linear_.forward(reshape(E, {B, -1})), {B});  // [B]
-    hidden_ = fwfm_interaction(E, r_);                              // [B, D]
+    hidden_ = field_weighted_interaction(E, r_);                              // [B, D]
     return add(add(lin, sum(hidden_, 1)), bias_);
   }
   int64_t hidden_dim() const override { return cfg_.embedding_dim; }

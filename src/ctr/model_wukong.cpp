@@ -4,11 +4,24 @@
 //   LCB:  lcb = Dropout(W vec X + b)                        [B, compression_dim]
 //   X' = LayerNorm(Linear([fmb, lcb]) + vec X)              [B, N·D]
 // then y = MLP(vec X_L) with hidden [32, 32];  h = the MLP's last hidden layer [B, 32].
-#include "llactr/ctr/wukong_layers.h"
+#include "llactr/ctr/factorization_machine_block.h"
+#include "llactr/ctr/linear_compression_block.h"
+#include "llactr/nn/layer_norm_layer.h"
 #include "llactr/tensor/ops.h"
 
 namespace llactr {
 namespace {
+
+// WuKong's own options (--wukong-*); the defaults are FuxiCTR's.
+struct WuKongOptions {
+  int layers = 3;                          // interaction layers
+  std::vector<int64_t> fmb_units{32, 32};  // the FMB's MLP: hidden units
+  int64_t fmb_dim = 40;                    // the FMB's output width
+  int64_t compression_dim = 40;            // the LCB's output width
+  int64_t project_dim = 8;                 // k of the low-rank projection P
+  std::vector<int64_t> mlp{32, 32};        // the final MLP: hidden units
+  float dropout = 0.2f;                    // in the LCB, as FuxiCTR
+};
 
 const OptionTable<WuKongOptions>& wukong_options() {
   using O = WuKongOptions;
@@ -32,8 +45,9 @@ struct WuKongLayer {
   LayerNorm out_norm;  // over N·D
 
   WuKongLayer(const BackboneConfig& c, const WuKongOptions& w, Rng& rng, const std::string& name)
-      : fmb(c, w, rng, name + ".fmb"),
-        lcb(c, w, rng, name + ".lcb"),
+      : fmb(c.input_fields(), w.project_dim, w.fmb_units, w.fmb_dim, linear_init(c), rng, name + ".fmb"),
+        lcb(int64_t(c.input_fields()) * c.embedding_dim, w.compression_dim, w.dropout, linear_init(c), rng,
+            name + ".lcb"),
         transform(w.fmb_dim + w.compression_dim, int64_t(c.input_fields()) * c.embedding_dim, rng,
                   name + ".transform", true, linear_init(c)),
         out_norm(int64_t(c.input_fields()) * c.embedding_dim, name + ".norm") {}
@@ -89,7 +103,8 @@ BackboneEntry wukong_backbone() {
           /*torch_init=*/true, /*paper_six=*/true,
           // 1e-3 memorises within 1-2 epochs; 1e-4 is better on validation on ML-100K and ml-1m-u2999
           // (docs/BACKBONES.md, "WuKong's learning rate").
-          {{"lr", "1e-4"}}};
+          {{"lr", "1e-4"}},
+          /*released_fie_constant=*/true};
 }
 
 }  // namespace llactr

@@ -1,5 +1,7 @@
-// xDeepFM's Compressed Interaction Network (Lian et al., KDD 2018), as FuxiCTR's
-// CompressedInteractionNet without its final Linear (the model owns that).
+// The compressed interaction network: explicit vector-wise feature interactions of bounded
+// degree, each layer the Hadamard products of the previous layer's feature maps with the input
+// fields, compressed by learned weights (Lian et al., KDD 2018; FuxiCTR's CompressedInteractionNet
+// without its final Linear, which the model that uses it owns).
 //
 // Layer k maps the previous feature maps X^{k-1} [B, M, D] (X^0 = E, M = N at k = 1) to
 //   X^k[b, o, :] = Σ_{i<N} Σ_{m<M} W^k[o, i·M + m] · (X^0[b, i, :] ⊙ X^{k-1}[b, m, :]) + b^k[o]

@@ -1,4 +1,5 @@
-// DCNv2's cross network (Wang et al., WWW 2021), as FuxiCTR's CrossNetV2 (full-rank, no mixture):
+// The full-rank cross network: each layer crosses the input with the current vector elementwise
+// (Wang et al., WWW 2021; FuxiCTR's CrossNetV2, full-rank, no mixture of experts):
 //   x_{l+1} = x_0 ⊙ (W_l x_l + b_l) + x_l,     W_l: [F, F], b_l: [F],  F = N·D
 #pragma once
 #include <string>

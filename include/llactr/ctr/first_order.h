@@ -1,5 +1,5 @@
-// The first-order (linear) term of LR, FM, DeepFM and FmFM: a weight per feature id, summed
-// over the row's fields, plus an optional global bias (FuxiCTR's LR_Layer).
+// The first-order (linear) term of a CTR model: a weight per feature id, summed over the row's
+// fields, plus an optional global bias (FuxiCTR's LR_Layer). The model files say which use it.
 #pragma once
 #include <string>
 #include <vector>

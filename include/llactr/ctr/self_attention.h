@@ -1,5 +1,5 @@
-// AutoInt's interacting layer (Song et al., CIKM 2019): multi-head self-attention over the
-// fields, with a residual connection, as FuxiCTR's MultiHeadSelfAttention with its defaults
+// The interacting layer: multi-head self-attention over the fields, with a residual connection
+// (Song et al., CIKM 2019), as FuxiCTR's MultiHeadSelfAttention with its defaults
 // (no scaling of the scores, no layer norm, no dropout on the attention weights):
 //   per head h:  Q = X W_q^h, K = X W_k^h, V = X W_v^h           [B, N, d_h]
 //                O^h = softmax(Q Kᵀ) V                           [B, N, d_h]

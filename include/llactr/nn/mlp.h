@@ -29,7 +29,7 @@ class Mlp {
   // x: [B, in] -> [B, out_dim()]. When last_hidden is given it receives the last hidden layer's
   // output [B, hidden.back()] (the input x itself when there are no hidden layers).
   Var forward(const Var& x, bool training, Rng* rng, Var* last_hidden = nullptr) const;
-  // The MLP of x ⊙ s for a row-independent scale s [1, in] (FinalMLP's feature gates), computed
+  // The MLP of x ⊙ s for a row-independent scale s [1, in] (a feature-selection gate), computed
   // as (x ⊙ s)·Wᵀ = x·(W ⊙ s)ᵀ: the first layer's [out, in] weights are scaled instead of the
   // [B, in] input, a pass over the batch less in the forward and in the backward.
   Var forward_scaled(const Var& x, const Var& s, bool training, Rng* rng, Var* last_hidden = nullptr) const;

@@ -5,14 +5,14 @@
 //
 //   struct Sizes { std::vector<int64_t> mlp{300, 300, 128}; float dropout = 0; };   // the defaults, written once
 //   const OptionTable<Sizes> table = OptionTable<Sizes>()
-//       .units("deepfm-mlp", &Sizes::mlp, "hidden units")
-//       .number("deepfm-dropout", &Sizes::dropout, between(0, 0.99), "dropout");
-//   table.options()               // {{"deepfm-mlp", "300,300,128", "hidden units"}, ..}: defaults read from Sizes{}
+//       .units("mymodel-mlp", &Sizes::mlp, "hidden units")
+//       .number("mymodel-dropout", &Sizes::dropout, between(0, 0.99), "dropout");
+//   table.options()               // {{"mymodel-mlp", "300,300,128", "hidden units"}, ..}: defaults read from Sizes{}
 //   Sizes s = table.read(values); // values: OptionValues by name; an absent one keeps its default
 //   table.check(s);               // each member in its range, for a struct filled in by code
 //
 // Errors are std::invalid_argument naming the option as the command line spells it:
-// "--deepfm-dropout must be in [0, 0.99], not 2".
+// "--mymodel-dropout must be in [0, 0.99], not 2".
 #pragma once
 #include <cstddef>
 #include <cstdint>
@@ -21,6 +21,7 @@
 #include <limits>
 #include <map>
 #include <string>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,7 +29,7 @@ namespace llactr {
 
 // What --help and the argument parser need of an option.
 struct Option {
-  std::string name;           // "deepfm-mlp": --deepfm-mlp on the command line, `deepfm-mlp = ..` in a config
+  std::string name;           // "mymodel-mlp": --mymodel-mlp on the command line, `mymodel-mlp = ..` in a config
   std::string default_value;  // its text ("300,300,128"); "" for a flag
   std::string help;
   std::vector<std::string> aliases;  // older spellings that keep working
@@ -97,14 +98,14 @@ class OptionTable {
   OptionTable& integer(const char* name, int64_t S::*m, Range r, const char* help, Aliases aliases = {}) {
     return integral(name, m, r, help, std::move(aliases));
   }
+  OptionTable& integer(const char* name, uint64_t S::*m, Range r, const char* help, Aliases aliases = {}) {
+    return integral(name, m, r, help, std::move(aliases));
+  }
   OptionTable& number(const char* name, float S::*m, Range r, const char* help, Aliases aliases = {}) {
-    return add({name, format_number(S{}.*m), help, std::move(aliases)},
-               [=](const std::string& t, S& s) {
-                 const double v = parse_option_number(name, t);
-                 if (!r.contains(v)) bad_option_value(name, r.describe(), t);
-                 s.*m = float(v);
-               },
-               [=](const S& s) { check_option_range(name, s.*m, r); });
+    return real(name, m, r, help, std::move(aliases));
+  }
+  OptionTable& number(const char* name, double S::*m, Range r, const char* help, Aliases aliases = {}) {
+    return real(name, m, r, help, std::move(aliases));
   }
   OptionTable& units(const char* name, std::vector<int64_t> S::*m, const char* help, Aliases aliases = {}) {
     return add({name, format_units(S{}.*m), help, std::move(aliases)},
@@ -158,6 +159,25 @@ class OptionTable {
                [=](const std::string& t, S& s) { s.*m = parse(t); }, [](const S&) {});
   }
 
+  // An option whose text sets S by a function of its own, for a value that is not one member (a
+  // name for several members' values): apply(text, s) throws naming the option; the default is
+  // describe(S{}), so it still comes from S's initialisers.
+  OptionTable& setter(const char* name, void (*apply)(const std::string&, S&), std::string (*describe)(const S&),
+                      const char* help, Aliases aliases = {}) {
+    return add({name, describe(S{}), help, std::move(aliases)}, apply, [](const S&) {});
+  }
+  // The options of a member struct M, declared by M's own table: each one reads into s.*m. Their
+  // defaults are M{}'s, so S's initialiser of the member must not differ from M{}.
+  template <class M>
+  OptionTable& nested(M S::*m, const OptionTable<M>& inner) {
+    for (size_t i = 0; i < inner.options_.size(); ++i) {
+      auto read = inner.readers_[i];
+      auto check = inner.checks_[i];
+      add(inner.options_[i], [=](const std::string& t, S& s) { read(t, s.*m); }, [=](const S& s) { check(s.*m); });
+    }
+    return *this;
+  }
+
   const std::vector<Option>& options() const { return options_; }
   // S{} with each option that `values` holds parsed and checked into its member.
   S read(const OptionValues& values) const {
@@ -175,15 +195,31 @@ class OptionTable {
   }
 
  private:
+  template <class>
+  friend class OptionTable;  // nested() reads the inner table's readers and checks
+
   template <class I>
   OptionTable& integral(const char* name, I S::*m, Range r, const char* help, Aliases aliases) {
     return add({name, std::to_string(S{}.*m), help, std::move(aliases)},
                [=](const std::string& t, S& s) {
                  const long v = parse_option_int(name, t);
                  if (!r.contains(double(v))) bad_option_value(name, r.describe(), t);
-                 if (v < long(std::numeric_limits<I>::lowest()) || v > long(std::numeric_limits<I>::max()))
-                   bad_option_value(name, "a smaller integer", t);
+                 // Every long >= 0 fits an unsigned 64-bit I; a narrower I is checked against its limits.
+                 const bool fits = std::is_unsigned<I>::value && sizeof(I) >= sizeof(long)
+                                       ? v >= 0
+                                       : v >= long(std::numeric_limits<I>::lowest()) && v <= long(std::numeric_limits<I>::max());
+                 if (!fits) bad_option_value(name, "a smaller integer", t);
                  s.*m = I(v);
+               },
+               [=](const S& s) { check_option_range(name, double(s.*m), r); });
+  }
+  template <class F>
+  OptionTable& real(const char* name, F S::*m, Range r, const char* help, Aliases aliases) {
+    return add({name, format_number(S{}.*m), help, std::move(aliases)},
+               [=](const std::string& t, S& s) {
+                 const double v = parse_option_number(name, t);
+                 if (!r.contains(v)) bad_option_value(name, r.describe(), t);
+                 s.*m = F(v);
                },
                [=](const S& s) { check_option_range(name, double(s.*m), r); });
   }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "llactr/ctr/backbone.h"
 #include "llactr/ctr/interactions.h"
 #include "llactr/nn/init.h"
 #include "llactr/tensor/ops.h"
@@ -43,7 +44,7 @@ Tensor rows_in_schema_order(const data::Schema& schema, const std::vector<std::s
 }
 
 // s_p = cos(h_i, h_j) for the pairs (i, j), i < j, in row-major upper-triangle order
-// (the order of fwfm_interaction's weights).   H: [K, d] -> s: [C]
+// (the order of field_weighted_interaction's weights).   H: [K, d] -> s: [C]
 Tensor pair_cosines(const Tensor& H) {
   const int64_t K = H.dim(0);
   auto M = H.mat();
@@ -72,7 +73,7 @@ LlactrEnhancer::LlactrEnhancer(const data::Schema& schema, const std::vector<std
                                const std::vector<float>& H, int d, const std::string& backbone, int embedding_dim,
                                const LlactrOptions& options, Rng& rng)
     : opt_(options),
-      constant_fie_(options.fie_mode == FieMode::Released && (backbone == "FinalMLP" || backbone == "WuKong")),
+      constant_fie_(options.fie_mode == FieMode::Released && backbone_entry(backbone).released_fie_constant),
       H_(rows_in_schema_order(schema, field_names, H, d)) {
   const int64_t K = H_.dim(0), C = num_pairs(K);
   if (K < 2 && opt_.lambda_fie != 0) throw std::invalid_argument("LLaCTR: FIE needs at least two fields");
@@ -120,10 +121,11 @@ Var LlactrEnhancer::fie_logit(const Var& E) const {
   check_fields(E);
   Var s_tilde = adapted_similarities();  // [C]
   if (constant_fie_) {
-    // The released FinalMLP/WuKong add Σ_p s̃_p, the same for every sample.
+    // The released code's constant for this backbone (its row's released_fie_constant): Σ_p s̃_p,
+    // the same for every sample.
     return mul(constant(Tensor({E.dim(0)}, 1.0f)), sum_all(s_tilde));
   }
-  return sum(fwfm_interaction(E, s_tilde), 1);  // Σ_p s̃_p ⟨e_bi, e_bj⟩
+  return sum(field_weighted_interaction(E, s_tilde), 1);  // Σ_p s̃_p ⟨e_bi, e_bj⟩
 }
 
 Var LlactrEnhancer::extra_logit(const Var& E, const data::Batch&) {

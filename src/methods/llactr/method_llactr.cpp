@@ -14,16 +14,6 @@
 namespace llactr::methods {
 namespace {
 
-// "infonce", "generative" or "both", as --ssft-loss names the weights (w_cl, w_lg).
-std::string ssft_loss_name(const SsftOptions& o) {
-  if (o.w_cl == 1 && o.w_lg == 0) return "infonce";
-  if (o.w_cl == 0 && o.w_lg == 1) return "generative";
-  if (o.w_cl == 1 && o.w_lg == 1) return "both";
-  char s[64];
-  std::snprintf(s, sizeof s, "w_cl %g, w_lg %g", double(o.w_cl), double(o.w_lg));
-  return s;
-}
-
 // The row's options: the enhancer's (LlactrOptions) and the row's own.
 struct LlactrRowOptions : LlactrOptions {
   int ssft_epoch = -1;           // --llactr-ssft-epoch: -1 = the last
@@ -39,7 +29,7 @@ const OptionTable<LlactrRowOptions>& llactr_option_table() {
           .number("llactr-lambda-fre", &O::lambda_fre, at_least(0), "weight of the FRE loss (0 = w/o FRE)", {"lambda-fre"})
           .number("llactr-lambda-fie", &O::lambda_fie, at_least(0), "weight of the FIE logit (0 = w/o FIE)", {"lambda-fie"})
           .custom("llactr-fie-mode", &O::fie_mode, parse_fie_mode, fie_mode_text,
-                  "per-sample (the paper, all backbones) or released (FinalMLP/WuKong add a constant)", {"fie-mode"})
+                  "per-sample (the paper, all backbones) or released (the backbones the released code gives a constant FIE add one)", {"fie-mode"})
           .flag("llactr-frozen-adapters", &O::frozen_adapters, "W, b, A, c keep their random init, as the released code")
           .integer("llactr-ssft-epoch", &O::ssft_epoch, at_least(-1),
                    "which SSFT epoch's field embeddings (-1 = the last; 0 = the untuned LLM, w/o SSFT)", {"ssft-epoch"})
@@ -53,7 +43,6 @@ class LlactrMethod : public Method {
   explicit LlactrMethod(const MethodSetup& setup) : setup_(setup) {
     const LlactrRowOptions o = llactr_option_table().read(setup.options);
     ssft_ = ssft_options(setup.shared, setup.dataset_label);
-    ssft_threads_ = ssft_threads(setup.shared);
     opt_ = o;
     label_ = o.label;
     if (o.ssft_epoch > ssft_.epochs)
@@ -74,7 +63,7 @@ class LlactrMethod : public Method {
     if (epoch_ == 0) so.epochs = 0;  // the untuned LLM: nothing to fine-tune
     so.progress = !setup_.quiet;
     const SsftResult r = [&] {
-      ScopedThreads llm_threads(ssft_threads_);
+      ScopedThreads llm_threads(ssft_.threads);
       return run_ssft(dataset, so);
     }();
     const FieldEmbeddings& h = r.embeddings[size_t(epoch_)];
@@ -122,7 +111,6 @@ class LlactrMethod : public Method {
  private:
   MethodSetup setup_;
   SsftOptions ssft_;      // --ssft-*
-  int ssft_threads_ = 2;  // --ssft-threads
   LlactrOptions opt_;
   std::string label_;
   int epoch_ = 0;

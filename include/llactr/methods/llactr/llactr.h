@@ -23,7 +23,8 @@ namespace llactr::methods {
 
 enum class FieMode {
   PerSample,  // y_FIE as above, on every backbone (the paper's equation)
-  Released,   // as the released code: FinalMLP and WuKong add the constant λ_FIE·Σ_p s̃_p instead
+  Released,   // as the released code: the backbones whose row says released_fie_constant
+              // (ctr/backbone.h) add the constant λ_FIE·Σ_p s̃_p instead
 };
 FieMode parse_fie_mode(const std::string& s);  // "per-sample" or "released"; throws otherwise
 const char* fie_mode_name(FieMode m);
@@ -41,7 +42,9 @@ class LlactrEnhancer : public Enhancer {
  public:
   // field_names [K'] and H [K', d] (row-major) may list the fields in any order and may hold
   // fields the schema lacks; every schema field must be among them (std::invalid_argument
-  // naming the missing field otherwise). Draws W, b, then A, c from rng as torch.nn.Linear does.
+  // naming the missing field otherwise). `backbone` names a row of the backbone table, whose
+  // released_fie_constant the released FIE mode reads (std::invalid_argument for an unknown one).
+  // Draws W, b, then A, c from rng as torch.nn.Linear does.
   LlactrEnhancer(const data::Schema& schema, const std::vector<std::string>& field_names, const std::vector<float>& H,
                  int d, const std::string& backbone, int embedding_dim, const LlactrOptions& options, Rng& rng);
 

@@ -21,6 +21,8 @@
 
 namespace llactr::methods {
 
+// The initialisers are the defaults of the --ssft-* options too (ssft_options.h declares them
+// from these members, so each default is written here only).
 struct SsftOptions {
   std::string model_path;                           // GGUF model
   std::string out_dir;                              // embeddings, sidecars, adapters; the cache
@@ -39,6 +41,9 @@ struct SsftOptions {
   std::string pooling = "last";   // "last" or "mean": how a text's hidden states become one vector
   bool progress = true;           // progress bar on stderr
   bool use_cache = true;          // reuse out_dir's results when model, data and settings match
+  // The threads the caller runs run_ssft on (it switches them: ScopedThreads); run_ssft itself
+  // uses the current ones. Results are the same for the same thread count.
+  int threads = 2;
 };
 
 struct FieldEmbeddings {

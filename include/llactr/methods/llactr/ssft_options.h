@@ -1,4 +1,5 @@
-// SSFT's options (--ssft-*, docs/SSFT.md), declared once for LLaCTR's method and `llactr ssft`.
+// SSFT's options (--ssft-*, docs/SSFT.md), declared once for LLaCTR's method and `llactr ssft`:
+// bound to SsftOptions' members, whose initialisers are their defaults (LoRA's: llm::LoraOptions').
 //
 //   declare_options(args, ssft_option_list());                       // apps/options.h
 //   SsftOptions o = ssft_options(values, "ml100k");                   // values: OptionValues by name
@@ -16,6 +17,8 @@ const std::vector<Option>& ssft_option_list();
 // The values parsed and range-checked (std::invalid_argument naming the option); --ssft-dir
 // defaults to data/cache/ssft/<dataset_label>. Absent names take their declared defaults.
 SsftOptions ssft_options(const OptionValues& values, const std::string& dataset_label);
-int ssft_threads(const OptionValues& values);  // --ssft-threads, in [1, 1024]
+// "infonce", "generative" or "both", as --ssft-loss names the weights (w_cl, w_lg); other weights
+// as "w_cl 0.5, w_lg 1".
+std::string ssft_loss_name(const SsftOptions& o);
 
 }  // namespace llactr::methods
