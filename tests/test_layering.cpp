@@ -63,10 +63,14 @@ TEST(Layering, NoFileIncludesAHigherLayer) {
         EXPECT_LE(dep, own_rank) << where << " (layer " << own << ") includes the higher layer " << m[1];
         if (m[1] == "methods" && own == "methods") {
           const std::string room = rank_in(kMethodRooms, m[2]) >= 0 ? std::string(m[2]) : "";
-          if (own_room.empty()) EXPECT_EQ(room, "") << where << " (the method table) includes the room methods/" << room;
-          else if (!room.empty() && room != "common")
+          if (own_room.empty()) {
+            EXPECT_EQ(room, "") << where << " (the method table) includes the room methods/" << room;
+          } else if (!room.empty() && room != "common") {
             EXPECT_EQ(room, own_room) << where << " (methods/" << own_room << ") includes another method's room " << room;
-          if (own_room == "common") EXPECT_TRUE(room == "common" || room.empty()) << where;
+          }
+          if (own_room == "common") {
+            EXPECT_TRUE(room == "common" || room.empty()) << where;
+          }
         }
         if (m[1] != "llm") continue;
         int dep_sub = rank_in(kLlmSubLayers, m[2]);
