@@ -130,7 +130,7 @@ TEST(ElecCache, VectorsAreMeanOrLastPooledCachedAndTruncated) {
   testing::TempDir dir;
   const data::Dataset d = testing::synthetic_ctr(800);
   const llm::LanguageModel lm = llm::open_language_model(tiny_model(dir));
-  const PooledVectors a = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Mean, 64, true, false);
+  const PooledVectors a = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Mean, {}, 64, true, false);
   EXPECT_FALSE(a.from_cache);
   EXPECT_EQ(a.train.size(), d.train.size() * 16);
   EXPECT_EQ(a.test.size(), d.test.size() * 16);
@@ -144,16 +144,16 @@ TEST(ElecCache, VectorsAreMeanOrLastPooledCachedAndTruncated) {
     for (size_t t = 0; t < seq.size(); ++t) m += f.hidden[t * 16 + j];
     EXPECT_NEAR(a.valid[7 * 16 + j], m / double(seq.size()), 1e-4);
   }
-  const PooledVectors b = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Mean, 64, true, false);
+  const PooledVectors b = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Mean, {}, 64, true, false);
   EXPECT_TRUE(b.from_cache);
   EXPECT_EQ(b.test, a.test);
   EXPECT_EQ(b.tokens, a.tokens);  // the cost of computing them, from the sidecar
   EXPECT_GT(b.seconds, 0.0);
-  const PooledVectors c = load_or_compute_vectors(d, lm, "sha", "other-lora", dir.file("c"), llm::Pooling::Mean, 64, true, false);
+  const PooledVectors c = load_or_compute_vectors(d, lm, "sha", "other-lora", dir.file("c"), llm::Pooling::Mean, {}, 64, true, false);
   EXPECT_NE(c.key, a.key);  // other adapters, other file
   EXPECT_FALSE(c.from_cache);
   // --elec-pool last: row 7 of valid is its forward's last hidden state, in a file of its own.
-  const PooledVectors l = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Last, 64, true, false);
+  const PooledVectors l = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Last, {}, 64, true, false);
   EXPECT_NE(l.key, a.key);
   EXPECT_FALSE(l.from_cache);
   for (int j = 0; j < 16; ++j) EXPECT_NEAR(l.valid[7 * 16 + j], f.hidden[(seq.size() - 1) * 16 + j], 1e-4);
@@ -161,7 +161,7 @@ TEST(ElecCache, VectorsAreMeanOrLastPooledCachedAndTruncated) {
   // A context shorter than the texts: every row is cut, and counted.
   testing::TempDir dir2;
   const llm::LanguageModel short_lm = llm::open_language_model(tiny_model(dir2, 8));
-  const PooledVectors s = load_or_compute_vectors(d, short_lm, "sha", "none", dir2.file("c"), llm::Pooling::Mean, 64, false, false);
+  const PooledVectors s = load_or_compute_vectors(d, short_lm, "sha", "none", dir2.file("c"), llm::Pooling::Mean, {}, 64, false, false);
   EXPECT_EQ(s.truncated, int64_t(d.num_samples()));
   EXPECT_EQ(s.tokens, int64_t(d.num_samples()) * 8);
 }

@@ -58,6 +58,23 @@ TEST(InstanceText, OutOfVocabularyValuesReadAsTheFileHasThem) {
   EXPECT_EQ(instance_text(d, sub, 0), instance_text(d, d.test, 5));
 }
 
+TEST(InstanceText, ASubsetOfFieldsInSchemaOrder) {
+  TempDir dir;
+  const data::Dataset d = llactr::testing::load_ml1m_generated(dir);
+  // Train row 2 as written by hand above, its Title and Movie ID sentences only (asked out of order).
+  const std::vector<int> f = text_fields(d.schema, "Title, MovieID", "elec-text-fields");
+  EXPECT_EQ(f, (std::vector<int>{4, 5}));
+  EXPECT_EQ(instance_text(d, d.train, 2, f), "Movie ID is 2. Title is Movie 2 (2000).");
+  EXPECT_TRUE(text_fields(d.schema, "", "elec-text-fields").empty());  // every field
+  try {
+    text_fields(d.schema, "Title,Director", "elec-text-fields");
+    FAIL() << "an unknown field was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--elec-text-fields: 'Director' is not a field"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("UserID, Gender"), std::string::npos) << e.what();
+  }
+}
+
 TEST(InstanceText, InstanceCostCountsTheTokensOfTheInstanceTexts) {
   TempDir dir;
   const data::Dataset d = llactr::testing::load_ml1m_generated(dir);

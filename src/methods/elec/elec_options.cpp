@@ -36,6 +36,8 @@ const OptionTable<ElecOptions>& elec_option_table() {
           .integer("elec-llm-batch", &O::llm_batch, at_least(1), "texts per stage-1 step and per cache forward")
           .choice("elec-pool", &O::pool, kPools,
                   "v from the instance text's final hidden states: mean (over its tokens) or last (its last token)")
+          .text("elec-text-fields", &O::text_fields, false,
+                "comma-separated fields whose sentences form the LLM's text (default: every field, the instance text)")
           .integer("elec-t-hidden", &O::t_hidden, at_least(1), "hidden width of T = Linear(d->H)-ReLU-Linear(H->D)")
           .choice("elec-inject", &O::inject, kInjects, "field (v as one more field of G) or hidden (w_v^T v on G's logit)")
           .choice("elec-schedule", &O::schedule, kSchedules,

@@ -11,6 +11,7 @@
 #pragma once
 #include <cstddef>
 #include <string>
+#include <vector>
 
 #include "llactr/data/dataset.h"
 
@@ -21,7 +22,12 @@ namespace llactr::methods {
 std::string field_display_name(const std::string& name);
 
 // The text of row `row` of `split` (one of dataset.train, .valid, .test); throws
-// std::out_of_range naming the row and the split's size.
-std::string instance_text(const data::Dataset& dataset, const data::Split& split, size_t row);
+// std::out_of_range naming the row and the split's size. `fields`: the schema indices whose
+// sentences it holds, in schema order (empty: every field).
+std::string instance_text(const data::Dataset& dataset, const data::Split& split, size_t row,
+                          const std::vector<int>& fields = {});
+// The schema indices of comma-separated field names ("" = every field: {}); throws
+// std::invalid_argument naming `option`, the unknown name and the schema's fields.
+std::vector<int> text_fields(const data::Schema& schema, const std::string& names, const std::string& option);
 
 }  // namespace llactr::methods

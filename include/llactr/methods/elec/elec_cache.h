@@ -21,9 +21,10 @@ inline constexpr const char* kElecTextTemplate = "<Field> is <value>. (schema or
 
 // Token ids of every row's instance text ([split.size()]), each cut to at most max_tokens (> 0);
 // truncated counts the cut ones. With `only`, just those rows are tokenised (the others stay empty).
+// `fields`: the instance text's fields (empty: all; see instance_text).
 std::vector<std::vector<int32_t>> tokenize_rows(const data::Dataset& dataset, const data::Split& split,
                                                 const llm::Tokenizer& tokenizer, int max_tokens, int64_t& truncated,
-                                                const std::vector<size_t>* only = nullptr);
+                                                const std::vector<int>& fields, const std::vector<size_t>* only = nullptr);
 
 struct PoolStats {
   int64_t tokens = 0;
@@ -52,7 +53,7 @@ struct PooledVectors {
 // those adapters folded in.
 PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::LanguageModel& lm,
                                       const std::string& model_sha256, const std::string& lora_sha256,
-                                      const std::string& out_dir, llm::Pooling pooling, int batch, bool use_cache,
-                                      bool progress);
+                                      const std::string& out_dir, llm::Pooling pooling, const std::vector<int>& fields,
+                                      int batch, bool use_cache, bool progress);
 
 }  // namespace llactr::methods

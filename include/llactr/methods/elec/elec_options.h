@@ -34,6 +34,9 @@ struct ElecOptions {
   // --elec-pool: how the instance text's hidden states become v, in stage 1 and the cache. Mean is
   // our reconstruction (ELEC's text is not public); last is a causal LM's state after the whole text.
   llm::Pooling pool = llm::Pooling::Mean;
+  // --elec-text-fields: the fields whose sentences form the text the LLM reads ("" = every field,
+  // the instance text). E.g. the item's own fields, so that v describes the item and not the row.
+  std::string text_fields;
   bool use_cache = true;         // reuse out_dir's cached vectors when the key matches
   bool progress = true;          // progress lines on stderr
 
