@@ -4,7 +4,8 @@
 # likes categories, the items are split warm/cold (`--split-mode cold-item`) and no feature says
 # the category. Rows: base (ids) and the oracle (base with the `Category` field), then LLaCTR,
 # ELEC-V/G and ClickPrompt fused/CTR with each of four LMs of pretrain_knowledge.sh: the domain LM,
-# the control LM (scrambled corpus), the untrained LM, and stories260K. Results: docs/results/knowledge.md.
+# the control LM (scrambled corpus), the untrained LM, and stories260K; and a plumbing check with the
+# category in the text (below). Results: docs/results/knowledge.md.
 #   experiments/knowledge.sh           # FM and DeepFM, 3 seeds, 1,000 users (60,000 rows), four LMs
 #   experiments/knowledge.sh --quick   # FM, 1 seed, 250 users, the domain and untrained LMs
 # LM_DIR (default results/knowledge, pretrain_knowledge.sh's OUT) holds domain/, control/ and
