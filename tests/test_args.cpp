@@ -20,6 +20,16 @@ TEST(ArgsParse, ValuesDefaultsAndFlags) {
   EXPECT_DOUBLE_EQ(a.get_double("lr"), 0.001);
   EXPECT_TRUE(a.get_flag("greedy"));
   ASSERT_EQ(a.positional().size(), 1u);
+  try {
+    a.reject_positional();
+    FAIL() << "a plain argument was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_STREQ(e.what(), "unexpected argument 'pos' (see --help)");
+  }
+  Args none = make();
+  const char* flags_only[] = {"t", "--greedy"};
+  ASSERT_TRUE(none.parse(2, const_cast<char**>(flags_only)));
+  EXPECT_NO_THROW(none.reject_positional());
 }
 
 TEST(ArgsParse, BadInputIsAClearError) {

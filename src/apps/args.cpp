@@ -109,4 +109,8 @@ std::string Args::help() const {
   return out;
 }
 
+void Args::reject_positional() const {
+  if (!positional_.empty()) throw std::invalid_argument("unexpected argument '" + positional_[0] + "' (see --help)");
+}
+
 }  // namespace llactr

@@ -80,7 +80,7 @@ int data_stats(int argc, char** argv) {
   a.alias("format", "dataset").alias("dir", "data-dir").alias("split", "split-mode").alias("seed", "split-seed");
   a.flag("no-cache", "neither read nor write the cache (same as --cache-dir \"\")").flag("json", "print JSON instead of text");
   if (!a.parse(argc, argv, 2)) return 0;
-  if (!a.positional().empty()) throw std::invalid_argument("unexpected argument '" + a.positional()[0] + "'");
+  a.reject_positional();
   data::DataOptions o = data_options(a);
   if (a.get_flag("no-cache")) o.cache_dir = "";
   auto t0 = Clock::now();
@@ -111,7 +111,7 @@ int data_make_knowledge_corpus(int argc, char** argv) {
       .option("seed", "1", "the line shuffle's seed (and the control corpus's pairing)")
       .flag("control", "scramble the knowledge: each subject gets another synset's or movie's gloss, chain, tags, genres");
   if (!a.parse(argc, argv, 2)) return 0;
-  if (!a.positional().empty()) throw std::invalid_argument("unexpected argument '" + a.positional()[0] + "'");
+  a.reject_positional();
   if (a.get("out").empty()) throw std::invalid_argument("--out F is required");
   data::KnowledgeCorpusOptions o;
   o.form = data::knowledge_form_from_name(a.get("form"));

@@ -24,7 +24,7 @@ int cmd_prompt(int argc, char** argv) {
   args.option("rows", "0", "comma-separated row numbers of the split")
       .option("split", "train", "which split's rows: train, valid or test");
   if (!args.parse(argc, argv)) return 0;
-  if (!args.positional().empty()) throw std::invalid_argument("unexpected argument '" + args.positional()[0] + "'");
+  args.reject_positional();
   const std::string split_name = args.get("split");
   if (split_name != "train" && split_name != "valid" && split_name != "test")
     throw std::invalid_argument("--split must be train, valid or test, not '" + split_name + "'");

@@ -23,7 +23,7 @@ int tokenizer_train(int argc, char** argv) {
       .option("out", "", "the tokenizer GGUF to write (tokenizer.ggml.* metadata, no tensors)")
       .option("worst", "5", "how many lines with the highest byte-token share to print");
   if (!a.parse(argc, argv, 2)) return 0;
-  if (!a.positional().empty()) throw std::invalid_argument("unexpected argument '" + a.positional()[0] + "'");
+  a.reject_positional();
   if (a.get("corpus").empty() || a.get("out").empty()) throw std::invalid_argument("--corpus and --out must not be empty");
   llm::BpeTrainOptions o;
   const long vocab = a.get_int("vocab"), min_count = a.get_int("min-char-count"), worst = a.get_int("worst");

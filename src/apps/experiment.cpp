@@ -192,7 +192,7 @@ int run_experiment(int argc, char** argv) {
   if (!parse_strings(a, overrides.shared)) return 0;
   const std::string cmd = command_line(argc, argv);
   if (a.get_flag("aggregate")) return aggregate(a, cmd);
-  if (!a.positional().empty()) throw std::invalid_argument("unexpected argument " + a.positional()[0] + " (see --help)");
+  a.reject_positional();
 
   // Every option is read and checked here, before the data is loaded.
   const std::string dataset = dataset_label(a);

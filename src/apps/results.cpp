@@ -62,6 +62,17 @@ std::string cell(const std::vector<double>& xs, const char* fmt = "%.4f") {
   return xs.size() == 1 ? num(st.mean, fmt) : num(st.mean, fmt) + " ± " + num(st.std, fmt);
 }
 
+// RelaImpr of the seed means, (AUC_m − 0.5) / (AUC_b − 0.5) − 1, as "+1.23%"; "–" when a side is missing.
+std::string rela_impr(const std::vector<double>& auc_m, const std::vector<double>& auc_b) {
+  if (auc_m.empty() || auc_b.empty()) return "–";
+  return num(100 * ((stats(auc_m).mean - 0.5) / (stats(auc_b).mean - 0.5) - 1), "%+.2f") + "%";
+}
+
+// Cold-item columns appear only when some run has cold-item test rows (--split-mode cold-item).
+bool has_cold_rows(const std::vector<RunRecord>& runs) {
+  return std::any_of(runs.begin(), runs.end(), [](const RunRecord& r) { return r.test_cold_auc >= 0; });
+}
+
 std::string json_text(const JsonValue& v, const std::string& path, const std::string& key) {
   using T = JsonValue::Type;
   switch (v.type) {
@@ -118,8 +129,7 @@ std::string results_table(const std::vector<RunRecord>& runs) {
     push_unique(backbones, r.backbone);
     push_unique(columns, r.dataset + " (" + r.method + ")");
   }
-  // A cold-item AUC column only when some run has cold-item test rows (--split-mode cold-item).
-  const bool cold = std::any_of(runs.begin(), runs.end(), [](const RunRecord& r) { return r.test_cold_auc >= 0; });
+  const bool cold = has_cold_rows(runs);
   std::string s = "| Backbone |", rule = "|---|";
   for (const std::string& c : columns) {
     s += " " + c + " AUC | " + c + " Logloss | " + c + " gAUC |" + (cold ? " " + c + " cold AUC |" : "");
@@ -215,9 +225,9 @@ std::string comparison_table(const std::vector<RunRecord>& runs, const std::stri
     if (r.method != base) push_unique(methods, r.method);
     push_unique(backbones, r.backbone);
   }
-  // Cold-item columns (AUC on the test rows of items unseen in train, and its RelaImpr) only when
-  // some run has them (--split-mode cold-item): what a method carries to an item it never saw.
-  const bool cold = std::any_of(runs.begin(), runs.end(), [](const RunRecord& r) { return r.test_cold_auc >= 0; });
+  // Cold-item columns (AUC on the test rows of items unseen in train, and its RelaImpr): what a
+  // method carries to an item it never saw.
+  const bool cold = has_cold_rows(runs);
   std::string s;
   for (const std::string& ds : datasets)
     for (const std::string& m : methods) {
@@ -236,18 +246,15 @@ std::string comparison_table(const std::vector<RunRecord>& runs, const std::stri
           continue;
         }
         with_method = true;
-        const double impr = (stats(auc_m).mean - 0.5) / (stats(auc_b).mean - 0.5) - 1;
         std::vector<double> mtok = metric(runs, ds, b, m, &RunRecord::llm_tokens);
         for (double& t : mtok) t /= 1e6;
         std::string cold_cells;
         if (cold) {
           const std::vector<double> cb = metric(runs, ds, b, base, &RunRecord::test_cold_auc),
                                     cm = metric(runs, ds, b, m, &RunRecord::test_cold_auc);
-          const bool both = !cb.empty() && !cm.empty();
-          cold_cells = cell(cb) + " | " + cell(cm) + " | " +
-                       (both ? num(100 * ((stats(cm).mean - 0.5) / (stats(cb).mean - 0.5) - 1), "%+.2f") + "%" : "–") + " | ";
+          cold_cells = cell(cb) + " | " + cell(cm) + " | " + rela_impr(cm, cb) + " | ";
         }
-        rows += "| " + b + " | " + cell(auc_b) + " | " + cell(auc_m) + " | " + num(100 * impr, "%+.2f") + "% | " + cold_cells +
+        rows += "| " + b + " | " + cell(auc_b) + " | " + cell(auc_m) + " | " + rela_impr(auc_m, auc_b) + " | " + cold_cells +
                 cell(metric(runs, ds, b, base, &RunRecord::test_logloss)) + " | " +
                 cell(metric(runs, ds, b, m, &RunRecord::test_logloss)) + " | " +
                 cell(metric(runs, ds, b, m, &RunRecord::llm_seconds), "%.1f") + " | " + cell(mtok, "%.2f") + " | " +

@@ -32,6 +32,8 @@ class Args {
   long get_int(const std::string& name) const;     // throws naming the option if not a number
   double get_double(const std::string& name) const;
   const std::vector<std::string>& positional() const { return positional_; }
+  // For a command that takes no plain arguments: throws std::invalid_argument naming the first.
+  void reject_positional() const;
   std::string help() const;
 
  private:

@@ -8,8 +8,8 @@
 namespace llactr::llm {
 
 Pooling parse_pooling(const std::string& name) {
-  if (name == "last") return Pooling::Last;
-  if (name == "mean") return Pooling::Mean;
+  for (const auto& [n, p] : kPoolingNames)
+    if (name == n) return p;
   throw std::invalid_argument("pooling must be 'last' or 'mean', not '" + name + "'");
 }
 

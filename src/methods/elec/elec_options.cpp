@@ -8,7 +8,6 @@ namespace {
 
 const std::pair<const char*, ElecLlmTune> kTunes[] = {{"lora", ElecLlmTune::Lora}, {"frozen", ElecLlmTune::Frozen}};
 const std::pair<const char*, ElecInject> kInjects[] = {{"field", ElecInject::Field}, {"hidden", ElecInject::Hidden}};
-const std::pair<const char*, llm::Pooling> kPools[] = {{"mean", llm::Pooling::Mean}, {"last", llm::Pooling::Last}};
 const std::pair<const char*, ElecSchedule> kSchedules[] = {{"joint", ElecSchedule::Joint},
                                                           {"two-stage", ElecSchedule::TwoStage}};
 
@@ -34,7 +33,7 @@ const OptionTable<ElecOptions>& elec_option_table() {
           .integer("elec-llm-patience", &O::llm_patience, at_least(1), "stage-1 early-stopping patience")
           .number("elec-llm-lr", &O::llm_lr, above(0), "stage-1 AdamW learning rate")
           .integer("elec-llm-batch", &O::llm_batch, at_least(1), "texts per stage-1 step and per cache forward")
-          .choice("elec-pool", &O::pool, kPools,
+          .choice("elec-pool", &O::pool, llm::kPoolingNames,
                   "v from the instance text's final hidden states: mean (over its tokens) or last (its last token)")
           .text("elec-text-fields", &O::text_fields, false,
                 "comma-separated fields whose sentences form the LLM's text (default: every field, the instance text)")

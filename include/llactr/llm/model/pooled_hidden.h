@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "llactr/llm/model/attention.h"
@@ -13,6 +14,8 @@ namespace llactr::llm {
 // Last: the sequence's last position (a causal LM has read the whole text there);
 // Mean: the mean over its positions.
 enum class Pooling { Last, Mean };
+// How options spell them.
+inline constexpr std::pair<const char*, Pooling> kPoolingNames[] = {{"last", Pooling::Last}, {"mean", Pooling::Mean}};
 // "last" or "mean"; anything else throws std::invalid_argument naming the value.
 Pooling parse_pooling(const std::string& name);
 
