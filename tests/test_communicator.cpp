@@ -2,6 +2,7 @@
 // implementation is tested under mpirun by `make check-mpi` (tests/mpi/).
 #include <gtest/gtest.h>
 
+#include "llactr/nn/gradient_sync.h"
 #include "llactr/util/communicator.h"
 
 namespace llactr {
@@ -61,6 +62,17 @@ TEST(Communicator, ExitWithErrorPrintsTheMessageAndReturnsOneInASingleProcess) {
 TEST(CommunicatorDeathTest, SingleProcessAbortPrintsAndExitsWithOne) {
   SingleProcess c;
   EXPECT_EXIT(c.abort("stop here"), ::testing::ExitedWithCode(1), "error: stop here");
+}
+
+// One process: the gradients are already the batch's; sync_gradients returns the loss untouched.
+TEST(Communicator, SyncGradientsInOneProcessLeavesTheGradientsAsTheyAre) {
+  Var w = parameter(Tensor({2}, std::vector<float>{1.0f, 2.0f}));
+  grad_buffer(*w.node()).vec() << 0.5f, -0.25f;
+  SingleProcess alone;
+  EXPECT_EQ(sync_gradients({w}, SparseUpdate::Dense, 0.3, 0.75f, alone), 0.75f);
+  EXPECT_EQ(w.node()->grad[0], 0.5f);
+  EXPECT_EQ(w.node()->grad[1], -0.25f);
+  EXPECT_EQ(alone.traffic().calls, 0u);
 }
 
 }  // namespace
