@@ -4,13 +4,15 @@
 #   make test            build and run the gtest suite
 #   make test-san        parsers' tests under AddressSanitizer + UBSan (only their test files are compiled)
 #   make check           test + test-san (what the README and CI run)
+#   make MPI=1           ./llactr_mpi and ./run_experiment_mpi, for `mpirun -np R` (OpenMPI; docs/DISTRIBUTED.md)
+#   make check-mpi       the MPI build's tests under `mpirun -np 2` (scripts/check-mpi.sh)
 #   make bench           quick Google Benchmark run (< 2 min)
-#   make deps            install the Debian packages (scripts/install-deps.sh)
+#   make deps            install the Debian packages (scripts/install-deps.sh); deps-mpi adds OpenMPI
 #   make data            fetch ML-100K and stories260K into data/ (scripts/fetch-data.sh)
 #   make data-knowledge  WordNet (apt) + ml-latest-small -> data/knowledge/: the text corpora and a tokenizer
 #   make run             deps + data + build, then ./run_experiment
 #
-# Overrides: ARCH=x86-64-v3, DEBUG=1, SAN=address,undefined, CXX=clang++, BUILD=dir.
+# Overrides: ARCH=x86-64-v3, DEBUG=1, SAN=address,undefined, MPI=1, CXX=clang++, BUILD=dir.
 # Each configuration builds into its own folder under build/, so they never mix.
 # Builds run one job per core by default; a -j on the command line wins (make -j1).
 
@@ -23,6 +25,7 @@ CXX   ?= g++
 ARCH  ?= native
 DEBUG ?= 0
 SAN   ?=
+MPI   ?= 0
 
 ifeq ($(DEBUG),1)
   OPT    := -O0 -g
@@ -43,6 +46,21 @@ ifneq ($(SAN),)
   OPT    += -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all -Wno-uninitialized
   CONFIG := $(CONFIG)-san-$(subst $(comma),-,$(SAN))
 endif
+# The MPI build links communicator_mpi.cpp instead of world_single.cpp (util/communicator.h), so
+# its objects live apart and its programs carry an _mpi suffix: `make` and `make MPI=1` never
+# overwrite each other's files.
+ifeq ($(MPI),1)
+  CONFIG  := $(CONFIG)-mpi
+  EXE     := _mpi
+  COMM_SRC_OUT := src/util/world_single.cpp
+  # The MPI wrapper's own flags, so that CXX (and ccache) stay as they are. Only MPI's C API is
+  # used: OMPI_SKIP_MPICXX leaves out OpenMPI's deprecated C++ bindings (and their warnings).
+  MPI_CPPFLAGS := -DOMPI_SKIP_MPICXX $(shell mpicc --showme:compile 2>/dev/null)
+  LDLIBS  += $(shell mpicc --showme:link 2>/dev/null)
+else
+  EXE     :=
+  COMM_SRC_OUT := src/util/communicator_mpi.cpp
+endif
 BUILD ?= build/$(CONFIG)
 
 EIGEN_INC ?= /usr/include/eigen3
@@ -60,8 +78,11 @@ CPPFLAGS  += $(shell pkg-config --cflags openblas 2>/dev/null)
 # ---- sources: every .cpp under src/<layer>/ (and src/llm/<sub-layer>/) is part of the library,
 # except the two program mains. tests/support/ holds helpers that tests and benchmarks share.
 APP_MAINS := src/apps/llactr.cpp src/apps/run_experiment.cpp
-LIB_SRCS  := $(filter-out $(APP_MAINS),$(wildcard src/*/*.cpp src/*/*/*.cpp))
+LIB_SRCS  := $(filter-out $(APP_MAINS) $(COMM_SRC_OUT),$(wildcard src/*/*.cpp src/*/*/*.cpp))
 TEST_SRCS := $(wildcard tests/*.cpp tests/support/*.cpp)
+# The MPI tests (make check-mpi) run under mpirun with their own main (tests/mpi/mpi_main.cpp).
+MPI_TEST_SRCS := $(wildcard tests/mpi/*.cpp)
+MPI_TEST_BIN  := $(BUILD)/llactr_mpi_tests
 SUPPORT_OBJS := $(patsubst %.cpp,$(BUILD)/%.o,$(wildcard tests/support/*.cpp))
 BENCH_SRCS:= $(wildcard bench/*.cpp)
 
@@ -85,20 +106,20 @@ PARSER_RE := ($(subst $(space),|,$(PARSER_WORDS)))
 PARSER_TEST_SRCS := $(shell grep -lE '^TEST[_PF]*$(literal_paren)[A-Za-z0-9_]*$(PARSER_RE)|^TEST[_PF]*$(literal_paren)[A-Za-z0-9_]*, *[A-Za-z0-9_]*$(PARSER_RE)' $(TEST_SRCS)) $(wildcard tests/support/*.cpp)
 PARSER_TEST_BIN := $(BUILD)/llactr_parser_tests
 
-.PHONY: all test parser-tests test-san check bench bench-full deps data data-ml1m data-knowledge run clean check-deps fuzz-gguf
+.PHONY: all test parser-tests test-san check check-mpi mpi-tests bench bench-full deps deps-mpi data data-ml1m data-knowledge run clean check-deps fuzz-gguf
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: check-deps llactr run_experiment
+all: check-deps llactr$(EXE) run_experiment$(EXE)
 
 # Say exactly what to run when a dependency is missing, before the compiler says it less clearly.
 check-deps:
-	@scripts/install-deps.sh --check
+	@scripts/install-deps.sh --check $(if $(filter 1,$(MPI)),--mpi)
 
 # cp -f replaces the file even while a running experiment holds the old one open.
-llactr: $(BUILD)/apps/llactr
+llactr$(EXE): $(BUILD)/apps/llactr
 	@cp -f $< $@
-run_experiment: $(BUILD)/apps/run_experiment
+run_experiment$(EXE): $(BUILD)/apps/run_experiment
 	@cp -f $< $@
 
 $(BUILD)/apps/%: $(BUILD)/src/apps/%.o $(LIB)
@@ -113,6 +134,8 @@ $(LIB): $(LIB_OBJS)
 $(BUILD)/%.o: %.cpp
 	@mkdir -p $(dir $@)
 	$(CXX) $(CPPFLAGS) $(CXXFLAGS) -c $< -o $@
+
+$(BUILD)/src/util/communicator_mpi.o: CPPFLAGS += $(MPI_CPPFLAGS)
 
 $(TEST_BIN): $(TEST_OBJS) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $(TEST_OBJS) $(LIB) -lgtest -lgtest_main $(LDLIBS)
@@ -132,6 +155,17 @@ test-san:
 # One after the other, so the two builds' output does not interleave.
 check: test
 	@$(MAKE) --no-print-directory test-san
+
+# The MPI build's tests, under `mpirun -np 2` (scripts/check-mpi.sh: the tests, then a rank that
+# throws must stop the job with its message). CI runs this; it needs OpenMPI (make deps-mpi).
+$(MPI_TEST_BIN): $(MPI_TEST_SRCS:%.cpp=$(BUILD)/%.o) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $(MPI_TEST_SRCS:%.cpp=$(BUILD)/%.o) $(LIB) -lgtest $(LDLIBS)
+
+mpi-tests: check-deps $(MPI_TEST_BIN)
+	scripts/check-mpi.sh $(MPI_TEST_BIN)
+
+check-mpi:
+	@$(MAKE) --no-print-directory MPI=1 mpi-tests
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(SUPPORT_OBJS) $(LIB)
 	$(CXX) $(LDFLAGS) -o $@ $< $(SUPPORT_OBJS) $(LIB) -lbenchmark $(LDLIBS)
@@ -156,6 +190,9 @@ fuzz-gguf: build/fuzz/gguf_fuzz
 
 deps:
 	scripts/install-deps.sh
+
+deps-mpi:
+	scripts/install-deps.sh --mpi
 
 data:
 	scripts/fetch-data.sh default
@@ -184,6 +221,6 @@ run:
 	./run_experiment
 
 clean:
-	rm -rf build llactr run_experiment
+	rm -rf build llactr run_experiment llactr_mpi run_experiment_mpi
 
--include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(BENCH_SRCS:bench/%.cpp=$(BUILD)/bench/%.d) $(APP_MAINS:%.cpp=$(BUILD)/%.d)
+-include $(LIB_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(MPI_TEST_SRCS:%.cpp=$(BUILD)/%.d) $(BENCH_SRCS:bench/%.cpp=$(BUILD)/bench/%.d) $(APP_MAINS:%.cpp=$(BUILD)/%.d)

@@ -274,6 +274,25 @@ TEST(OpValues, DropoutIsSeededAndScaled) {
   clear_tape();
 }
 
+// Data-parallel dropout: each process draws the masks of the global batch's rows and keeps its
+// own (Rng::RowSlice), so the slices' masks are the whole batch's rows and every generator ends
+// where one process's would.
+TEST(OpValues, DropoutMaskOfARowSliceIsThoseRowsOfTheWholeBatchsMask) {
+  Rng whole(8);
+  const Tensor full = dropout_mask({5, 3}, 0.5f, whole);  // [5, 3]
+  const float after = whole.uniform();
+  for (auto [first, rows] : {std::pair<int64_t, int64_t>{0, 2}, {2, 3}, {4, 1}, {1, 0}}) {
+    Rng part(8);
+    part.set_row_slice({first, rows, 5});
+    const Tensor mask = dropout_mask({rows, 3}, 0.5f, part);
+    for (int64_t i = 0; i < rows * 3; ++i) EXPECT_EQ(mask[i], full[first * 3 + i]) << first << " " << i;
+    EXPECT_EQ(part.uniform(), after);  // in step with the whole batch's generator
+    EXPECT_THROW(dropout_mask({rows + 1, 3}, 0.5f, part), std::logic_error);  // not this slice's rows
+  }
+  Rng r(1);
+  EXPECT_THROW(r.set_row_slice({4, 2, 5}), std::invalid_argument);
+}
+
 TEST(RngDeterminism, SameSeedSameStreamAndSaneMoments) {
   Rng a(42), b(42);
   double s = 0, s2 = 0;

@@ -105,3 +105,46 @@ TEST(Batcher, EmptySplitAndBadOptions) {
   EXPECT_FALSE(b.next(batch));
   EXPECT_THROW(Batcher(s, {0, true, 1}), std::invalid_argument);
 }
+
+// Data-parallel training: shard k of R gets rows [B·k/R, B·(k+1)/R) of each batch B of the one
+// order; together the shards' slices are the unsharded batch, row for row.
+TEST(Batcher, ShardsTakeContiguousSlicesOfEachBatchAndPadAnEmptyOne) {
+  const Split s = make_split(10);
+  BatcherOptions whole_opt;
+  whole_opt.batch_size = 4;
+  whole_opt.seed = 9;
+  Batcher whole(s, whole_opt);
+  std::vector<std::vector<uint32_t>> want;  // [batch] rows
+  Batch batch;
+  while (whole.next(batch)) want.emplace_back(batch.rows.begin(), batch.rows.begin() + long(batch.size));
+  ASSERT_EQ(want.size(), 3u);  // 4, 4, 2 rows
+
+  const int R = 3;
+  std::vector<std::vector<uint32_t>> got(want.size());
+  // Slices of 4 rows: [0,1) [1,2) [2,4); of the last 2: shard 0's [0,0) is empty, so it pads with
+  // the batch's last row; [0,1) [1,2).
+  const size_t want_first[3][3] = {{0, 0, 1}, {1, 1, 0}, {2, 2, 1}};  // [shard][batch]
+  const size_t want_size[3][3] = {{1, 1, 1}, {1, 1, 1}, {2, 2, 1}};
+  for (int k = 0; k < R; ++k) {
+    BatcherOptions o = whole_opt;
+    o.shard = k;
+    o.shards = R;
+    Batcher part(s, o);
+    for (size_t b = 0; part.next(batch); ++b) {
+      SCOPED_TRACE("shard " + std::to_string(k) + ", batch " + std::to_string(b));
+      EXPECT_EQ(batch.global_size, want[b].size());
+      EXPECT_EQ(batch.first_row, want_first[k][b]);
+      EXPECT_EQ(batch.size, want_size[k][b]);
+      const bool pad = k == 0 && b == 2;
+      EXPECT_EQ(batch.padding, pad);
+      EXPECT_DOUBLE_EQ(batch.weight(), pad ? 0.0 : double(batch.size) / double(want[b].size()));
+      for (size_t i = 0; i < batch.size; ++i) EXPECT_EQ(batch.rows[i], want[b][batch.first_row + i]);
+      if (!pad) got[b].insert(got[b].end(), batch.rows.begin(), batch.rows.begin() + long(batch.size));
+    }
+  }
+  EXPECT_EQ(got, want);
+  BatcherOptions bad = whole_opt;
+  bad.shard = 3;
+  bad.shards = 3;
+  EXPECT_THROW(Batcher(s, bad), std::invalid_argument);
+}

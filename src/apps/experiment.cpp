@@ -10,6 +10,9 @@
 // `Name.lr = 1e-4` (or `--Name.lr 1e-4`) sets an option for the backbone Name's runs only.
 // Writes OUT/results.json, OUT/results.md, OUT/epochs.csv, OUT/auc_<dataset>.svg,
 // OUT/valid_auc_<dataset>.svg, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt with --save-checkpoints.
+//
+// Under `mpirun -np R ./run_experiment_mpi` (make MPI=1) every rank trains on its slice of each
+// batch (ctr/trainer.cpp); rank 0, the writer, alone prints progress and writes files.
 #include "llactr/apps/experiment.h"
 
 #include <algorithm>
@@ -35,6 +38,7 @@
 #include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
 #include "llactr/tensor/rng.h"
+#include "llactr/util/communicator.h"
 #include "llactr/util/json.h"
 
 namespace llactr {
@@ -200,6 +204,7 @@ int run_experiment(int argc, char** argv) {
   const uint64_t first_seed = uint64_t(int_in(a, "seed", 0, LONG_MAX));
   const int threads = int(int_in(a, "threads", 1, 1024));
   set_gemm_backend(parse_gemm_backend(a.get("gemm")));
+  const bool writer = world().is_writer();  // under mpirun: rank 0 alone prints and writes
   // "six": the backbones of the LLaCTR paper's table.
   const std::string which = a.get("backbones");
   std::vector<std::string> backbones;
@@ -237,7 +242,7 @@ int run_experiment(int argc, char** argv) {
   ssft_options(a, dataset);  // checked here whichever methods run
   setup.shared = option_values(a, methods::ssft_option_list());
   setup.threads = threads;
-  setup.quiet = a.get_flag("quiet");
+  setup.quiet = a.get_flag("quiet") || !writer;
   std::vector<std::unique_ptr<methods::Method>> chosen;
   std::vector<std::string> row_names;
   const std::vector<std::string> method_list = split_commas(a.get("method"));
@@ -246,6 +251,9 @@ int run_experiment(int argc, char** argv) {
     if (std::find(method_list.begin(), method_list.begin() + long(i), m) != method_list.begin() + long(i))
       throw std::invalid_argument("--method names '" + m + "' twice: each method runs once per backbone and seed");
     const methods::MethodEntry& entry = methods::method_entry(m);
+    // The methods' LLM stages run in full on every rank and write their caches: not yet for mpirun.
+    if (world().size() > 1 && m != "base")
+      throw std::invalid_argument("--method " + m + ": its LLM stages are not data-parallel yet, so under mpirun only --method base runs");
     setup.options = method_options(a, entry);
     chosen.push_back(entry.make(setup));  // checks its options and the folders it will write
     for (const std::string& row : entry.row_names(setup.options)) {
@@ -276,14 +284,21 @@ int run_experiment(int argc, char** argv) {
   std::string method_names;
   for (const std::string& row : row_names) method_names += (method_names.empty() ? "" : "+") + row;
   const std::string out = a.has("out") ? a.get("out") : "results/" + dataset + "_" + method_names;
-  data::require_writable_folder(out, "--out");
-  if (!dopt.cache_dir.empty()) data::require_writable_folder(dopt.cache_dir, "--cache-dir");
+  if (writer) {
+    data::require_writable_folder(out, "--out");
+    if (!dopt.cache_dir.empty()) data::require_writable_folder(dopt.cache_dir, "--cache-dir");
+  }
 
   set_threads(threads);
+  // The writer parses the data and fills the cache first; the other ranks then read the cache.
+  if (!writer) world().barrier();
   data::Dataset d = data::load_dataset(dopt);
-  std::fprintf(stderr, "%s: %zu train, %zu valid, %zu test samples, %d fields, %d ids%s\n", dopt.dir.c_str(),
-               d.train.size(), d.valid.size(), d.test.size(), d.schema.num_fields(), d.encoder.total_vocab(),
-               d.from_cache ? " (cached)" : "");
+  if (writer) {
+    world().barrier();
+    std::fprintf(stderr, "%s: %zu train, %zu valid, %zu test samples, %d fields, %d ids%s\n", dopt.dir.c_str(),
+                 d.train.size(), d.valid.size(), d.test.size(), d.schema.num_fields(), d.encoder.total_vocab(),
+                 d.from_cache ? " (cached)" : "");
+  }
   for (auto& m : chosen) m->prepare(d);
 
   std::vector<RunRecord> runs;
@@ -299,8 +314,10 @@ int run_experiment(int argc, char** argv) {
         bc.num_fields = d.schema.num_fields();
         bc.vocab_size = d.encoder.total_vocab();
         const TrainConfig tc = train_config(ab, seed);
-        std::fprintf(stderr, "[%zu/%zu] %s seed %llu\n", runs.size() + 1, total, name.c_str(), (unsigned long long)seed);
-        for (const methods::MethodRow& row : m->run(d, name, bc, tc)) {
+        if (writer) std::fprintf(stderr, "[%zu/%zu] %s seed %llu\n", runs.size() + 1, total, name.c_str(), (unsigned long long)seed);
+        const std::vector<methods::MethodRow> rows = m->run(d, name, bc, tc);
+        if (!writer) continue;  // every rank has the results; one reports them
+        for (const methods::MethodRow& row : rows) {
           const TrainResult& tr = row.train;
           const EvalResult& ev = row.test;
           RunRecord r{dataset, name, row.method, seed, tr.best_valid_auc, ev.auc, ev.logloss, ev.gauc,
@@ -336,6 +353,7 @@ int run_experiment(int argc, char** argv) {
         write_text_file(out + "/results.json", results_json(runs));
         write_text_file(out + "/epochs.csv", epochs_csv(epochs));
       }
+  if (!writer) return 0;
   write_reports(out,
                 "# " + dataset + ", " + method_names + ", " + std::to_string(seeds) + " seed(s) from " +
                     std::to_string(first_seed) + "\n\nCommand: `" + cmd + "`\n",

@@ -6,6 +6,7 @@
 
 #include "llactr/apps/commands.h"
 #include "llactr/apps/thread_wait_policy.h"
+#include "llactr/util/communicator.h"
 
 namespace {
 
@@ -49,8 +50,7 @@ int main(int argc, char** argv) {
     try {
       return c.run(argc - 1, argv + 1);
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "llactr %s: error: %s\n", c.name, e.what());
-      return 1;
+      return llactr::exit_with_error(std::string("llactr ") + c.name, e.what());  // under mpirun: stops every rank
     }
   }
   std::fprintf(stderr, "llactr: unknown command '%s'; run 'llactr help'\n", argv[1]);

@@ -9,11 +9,13 @@
 
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/early_stopping.h"
+#include "llactr/nn/gradient_sync.h"
 #include "llactr/nn/metrics.h"
 #include "llactr/nn/scheduler.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/rng.h"
 #include "llactr/util/clock.h"
+#include "llactr/util/communicator.h"
 
 namespace llactr {
 
@@ -58,6 +60,8 @@ Var forward_logits(Backbone& model, const data::Batch& batch, const ForwardConte
 float train_step(Backbone& model, const data::Batch& batch, const ForwardContext& ctx, Optimizer& opt,
                  const std::vector<Var>& params, float grad_clip, Enhancer* enhancer, int epoch, size_t step) {
   Tensor labels({int64_t(batch.size)}, std::vector<float>(batch.labels.begin(), batch.labels.begin() + batch.size));
+  // Dropout draws the masks of the whole global batch and keeps this slice's rows (Rng::RowSlice).
+  if (ctx.rng) ctx.rng->set_row_slice({int64_t(batch.first_row), int64_t(batch.size), int64_t(batch.global_rows())});
   Var E;
   Var y = forward_logits(model, batch, ctx, enhancer, &E);  // [B]
   Var loss = bce_with_logits(y, labels);                    // scalar
@@ -69,11 +73,13 @@ float train_step(Backbone& model, const data::Batch& batch, const ForwardContext
     non_finite("the training loss", epoch, step, opt.lr());
   }
   backward(loss);
+  // Data-parallel: the global batch's gradient and BCE on every rank (one process: nothing to do).
+  const float global_bce = sync_gradients(params, opt.sparse_update(), batch.weight(), bce);
   if (grad_clip > 0 && !std::isfinite(clip_grad_norm(params, grad_clip)))
     non_finite("the gradient norm", epoch, step, opt.lr());
   opt.step();
   opt.zero_grad();
-  return bce;
+  return global_bce;
 }
 
 TrainResult train(Backbone& model, const data::Split& train_split, const data::Split& valid, const TrainConfig& cfg,
@@ -97,14 +103,19 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
   po.min_lr = cfg.min_lr;
   ReduceLrOnPlateau plateau(opt, po);
 
+  // Under mpirun every rank draws the same batch order and trains on its slice of each batch.
+  Communicator& comm = world();
   data::BatcherOptions bo;
   bo.batch_size = cfg.batch_size;
   bo.seed = cfg.seed;
   bo.prefetch = true;
+  bo.shard = comm.rank();
+  bo.shards = comm.size();
   data::Batcher batcher(train_split, bo);
   Rng dropout_rng(cfg.seed + 1);
   const ForwardContext ctx{true, &dropout_rng};
-  const bool live = cfg.verbose && isatty(STDERR_FILENO);
+  const bool verbose = cfg.verbose && comm.is_writer();
+  const bool live = verbose && isatty(STDERR_FILENO);
 
   TrainResult res;
   EarlyStopping stop(params, cfg.patience, cfg.min_delta);  // on the monitored metric
@@ -117,12 +128,13 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
     size_t steps = 0, samples = 0;
     auto t0 = Clock::now();
     auto last_print = t0;
+    const CommTraffic traffic0 = comm.traffic();
     batcher.start_epoch(uint64_t(epoch - 1));
     while (batcher.next(batch)) {
       ++steps;
       const float bce = train_step(model, batch, ctx, opt, params, cfg.grad_clip, enhancer, epoch, steps);
       loss_sum += bce;
-      samples += batch.size;
+      samples += batch.global_rows();
       if (live && seconds_since(last_print) > 0.5) {
         last_print = Clock::now();
         std::fprintf(stderr, "\r  %s epoch %d  step %zu/%zu  loss %.5f  %.0f samples/s   ", model.name().c_str(), epoch,
@@ -130,6 +142,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
       }
     }
     log.train_seconds = seconds_since(t0);
+    const CommTraffic traffic = comm.traffic();
     log.train_loss = loss_sum / double(steps);
     log.samples_per_sec = samples / log.train_seconds;
     res.train_seconds += log.train_seconds;
@@ -148,10 +161,14 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
     }
     plateau.step(value);
     res.log.push_back(log);
-    if (cfg.verbose)
+    if (verbose)
       std::fprintf(stderr, "%s%s epoch %d: loss %.5f  valid AUC %.6f logloss %.6f  lr %g  %.1f s (+%.1f s eval)  %.0f samples/s%s\n",
                    live ? "\r" : "", model.name().c_str(), epoch, log.train_loss, log.valid_auc, log.valid_logloss, log.lr,
                    log.train_seconds, seconds_since(tv), log.samples_per_sec, log.improved ? "  *" : "");
+    if (verbose && comm.size() > 1)  // the collectives of the training steps (docs/DISTRIBUTED.md, "Measured")
+      std::fprintf(stderr, "  %d ranks: %.2f ms in collectives and %.1f kB sent per step (rank 0)\n", comm.size(),
+                   1e3 * (traffic.seconds - traffic0.seconds) / double(steps),
+                   double(traffic.bytes_sent - traffic0.bytes_sent) / 1e3 / double(steps));
     if (stop.should_stop()) break;
   }
   res.epochs = int(res.log.size());
@@ -162,17 +179,26 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
 
 std::vector<float> predict(Backbone& model, const data::Split& split, size_t batch_size, Enhancer* enhancer) {
   NoGrad no_grad;
+  // Under mpirun each rank scores its slice of each batch; the slices, gathered in rank order,
+  // are the batch in split order.
+  Communicator& comm = world();
   data::BatcherOptions bo;
   bo.batch_size = batch_size;
   bo.shuffle = false;
+  bo.shard = comm.rank();
+  bo.shards = comm.size();
   data::Batcher batcher(split, bo);
   batcher.start_epoch(0);
   data::Batch batch;
-  std::vector<float> probs;
+  std::vector<float> mine, probs;
   probs.reserve(split.size());
   while (batcher.next(batch)) {
     Var y = forward_logits(model, batch, ForwardContext{}, enhancer, nullptr);
-    for (int64_t i = 0; i < y.numel(); ++i) probs.push_back(1.0f / (1.0f + std::exp(-y.value()[i])));
+    mine.clear();
+    if (!batch.padding)
+      for (int64_t i = 0; i < y.numel(); ++i) mine.push_back(1.0f / (1.0f + std::exp(-y.value()[i])));
+    const std::vector<float> all = comm.allgatherv(mine);
+    probs.insert(probs.end(), all.begin(), all.end());
   }
   return probs;
 }

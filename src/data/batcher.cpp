@@ -26,6 +26,8 @@ void reserve(Batch& b, size_t rows, const Split& split) {
 
 Batcher::Batcher(const Split& split, const BatcherOptions& options) : split_(split), opt_(options) {
   if (opt_.batch_size == 0) throw std::invalid_argument("batch size must be > 0");
+  if (opt_.shards < 1 || opt_.shard < 0 || opt_.shard >= opt_.shards)
+    throw std::invalid_argument("batcher: shard " + std::to_string(opt_.shard) + " of " + std::to_string(opt_.shards));
   if (split.size() > std::numeric_limits<uint32_t>::max()) throw std::invalid_argument("split too large for 32-bit row indices");
   order_.resize(split.size());
   if (split.dense.size() != split.size() * size_t(std::max(split.dense_dim, 0)))
@@ -48,11 +50,19 @@ size_t Batcher::batch_rows(size_t batch_index) const {
 }
 
 void Batcher::fill(size_t batch_index, Batch& out) const {
-  const size_t n = batch_rows(batch_index), nf = size_t(split_.num_fields), nd = size_t(split_.dense_dim);
+  const size_t global = batch_rows(batch_index), nf = size_t(split_.num_fields), nd = size_t(split_.dense_dim);
   if (out.ids.size() < opt_.batch_size * nf || out.labels.size() < opt_.batch_size || out.dense.size() < opt_.batch_size * nd ||
       out.rows.size() < opt_.batch_size || out.source != &split_)
     reserve(out, opt_.batch_size, split_);
-  const uint32_t* rows = order_.data() + batch_index * opt_.batch_size;
+  // This shard's rows [lo, hi) of the batch; all of it with one shard.
+  const size_t R = size_t(opt_.shards), k = size_t(opt_.shard);
+  size_t lo = global * k / R, hi = global * (k + 1) / R;
+  out.padding = lo == hi;
+  if (out.padding) lo = global - 1, hi = global;
+  const size_t n = hi - lo;
+  out.global_size = global;
+  out.first_row = lo;
+  const uint32_t* rows = order_.data() + batch_index * opt_.batch_size + lo;
   int32_t* ids = out.ids.data();
   for (size_t i = 0; i < n; ++i) {
     std::memcpy(ids + i * nf, split_.ids.data() + size_t(rows[i]) * nf, nf * sizeof(int32_t));

@@ -100,7 +100,10 @@ Tensor dropout_mask(const Shape& shape, float p, Rng& rng) {
   Tensor mask = Tensor::uninitialized(shape);
   const float keep_scale = 1.0f / (1.0f - p);
   float* m = mask.data();
-  rng.fill_uniform(m, mask.numel());
+  // Row by row along the first axis, so that data-parallel ranks draw their rows' masks (Rng::RowSlice).
+  const int64_t rows = shape.empty() ? 1 : shape[0];
+  const int64_t per_row = shape.empty() ? 1 : shape_numel(Shape(shape.begin() + 1, shape.end()));
+  rng.fill_uniform_rows(m, rows, per_row);
   for (int64_t i = 0; i < mask.numel(); ++i) m[i] = m[i] >= p ? keep_scale : 0.0f;
   return mask;
 }

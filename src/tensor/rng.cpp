@@ -1,6 +1,8 @@
 #include "llactr/tensor/rng.h"
 
 #include <cmath>
+#include <stdexcept>
+#include <string>
 
 namespace llactr {
 
@@ -35,6 +37,24 @@ float Rng::uniform() { return static_cast<float>(next_u64() >> 40) * (1.0f / 167
 
 void Rng::fill_uniform(float* out, int64_t n) {
   for (int64_t i = 0; i < n; ++i) out[i] = uniform();
+}
+
+void Rng::set_row_slice(RowSlice s) {
+  if (s.rows >= 0 && (s.first < 0 || s.first + s.rows > s.global_rows))
+    throw std::invalid_argument("Rng::set_row_slice: rows [" + std::to_string(s.first) + ", " +
+                                std::to_string(s.first + s.rows) + ") are not in a batch of " + std::to_string(s.global_rows));
+  slice_ = s;
+}
+
+void Rng::fill_uniform_rows(float* out, int64_t rows, int64_t per_row) {
+  if (slice_.rows < 0) return fill_uniform(out, rows * per_row);
+  if (rows != slice_.rows)
+    throw std::logic_error("Rng::fill_uniform_rows: " + std::to_string(rows) + " rows drawn, the row slice holds " +
+                           std::to_string(slice_.rows));
+  // uniform() takes one next_u64() per number: skipping a row is per_row calls.
+  for (int64_t i = 0; i < slice_.first * per_row; ++i) next_u64();
+  fill_uniform(out, rows * per_row);
+  for (int64_t i = 0; i < (slice_.global_rows - slice_.first - rows) * per_row; ++i) next_u64();
 }
 
 float Rng::uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }

@@ -11,6 +11,11 @@
 // batches. The last batch of an epoch is partial (size < batch_size) unless drop_last is set.
 // After the first call, next() never allocates: the caller's Batch buffers are refilled in
 // place or, with prefetch, swapped with a buffer a background thread has already filled.
+//
+// Data-parallel training: with shards = R, each of R processes (shard = its rank) draws the
+// same order and receives only its contiguous slice of each batch, rows
+// [B·shard/R, B·(shard+1)/R) of the batch's B. A slice that would be empty (a last batch of fewer
+// than R rows) holds the batch's last row instead, marked `padding`: its loss weight is 0.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -33,6 +38,15 @@ struct Batch {
   // OOV cells' own texts) needs. rows: [size] indices into *source.
   const Split* source = nullptr;
   std::vector<uint32_t> rows;
+  // With BatcherOptions::shards > 1, these rows are rows [first_row, first_row + size) of a batch
+  // of global_size rows spread over the processes; otherwise first_row = 0, global_size = size
+  // (or 0 in a Batch filled by hand: the batch is whole).
+  size_t global_size = 0;
+  size_t first_row = 0;
+  bool padding = false;  // this process's slice was empty: it holds a copy of the batch's last row
+  size_t global_rows() const { return global_size ? global_size : size; }
+  // This slice's share of the batch's mean loss: size / global_rows(), 0 for padding.
+  double weight() const { return padding ? 0.0 : double(size) / double(global_rows()); }
 };
 
 struct BatcherOptions {
@@ -41,6 +55,7 @@ struct BatcherOptions {
   uint64_t seed = 2024;
   bool drop_last = false;  // drop the final partial batch of each epoch
   bool prefetch = false;   // fill the next batch on a background thread
+  int shard = 0, shards = 1;  // this process's slice of each batch (data-parallel; see the top)
 };
 
 class Batcher {

@@ -24,10 +24,24 @@ class Rng {
   // A new independent generator (e.g. one per data-loader thread), derived from this one.
   Rng split();
 
+  // Draws for a batch whose rows are spread over processes (data-parallel training): this process
+  // holds rows [first, first + rows) of a batch of global_rows. fill_uniform_rows then draws the
+  // numbers of all global rows, in order, and keeps its own rows', so that each row gets what one
+  // process would draw for it and every process's generator stays in step. The default slice is
+  // the whole batch, whatever its size.
+  struct RowSlice {
+    int64_t first = 0, rows = -1, global_rows = -1;  // rows < 0: the whole batch
+  };
+  void set_row_slice(RowSlice slice);  // throws std::invalid_argument for a slice outside the batch
+  // out: [rows, per_row], rows·per_row draws of uniform(); with a slice set, rows must be its rows
+  // (std::logic_error otherwise: a draw that is not per batch row cannot be sliced).
+  void fill_uniform_rows(float* out, int64_t rows, int64_t per_row);
+
  private:
   uint64_t s_[4];
   bool has_spare_ = false;
   float spare_ = 0.0f;
+  RowSlice slice_;
 };
 
 }  // namespace llactr
