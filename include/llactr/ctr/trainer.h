@@ -45,6 +45,12 @@ struct TrainConfig {
   SparseUpdate embedding_update = SparseUpdate::Dense;
   uint64_t seed = 2024;      // batch order and dropout masks
   bool verbose = true;       // progress and per-epoch lines on stderr
+  // Resume (ctr/trainer_state.h, docs/RESUME.md): after each epoch the whole training state is
+  // written to state_path (nothing when empty); with resume, training continues from that file
+  // when it exists, bit for bit as if it had not stopped.
+  std::string state_path;
+  bool resume = false;
+  int stop_after_epoch = 0;  // a planned stop: throw TrainingStopped once this epoch's state is written (0: never)
 };
 
 // The hook for LLM-enhanced methods. The trainer calls, for every batch (training and inference):
@@ -68,6 +74,8 @@ class Enhancer {
   virtual Var fuse_logit(const Var& /*y [B]*/, const Var& /*h [B,d_h]*/, const data::Batch&) {
     return Var();  // -> [B]
   }
+  // The random generators its hooks draw from (dropout), saved and restored with the training state.
+  virtual std::vector<Rng*> rngs() { return {}; }
 };
 
 struct EpochLog {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "llactr/ctr/trainer_state.h"
 #include "llactr/methods/common/instance_text.h"
 #include "llactr/methods/common/row_subsample.h"
 #include "llactr/tensor/ops.h"
@@ -100,6 +101,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
     ClickPromptRowResult r;
     r.row = which;
     Rng fresh(tc.seed);
+    ftc.state_path = state_part(tc.state_path, clickprompt_row_name(which));  // each row its own (--resume)
     std::shared_ptr<Backbone> model = make_backbone(name, bc, fresh);
     restore_values(model->parameters(), backbone_start);  // PA-MLM's weights; the output layer as initialised
     const auto t0 = Clock::now();
