@@ -189,7 +189,7 @@ TrainConfig resume_config(const std::string& state) {
   c.max_epochs = 6;
   c.patience = 2;
   c.verbose = false;
-  c.state_path = state;
+  c.state.path = state;
   return c;
 }
 
@@ -201,15 +201,15 @@ TEST(CtrTrainerResume, StoppedAfterEpochKAndResumedEqualsTheUninterruptedRunBitF
     const Outcome whole = run_training(c, true);
     ASSERT_GE(whole.train.epochs, 3);  // so that epoch 2 is in the middle
     for (int k : {1, 2}) {
-      c.state_path = dir.file("part" + std::to_string(k) + ".state");
-      c.stop_after_epoch = k;
+      c.state.path = dir.file("part" + std::to_string(k) + ".state");
+      c.state.stop_after_epoch = k;
       EXPECT_THROW(run_training(c, true), TrainingStopped);
-      c.stop_after_epoch = 0;
-      c.resume = true;
+      c.state.stop_after_epoch = 0;
+      c.state.resume = true;
       expect_same_bits(run_training(c, true), whole);
       // Resuming a training that has ended trains no more and gives the same result again.
       expect_same_bits(run_training(c, true), whole);
-      c.resume = false;
+      c.state.resume = false;
     }
   }
 }
@@ -222,24 +222,24 @@ TEST(CtrTrainerResume, EarlyStoppedRunResumedAtItsLastEpochEndsThere) {
   c.lr = 0.1f;  // over-fits fast: early stopping ends it well before 30
   const Outcome whole = run_training(c, false);
   ASSERT_LT(whole.train.epochs, 30);
-  c.stop_after_epoch = whole.train.epochs;  // stopped right after the epoch that ended it
+  c.state.stop_after_epoch = whole.train.epochs;  // stopped right after the epoch that ended it
   EXPECT_THROW(run_training(c, false), TrainingStopped);
-  c.stop_after_epoch = 0;
-  c.resume = true;
+  c.state.stop_after_epoch = 0;
+  c.state.resume = true;
   expect_same_bits(run_training(c, false), whole);
 }
 
 TEST(CtrTrainerResume, RefusesAnotherSettingModelOrEnhancer) {
   TempDir dir;
   TrainConfig c = resume_config(dir.file("s.state"));
-  c.stop_after_epoch = 1;
+  c.state.stop_after_epoch = 1;
   EXPECT_THROW(run_training(c, true), TrainingStopped);
-  c.stop_after_epoch = 0;
-  c.resume = true;
+  c.state.stop_after_epoch = 0;
+  c.state.resume = true;
   TrainConfig other = c;
   other.lr = 1e-2f;
   const std::string e = error_of([&] { run_training(other, true); });
-  EXPECT_NE(e.find(c.state_path), std::string::npos) << e;
+  EXPECT_NE(e.find(c.state.path), std::string::npos) << e;
   EXPECT_NE(e.find("written with lr = 0.019999999552965164, this run has lr = 0.0099999997764825821"), std::string::npos) << e;
   other = c;
   other.seed = 7;
@@ -254,7 +254,7 @@ TEST(CtrTrainerResume, RefusesAnotherSettingModelOrEnhancer) {
   EXPECT_NE(error_of([&] { train(*fm, d.train, d.valid, c, &enh); }).find("written with backbone = DeepFM, this run has backbone = FM"),
             std::string::npos);
   // A foreign file in its place.
-  write_bytes(c.state_path, "not a state");
+  write_bytes(c.state.path, "not a state");
   EXPECT_NE(error_of([&] { run_training(c, true); }).find("not an llactr training state"), std::string::npos);
 }
 

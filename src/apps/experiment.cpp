@@ -331,9 +331,9 @@ int run_experiment(int argc, char** argv) {
         // The run's training states, after every epoch: what --resume continues from.
         const std::string state_dir = run_state_dir(out, dataset, name, m.name, seed);
         std::filesystem::create_directories(state_dir);
-        tc.state_path = state_dir + "/train.state";
-        tc.resume = resume;
-        tc.stop_after_epoch = stop_after_epochs;
+        tc.state.path = state_dir + "/train.state";
+        tc.state.resume = resume;
+        tc.state.stop_after_epoch = stop_after_epochs;
         std::fprintf(stderr, "[%zu/%zu] %s seed %llu\n", runs.size() + 1, total, name.c_str(), (unsigned long long)seed);
         std::vector<methods::MethodRow> rows;
         try {

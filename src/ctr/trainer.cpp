@@ -115,9 +115,9 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
     for (Rng* r : enhancer->rngs()) rngs.push_back(r);
   const TrainerParts parts{model, params, opt, plateau, stop, rngs, res};
   int done = 0;  // epochs finished before this call (resume)
-  if (cfg.resume && !cfg.state_path.empty() && std::ifstream(cfg.state_path).good()) {
+  if (cfg.state.resume && !cfg.state.path.empty() && std::ifstream(cfg.state.path).good()) {
     done = load_trainer_state(cfg, train_split.size(), valid.size(), parts);
-    if (cfg.verbose) std::fprintf(stderr, "%s: resumed after epoch %d from %s\n", model.name().c_str(), done, cfg.state_path.c_str());
+    if (cfg.verbose) std::fprintf(stderr, "%s: resumed after epoch %d from %s\n", model.name().c_str(), done, cfg.state.path.c_str());
   }
   const bool finished = done > 0 && stop.should_stop();  // a training that had ended, resumed
   data::Batch batch;
@@ -164,10 +164,10 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
       std::fprintf(stderr, "%s%s epoch %d: loss %.5f  valid AUC %.6f logloss %.6f  lr %g  %.1f s (+%.1f s eval)  %.0f samples/s%s\n",
                    live ? "\r" : "", model.name().c_str(), epoch, log.train_loss, log.valid_auc, log.valid_logloss, log.lr,
                    log.train_seconds, seconds_since(tv), log.samples_per_sec, log.improved ? "  *" : "");
-    if (!cfg.state_path.empty()) save_trainer_state(cfg, train_split.size(), valid.size(), epoch, parts);
-    if (epoch == cfg.stop_after_epoch)
+    if (!cfg.state.path.empty()) save_trainer_state(cfg, train_split.size(), valid.size(), epoch, parts);
+    if (epoch == cfg.state.stop_after_epoch)
       throw TrainingStopped(model.name() + ": stopped after epoch " + std::to_string(epoch) + " as asked" +
-                            (cfg.state_path.empty() ? "" : "; its state is in " + cfg.state_path));
+                            (cfg.state.path.empty() ? "" : "; its state is in " + cfg.state.path));
     if (stop.should_stop()) break;
   }
   res.epochs = int(res.log.size());

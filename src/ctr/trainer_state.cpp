@@ -81,20 +81,20 @@ void save_trainer_state(const TrainConfig& cfg, size_t train_rows, size_t valid_
     std::vector<double>& v = s.reals[std::string("log.") + name];
     for (const EpochLog& e : r.log) v.push_back(e.*field);
   });
-  save_training_state(cfg.state_path, s);
+  save_training_state(cfg.state.path, s);
 }
 
 int load_trainer_state(const TrainConfig& cfg, size_t train_rows, size_t valid_rows, const TrainerParts& p) {
-  const TrainingState s = load_training_state(cfg.state_path, kKind);
+  const TrainingState s = load_training_state(cfg.state.path, kKind);
   check_settings(s, settings(cfg, p.model, train_rows, valid_rows),
                  "resume with the options it was written with, or start afresh without --resume");
   const uint64_t epoch = s.word("epoch");
   const std::vector<uint64_t>& improved = s.word_list("log.improved");
   if (epoch < 1 || epoch > uint64_t(cfg.max_epochs) || improved.size() != epoch)
-    throw std::runtime_error(cfg.state_path + ": corrupt state: epoch " + std::to_string(epoch) + " with " +
+    throw std::runtime_error(cfg.state.path + ": corrupt state: epoch " + std::to_string(epoch) + " with " +
                              std::to_string(improved.size()) + " epoch logs");
   if (s.word("rngs") != p.rngs.size())
-    throw std::runtime_error(cfg.state_path + ": the state has " + std::to_string(s.word("rngs")) +
+    throw std::runtime_error(cfg.state.path + ": the state has " + std::to_string(s.word("rngs")) +
                              " random generators, this training " + std::to_string(p.rngs.size()) +
                              " (another method?)");
   // Everything is read (and checked) before the first write into the training's objects.
@@ -107,21 +107,21 @@ int load_trainer_state(const TrainConfig& cfg, size_t train_rows, size_t valid_r
   r.best_epoch = int(s.word("result.best_epoch"));
   const std::vector<double>& best = s.real_list("result.best_valid");
   const std::vector<double>& totals = s.real_list("result.totals");
-  if (best.size() != 2 || totals.size() != 2) throw std::runtime_error(cfg.state_path + ": corrupt result totals");
+  if (best.size() != 2 || totals.size() != 2) throw std::runtime_error(cfg.state.path + ": corrupt result totals");
   r.best_valid_auc = best[0], r.best_valid_logloss = best[1];
   r.train_seconds = totals[0], r.samples_per_sec = totals[1];
   r.log.resize(epoch);
   for (uint64_t e = 0; e < epoch; ++e) r.log[e].epoch = int(e + 1), r.log[e].improved = improved[e] != 0;
   log_fields([&](const char* name, double EpochLog::*field) {
     const std::vector<double>& v = s.real_list(std::string("log.") + name);
-    if (v.size() != epoch) throw std::runtime_error(cfg.state_path + ": corrupt epoch log '" + name + "'");
+    if (v.size() != epoch) throw std::runtime_error(cfg.state.path + ": corrupt epoch log '" + name + "'");
     for (uint64_t e = 0; e < epoch; ++e) r.log[e].*field = v[e];
   });
 
   try {
     p.stop.restore_state(std::move(es));  // checks the snapshot against the parameters, writes none
   } catch (const std::invalid_argument& e) {
-    throw std::runtime_error(cfg.state_path + ": " + e.what());
+    throw std::runtime_error(cfg.state.path + ": " + e.what());
   }
   take_params(s, "param", p.params, &p.opt);
   p.opt.set_lr(float(s.real("lr")));

@@ -30,6 +30,15 @@ enum class Monitor { Auc, AucMinusLogloss };
 Monitor parse_monitor(const std::string& name);  // "auc" or "auc-logloss"; throws std::invalid_argument
 const char* monitor_name(Monitor m);
 
+// Where a training loop keeps its state, and whether it continues from it (docs/RESUME.md): the
+// trainer and ClickPrompt's PA-MLM write it after every epoch; a resumed loop goes on bit for bit
+// as if it had not stopped.
+struct StateFile {
+  std::string path;          // nothing is written when empty
+  bool resume = false;       // start from path when it exists
+  int stop_after_epoch = 0;  // a planned stop: throw TrainingStopped once this epoch's state is written (0: never)
+};
+
 struct TrainConfig {
   float lr = 1e-3f;
   size_t batch_size = 4096;
@@ -45,12 +54,8 @@ struct TrainConfig {
   SparseUpdate embedding_update = SparseUpdate::Dense;
   uint64_t seed = 2024;      // batch order and dropout masks
   bool verbose = true;       // progress and per-epoch lines on stderr
-  // Resume (ctr/trainer_state.h, docs/RESUME.md): after each epoch the whole training state is
-  // written to state_path (nothing when empty); with resume, training continues from that file
-  // when it exists, bit for bit as if it had not stopped.
-  std::string state_path;
-  bool resume = false;
-  int stop_after_epoch = 0;  // a planned stop: throw TrainingStopped once this epoch's state is written (0: never)
+  // After each epoch the whole training state goes to state.path (ctr/trainer_state.h).
+  StateFile state;
 };
 
 // The hook for LLM-enhanced methods. The trainer calls, for every batch (training and inference):

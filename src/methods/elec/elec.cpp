@@ -139,8 +139,8 @@ ElecResult run_elec(const data::Dataset& dataset, const std::string& backbone, c
   const bool joint = o.schedule == ElecSchedule::Joint;
   // Each training keeps its own state file (--resume): G's, then V's.
   TrainConfig gain_cfg_train = train_cfg, vanilla_cfg_train = train_cfg;
-  gain_cfg_train.state_path = state_part(train_cfg.state_path, "gain");
-  vanilla_cfg_train.state_path = state_part(train_cfg.state_path, "vanilla");
+  gain_cfg_train.state.path = state_part(train_cfg.state.path, "gain");
+  vanilla_cfg_train.state.path = state_part(train_cfg.state.path, "vanilla");
   if (!joint) r.gain_train = train(*r.gain_model, train_s, valid_s, gain_cfg_train, &injector);  // G to early stopping
   ElecDistiller distiller(*r.gain_model, injector, r.vanilla_model->hidden_dim(), joint, o, init);
   r.train = train(*r.vanilla_model, train_s, valid_s, vanilla_cfg_train, &distiller);
