@@ -4,6 +4,7 @@
 #   make test            build and run the gtest suite
 #   make test-san        parsers' tests under AddressSanitizer + UBSan (only their test files are compiled)
 #   make check           test + test-san (what the README and CI run)
+#   make test-resume     kill ./run_experiment mid-training, --resume it, compare with an uninterrupted run
 #   make bench           quick Google Benchmark run (< 2 min)
 #   make deps            install the Debian packages (scripts/install-deps.sh)
 #   make data            fetch ML-100K and stories260K into data/ (scripts/fetch-data.sh)
@@ -85,7 +86,7 @@ PARSER_RE := ($(subst $(space),|,$(PARSER_WORDS)))
 PARSER_TEST_SRCS := $(shell grep -lE '^TEST[_PF]*$(literal_paren)[A-Za-z0-9_]*$(PARSER_RE)|^TEST[_PF]*$(literal_paren)[A-Za-z0-9_]*, *[A-Za-z0-9_]*$(PARSER_RE)' $(TEST_SRCS)) $(wildcard tests/support/*.cpp)
 PARSER_TEST_BIN := $(BUILD)/llactr_parser_tests
 
-.PHONY: all test parser-tests test-san check bench bench-full deps data data-ml1m data-knowledge run clean check-deps fuzz-gguf
+.PHONY: all test parser-tests test-san check test-resume bench bench-full deps data data-ml1m data-knowledge run clean check-deps fuzz-gguf
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -128,6 +129,9 @@ parser-tests: check-deps $(PARSER_TEST_BIN)
 
 test-san:
 	@$(MAKE) --no-print-directory SAN=address,undefined parser-tests
+
+test-resume: all
+	tests/resume_kill.sh
 
 # One after the other, so the two builds' output does not interleave.
 check: test

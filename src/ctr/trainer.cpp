@@ -117,7 +117,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
   int done = 0;  // epochs finished before this call (resume)
   if (cfg.state.resume && !cfg.state.path.empty() && std::ifstream(cfg.state.path).good()) {
     done = load_trainer_state(cfg, train_split.size(), valid.size(), parts);
-    if (cfg.verbose) std::fprintf(stderr, "%s: resumed after epoch %d from %s\n", model.name().c_str(), done, cfg.state.path.c_str());
+    std::fprintf(stderr, "%s: resumed after epoch %d from %s\n", model.name().c_str(), done, cfg.state.path.c_str());
   }
   const bool finished = done > 0 && stop.should_stop();  // a training that had ended, resumed
   data::Batch batch;
