@@ -300,13 +300,15 @@ int run_experiment(int argc, char** argv) {
   const int stop_after_epochs = int(int_in(a, "stop-after-epochs", 0, 1000000));
   const std::map<std::string, std::string> options = recorded_options(a, overrides);
   if (resume) check_recorded_options(out, options);
-  else write_recorded_options(out, options);
 
   set_threads(threads);
   data::Dataset d = data::load_dataset(dopt);
   std::fprintf(stderr, "%s: %zu train, %zu valid, %zu test samples, %d fields, %d ids%s\n", dopt.dir.c_str(),
                d.train.size(), d.valid.size(), d.test.size(), d.schema.num_fields(), d.encoder.total_vocab(),
                d.from_cache ? " (cached)" : "");
+  // Written once the data has loaded (a run that failed before has nothing to resume), before the
+  // methods' LLM stages, which may be long.
+  if (!resume) write_recorded_options(out, options);
   for (auto& m : chosen) m->prepare(d);
 
   RecordedRuns recorded = resume ? read_recorded_runs(out) : RecordedRuns{};

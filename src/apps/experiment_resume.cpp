@@ -41,8 +41,8 @@ void write_recorded_options(const std::string& out, const std::map<std::string, 
 void check_recorded_options(const std::string& out, const std::map<std::string, std::string>& options) {
   const std::string path = options_file(out);
   if (!std::filesystem::exists(path))
-    throw std::invalid_argument("--resume: " + out + " holds no experiment to resume (no options.cfg; it is written "
-                                "when run_experiment starts)");
+    throw std::invalid_argument("--resume: " + out + " holds no experiment to resume (no options.cfg; run_experiment "
+                                "writes it once the data has loaded)");
   std::map<std::string, std::string> recorded;
   const std::string text = data::read_text_file(path, "written by run_experiment when the experiment started");
   size_t line_no = 0;

@@ -3,7 +3,7 @@
 // options differ.
 //
 //   OUT/options.cfg        every option's value, as `key = value` lines (a config file), written
-//                          when the experiment starts; --resume refuses other values, naming the option
+//                          once the data has loaded; --resume refuses other values, naming the option
 //   OUT/results.json       the finished runs (rewritten after each run): --resume skips them
 //   OUT/epochs.csv         their epoch logs
 //   OUT/state/<dataset>_<backbone>_<method>_s<seed>/   the unfinished run's training states
