@@ -22,7 +22,7 @@ constexpr uint64_t kMaxEntries = uint64_t(1) << 24;
 }
 
 template <class Map>
-const typename Map::mapped_type& find(const TrainingState& s, const Map& map, const char* what, const std::string& name) {
+const typename Map::mapped_type& entry_of(const TrainingState& s, const Map& map, const char* what, const std::string& name) {
   auto it = map.find(name);
   if (it == map.end()) missing(s, what, name);
   return it->second;
@@ -51,7 +51,7 @@ uint64_t TrainingState::word(const std::string& name) const {
   return v[0];
 }
 const std::vector<uint64_t>& TrainingState::word_list(const std::string& name) const {
-  return find(*this, words, "counter", name);
+  return entry_of(*this, words, "counter", name);
 }
 double TrainingState::real(const std::string& name) const {
   const std::vector<double>& v = real_list(name);
@@ -59,9 +59,9 @@ double TrainingState::real(const std::string& name) const {
   return v[0];
 }
 const std::vector<double>& TrainingState::real_list(const std::string& name) const {
-  return find(*this, reals, "number", name);
+  return entry_of(*this, reals, "number", name);
 }
-const Tensor& TrainingState::tensor(const std::string& name) const { return find(*this, tensors, "tensor", name); }
+const Tensor& TrainingState::tensor(const std::string& name) const { return entry_of(*this, tensors, "tensor", name); }
 
 void save_training_state(const std::string& path, const TrainingState& s) {
   const std::string tmp = path + ".tmp";
