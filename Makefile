@@ -6,6 +6,7 @@
 #   make check           test + test-san (what the README and CI run)
 #   make MPI=1           ./llactr_mpi and ./run_experiment_mpi, for `mpirun -np R` (OpenMPI; docs/DISTRIBUTED.md)
 #   make check-mpi       the MPI build's tests under `mpirun -np 2` (scripts/check-mpi.sh)
+#   make test-resume     kill ./run_experiment mid-training, --resume it, compare with an uninterrupted run
 #   make bench           quick Google Benchmark run (< 2 min)
 #   make deps            install the Debian packages (scripts/install-deps.sh); deps-mpi adds OpenMPI
 #   make data            fetch ML-100K and stories260K into data/ (scripts/fetch-data.sh)
@@ -106,7 +107,7 @@ PARSER_RE := ($(subst $(space),|,$(PARSER_WORDS)))
 PARSER_TEST_SRCS := $(shell grep -lE '^TEST[_PF]*$(literal_paren)[A-Za-z0-9_]*$(PARSER_RE)|^TEST[_PF]*$(literal_paren)[A-Za-z0-9_]*, *[A-Za-z0-9_]*$(PARSER_RE)' $(TEST_SRCS)) $(wildcard tests/support/*.cpp)
 PARSER_TEST_BIN := $(BUILD)/llactr_parser_tests
 
-.PHONY: all test parser-tests test-san check check-mpi mpi-tests bench bench-full deps deps-mpi data data-ml1m data-knowledge run clean check-deps fuzz-gguf
+.PHONY: all test parser-tests test-san check check-mpi mpi-tests test-resume bench bench-full deps deps-mpi data data-ml1m data-knowledge run clean check-deps fuzz-gguf
 .DEFAULT_GOAL := all
 .SECONDARY:
 
@@ -151,6 +152,9 @@ parser-tests: check-deps $(PARSER_TEST_BIN)
 
 test-san:
 	@$(MAKE) --no-print-directory SAN=address,undefined parser-tests
+
+test-resume: all
+	tests/resume_kill.sh
 
 # One after the other, so the two builds' output does not interleave.
 check: test

@@ -3,8 +3,11 @@
 // weight of the LLM trains), its errors before
 // training (no LM head; K + text past the context), a gradient check through the prefix into the
 // generator, h and the backbone, the method's option errors before any data, and the three rows
-// end to end with the served clickprompt-ctr checkpoint predicting bit-identically with no GGUF.
+// end to end with the served clickprompt-ctr checkpoint predicting bit-identically with no GGUF;
+// PA-MLM and the fine-tunings stopped after an epoch and resumed end as an uninterrupted run, bit for bit.
 #include <gtest/gtest.h>
+
+#include <cstring>
 
 #include <filesystem>
 #include <map>
@@ -14,6 +17,7 @@
 #include "data_fixtures.h"
 #include "gradcheck_util.h"
 #include "llactr/ctr/checkpoint.h"
+#include "llactr/ctr/trainer_state.h"
 #include "llactr/llm/gguf/gguf.h"
 #include "llactr/methods/clickprompt/clickprompt.h"
 #include "llactr/methods/common/instance_text.h"
@@ -296,6 +300,64 @@ TEST(ClickPromptMethod, ThreeRowsEndToEndAndCtrServesWithoutGguf) {
   std::filesystem::remove(s.llm_model);
   LoadedCheckpoint l = load_checkpoint(dir.file("ctr.ckpt"));
   EXPECT_EQ(predict(*l.model, d.test), served);
+}
+
+// One PA-MLM and the fused and ctr fine-tunings on a tiny model, stopped after PA-MLM's epoch 1,
+// resumed and stopped after the fused row's epoch 1, resumed to the end: every row's test metrics,
+// epoch logs, α and the served model's weights equal the uninterrupted run's, bit for bit.
+TEST(ClickPromptResume, PaMlmAndFineTuningStoppedAndResumedEqualTheUninterruptedRun) {
+  testing::TempDir dir;
+  const data::Dataset& d = small_data();
+  const llm::LanguageModel lm = llm::open_language_model(tiny_model(dir));
+  ClickPromptOptions o = tiny_options();
+  o.mlm_epochs = 2;
+  o.mlm_rows = 64;
+  o.finetune_rows = 256;
+  o.rows = {ClickPromptRow::Fused, ClickPromptRow::Ctr};
+  const BackboneConfig bc = testing::synthetic_backbone_config(d);
+  TrainConfig tc;
+  tc.batch_size = 256, tc.max_epochs = 2, tc.patience = 5, tc.verbose = false;
+
+  tc.state.path = dir.file("whole");
+  const ClickPromptRun whole = run_clickprompt(d, lm, "DeepFM", bc, tc, o, false);
+  tc.state.path = dir.file("parts");
+  tc.state.stop_after_epoch = 1;
+  EXPECT_THROW(run_clickprompt(d, lm, "DeepFM", bc, tc, o, false), TrainingStopped);  // PA-MLM's epoch 1
+  EXPECT_TRUE(std::filesystem::exists(dir.file("parts.pa-mlm")));
+  tc.state.resume = true;
+  EXPECT_THROW(run_clickprompt(d, lm, "DeepFM", bc, tc, o, false), TrainingStopped);  // fused row's epoch 1
+  EXPECT_TRUE(std::filesystem::exists(dir.file("parts.fused")));
+  tc.state.stop_after_epoch = 0;
+  const ClickPromptRun parts = run_clickprompt(d, lm, "DeepFM", bc, tc, o, false);
+
+  EXPECT_EQ(parts.mlm.epoch_loss, whole.mlm.epoch_loss);
+  EXPECT_EQ(parts.mlm.steps, whole.mlm.steps);
+  EXPECT_EQ(parts.mlm.tokens, whole.mlm.tokens);
+  ASSERT_EQ(parts.rows.size(), 2u);
+  for (size_t i = 0; i < 2; ++i) {
+    const ClickPromptRowResult &a = whole.rows[i], &b = parts.rows[i];
+    SCOPED_TRACE(clickprompt_row_name(a.row));
+    EXPECT_EQ(b.test.auc, a.test.auc);
+    EXPECT_EQ(b.test.logloss, a.test.logloss);
+    EXPECT_EQ(b.alpha, a.alpha);
+    EXPECT_EQ(b.train.best_epoch, a.train.best_epoch);
+    ASSERT_EQ(b.train.log.size(), a.train.log.size());
+    for (size_t e = 0; e < a.train.log.size(); ++e) {
+      EXPECT_EQ(b.train.log[e].train_loss, a.train.log[e].train_loss) << e;
+      EXPECT_EQ(b.train.log[e].valid_auc, a.train.log[e].valid_auc) << e;
+    }
+  }
+  const auto& pa = whole.rows[1].served->parameters();
+  const auto& pb = parts.rows[1].served->parameters();
+  ASSERT_EQ(pa.size(), pb.size());
+  for (size_t i = 0; i < pa.size(); ++i)
+    EXPECT_EQ(std::memcmp(pa[i].value().data(), pb[i].value().data(), sizeof(float) * size_t(pa[i].numel())), 0)
+        << pa[i].name();
+
+  // Another PA-MLM setting is refused, naming it.
+  o.mlm_lr = 5e-3f;
+  const std::string e = testing::error_of([&] { run_clickprompt(d, lm, "DeepFM", bc, tc, o, false); });
+  EXPECT_NE(e.find("parts.pa-mlm: the state was written with mlm lr = "), std::string::npos) << e;
 }
 
 }  // namespace

@@ -329,6 +329,59 @@ TEST(PretrainCheckpoint, ResumeContinuesBitForBit) {
   EXPECT_EQ(resumed.final_valid_loss, straight.final_valid_loss);
 }
 
+// Random letters: a model over-fits the train lines and the held-out loss turns up again, so the
+// best-validation model is an earlier step's.
+std::vector<std::string> random_letters_corpus(int n, uint64_t seed) {
+  Rng rng(seed);
+  std::vector<std::string> lines;
+  for (int i = 0; i < n; ++i) {
+    std::string l;
+    for (int k = 0; k < 40; ++k) l += char('a' + rng.below(26));
+    lines.push_back(l);
+  }
+  return lines;
+}
+
+TEST(PretrainTrain, BestModelIsTheLowestValidationLossAndSurvivesAResume) {
+  TempDir dir;
+  const TransformerConfig c = pretrain_config(tiny_shape(), 260);
+  const PretrainData d = prepare_data(random_letters_corpus(200, 3), byte_tokenizer(), 16, 1);
+  PretrainOptions o = quick_options(120);
+  o.lr = 1e-2f;
+  o.eval_every = 10;
+  const PretrainResult r = pretrain(c, d, o);
+  int64_t argmin = 0;
+  float lowest = INFINITY;
+  for (const PretrainLogRow& row : r.log)
+    if (row.valid_loss < lowest) lowest = row.valid_loss, argmin = row.step;
+  EXPECT_EQ(r.best_step, argmin);
+  EXPECT_EQ(r.best_valid_loss, lowest);
+  ASSERT_LT(r.best_step, r.steps);  // over-fitting: the best is not the last (else this test shows nothing)
+  EXPECT_NE(flat(r.best_model), flat(r.model));
+  // The best model's held-out loss is the one recorded at its step.
+  const TrainableTransformer best(r.best_model, {}, TuneMode::Full);
+  EXPECT_EQ(evaluate_loss(best, d.valid, o.batch), lowest);
+
+  // Stopped after the best step and resumed: the same best model (the checkpoint holds it).
+  PretrainOptions first = o;
+  first.checkpoint_every = 10;
+  first.checkpoint_path = dir.file("run.ckpt");
+  const int64_t stop_at = (r.best_step / 10 + 1) * 10;
+  struct Stop {};
+  try {
+    pretrain(c, d, first, nullptr, [&](const PretrainProgress& p) {
+      if (p.row.step == stop_at) throw Stop{};
+    });
+    FAIL() << "did not stop";
+  } catch (const Stop&) {
+  }
+  const PretrainCheckpoint ck = load_pretrain_checkpoint(dir.file("run.ckpt"), c);
+  const PretrainResult resumed = pretrain(c, d, o, &ck);
+  EXPECT_EQ(resumed.best_step, r.best_step);
+  EXPECT_EQ(flat(resumed.best_model), flat(r.best_model));
+  EXPECT_EQ(flat(resumed.model), flat(r.model));
+}
+
 TEST(PretrainCheckpoint, AnotherShapeOrAForeignFileIsAClearError) {
   TempDir dir;
   const TransformerConfig c = pretrain_config(tiny_shape(), 260);
@@ -363,6 +416,16 @@ TEST(PretrainCheckpoint, AnotherShapeOrAForeignFileIsAClearError) {
   EXPECT_THROW(load_pretrain_checkpoint(dir.file("cut.ckpt"), c), std::runtime_error);
   testing::write_file(dir.file("foreign.ckpt"), "GGUF and some more bytes here");
   EXPECT_THROW(load_pretrain_checkpoint(dir.file("foreign.ckpt"), c), std::runtime_error);
+  // A training state of another loop (the CTR trainer's kind) is refused by its kind.
+  TrainingState other_kind;
+  other_kind.kind = "ctr-train";
+  save_training_state(dir.file("ctr.state"), other_kind);
+  try {
+    load_pretrain_checkpoint(dir.file("ctr.state"), c);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("a training state of ctr-train, where pretrain"), std::string::npos) << e.what();
+  }
 }
 
 TEST(PretrainTrain, NonFiniteLossStopsWithTheStep) {
@@ -420,6 +483,7 @@ TEST(PretrainCommand, WritesModelLogAndChartAndRefusesBadInput) {
   };
   ASSERT_EQ(run_pretrain(with({"--out", dir.file("m.gguf"), "--eval-every", "2"})), 0);
   const Model m = load_model(dir.file("m.gguf"));
+  EXPECT_EQ(load_model(dir.file("m.best.gguf")).config.n_embd, 32);  // the best-validation model beside it
   EXPECT_EQ(m.config.n_embd, 32);
   EXPECT_EQ(m.config.n_vocab, 260);
   std::ifstream csv(dir.file("m.train.csv"));

@@ -70,6 +70,15 @@ bool Args::has(const std::string& name) const {
 
 bool Args::get_flag(const std::string& name) const { return values_.count(name) > 0; }
 
+std::map<std::string, std::string> Args::values() const {
+  std::map<std::string, std::string> all;
+  for (const auto& [name, d] : decls_) {
+    auto v = values_.find(name);
+    all[name] = d.is_flag ? (v != values_.end() ? "1" : "0") : v != values_.end() ? v->second : d.default_value;
+  }
+  return all;
+}
+
 std::string Args::get(const std::string& name) const {
   if (auto v = values_.find(name); v != values_.end()) return v->second;
   auto d = decls_.find(name);

@@ -100,7 +100,7 @@ int cmd_pretrain(int argc, char** argv) {
       .option("tokenizer", "", "GGUF file whose tokenizer.ggml.* keys give the vocabulary (copied into --out); "
                                "without it a --vocab tokenizer is trained on the corpus")
       .option("vocab", "4096", "pieces of the tokenizer trained when --tokenizer is not given")
-      .option("out", "", "the trained model, an F32 llama GGUF; M.train.csv, M.loss.svg (and M.ckpt) go beside it")
+      .option("out", "", "the trained model (the last step's), an F32 llama GGUF; M.best.gguf (the lowest validation loss), M.train.csv, M.loss.svg (and M.ckpt) go beside it")
       .option("dim", std::to_string(ds.dim), "embedding width")
       .option("layers", std::to_string(ds.layers), "transformer blocks")
       .option("heads", std::to_string(ds.heads), "query heads (divides --dim; the head size must be even)")
@@ -190,12 +190,15 @@ int cmd_pretrain(int argc, char** argv) {
   });
 
   llm::save_llama_gguf(r.model, tok_file, out);
+  llm::save_llama_gguf(r.best_model, tok_file, stem + ".best.gguf");
   write_log_csv(stem + ".train.csv", r.log);
   if (!r.log.empty()) write_loss_svg(stem + ".loss.svg", r.log);
   std::printf("valid loss %.4f (perplexity %.2f) after %lld steps; the train tokens' unigram entropy is %.4f\n"
-              "wrote %s, %s.train.csv, %s.loss.svg%s\n",
+              "best valid loss %.4f at step %lld\n"
+              "wrote %s (the last step), %s.best.gguf (the best validation loss), %s.train.csv, %s.loss.svg%s\n",
               double(r.final_valid_loss), std::exp(double(r.final_valid_loss)), (long long)r.steps, data.unigram_entropy,
-              out.c_str(), stem.c_str(), stem.c_str(), o.checkpoint_every > 0 ? (", " + o.checkpoint_path).c_str() : "");
+              double(r.best_valid_loss), (long long)r.best_step, out.c_str(), stem.c_str(), stem.c_str(), stem.c_str(),
+              o.checkpoint_every > 0 ? (", " + o.checkpoint_path).c_str() : "");
   return 0;
 }
 

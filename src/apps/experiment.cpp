@@ -5,11 +5,13 @@
 //   ./run_experiment --method base --backbones all --seeds 3 --out results/x
 //   ./run_experiment --config experiments/ml100k_main.cfg --llactr-lambda-fie 0.3   # the command line wins
 //   ./run_experiment --aggregate --out docs/results/ablation results/a results/b  # tables of finished runs
+//   ./run_experiment --resume --out results/x  # a killed experiment continues: same options (docs/RESUME.md)
 //
 // A config file holds `key = value` lines with the options' names ('#' starts a comment);
 // `Name.lr = 1e-4` (or `--Name.lr 1e-4`) sets an option for the backbone Name's runs only.
 // Writes OUT/results.json, OUT/results.md, OUT/epochs.csv, OUT/auc_<dataset>.svg,
-// OUT/valid_auc_<dataset>.svg, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt with --save-checkpoints.
+// OUT/valid_auc_<dataset>.svg, and OUT/<dataset>_<backbone>_<method>_s<seed>.ckpt with --save-checkpoints;
+// OUT/options.cfg and, while a run trains, its training states under OUT/state/ (apps/experiment_resume.h).
 //
 // Under `mpirun -np R ./run_experiment_mpi` (make MPI=1) every rank trains on its slice of each
 // batch (ctr/trainer.cpp); rank 0, the writer, alone prints progress and writes files.
@@ -27,11 +29,13 @@
 
 #include "llactr/apps/args.h"
 #include "llactr/apps/backbone_overrides.h"
+#include "llactr/apps/experiment_resume.h"
 #include "llactr/apps/options.h"
 #include "llactr/apps/result_plots.h"
 #include "llactr/apps/results.h"
 #include "llactr/ctr/checkpoint.h"
 #include "llactr/ctr/trainer.h"
+#include "llactr/ctr/trainer_state.h"
 #include "llactr/data/dataset.h"
 #include "llactr/data/line_parsing.h"
 #include "llactr/data/output_folder.h"
@@ -74,6 +78,11 @@ Args declare_options() {
   a.option("threads", "2", "OpenMP and OpenBLAS threads")
       .option("gemm", "openblas", "matrix-multiply engine: openblas or eigen")
       .option("out", "", "output folder (default results/<dataset>_<methods>)")
+      .flag("resume", "continue the experiment in --out: skip the runs its results.json records and continue the "
+                      "interrupted one from its last finished epoch, bit for bit (the options must be those in "
+                      "OUT/options.cfg; docs/RESUME.md)")
+      .option("stop-after-epochs", "0", "stop the experiment (exit code 3) once a training has finished this many epochs "
+                                        "and written its state, to continue later with --resume; 0: never")
       .flag("aggregate", "read RUN_DIR/results.json of each positional RUN_DIR and write OUT/results.md and charts")
       .flag("save-checkpoints", "write one checkpoint (model + encoder) per run into the output folder (of the rows whose backbone predicts alone, e.g. base)")
       .flag("quiet", "no per-epoch lines");
@@ -272,10 +281,19 @@ int run_experiment(int argc, char** argv) {
   // across runs.
   setup.options = OptionValues();
   const std::unique_ptr<methods::Method> reference_base = methods::method_entry("base").make(setup);
+  // Each method with its name and its rows' names (what --resume looks for in results.json).
+  struct Chosen {
+    methods::Method* method;
+    std::string name;
+    std::vector<std::string> rows;
+  };
   auto methods_of = [&](const std::string& backbone) {
-    if (backbone == reference) return std::vector<methods::Method*>{reference_base.get()};
-    std::vector<methods::Method*> list;
-    for (auto& m : chosen) list.push_back(m.get());
+    if (backbone == reference) return std::vector<Chosen>{{reference_base.get(), "base", {"base"}}};
+    std::vector<Chosen> list;
+    for (size_t i = 0; i < chosen.size(); ++i) {
+      const methods::MethodEntry& entry = methods::method_entry(method_list[i]);
+      list.push_back({chosen[i].get(), method_list[i], entry.row_names(method_options(a, entry))});
+    }
     return list;
   };
   const data::DataOptions dopt = data_options(a);  // it also checks that the data folder exists
@@ -288,6 +306,10 @@ int run_experiment(int argc, char** argv) {
     data::require_writable_folder(out, "--out");
     if (!dopt.cache_dir.empty()) data::require_writable_folder(dopt.cache_dir, "--cache-dir");
   }
+  const bool resume = a.get_flag("resume");
+  const int stop_after_epochs = int(int_in(a, "stop-after-epochs", 0, 1000000));
+  const std::map<std::string, std::string> options = recorded_options(a, overrides);
+  if (resume) check_recorded_options(out, options);
 
   set_threads(threads);
   // The writer parses the data and fills the cache first; the other ranks then read the cache.
@@ -299,23 +321,47 @@ int run_experiment(int argc, char** argv) {
                  d.train.size(), d.valid.size(), d.test.size(), d.schema.num_fields(), d.encoder.total_vocab(),
                  d.from_cache ? " (cached)" : "");
   }
+  // Written once the data has loaded (a run that failed before has nothing to resume), before the
+  // methods' LLM stages, which may be long.
+  if (writer && !resume) write_recorded_options(out, options);
   for (auto& m : chosen) m->prepare(d);
 
-  std::vector<RunRecord> runs;
-  std::vector<EpochRecord> epochs;
+  RecordedRuns recorded = resume ? read_recorded_runs(out) : RecordedRuns{};
+  std::vector<RunRecord> runs = recorded.runs;
+  std::vector<EpochRecord> epochs = recorded.epochs;
   size_t total = 0;
   for (const std::string& name : backbones) total += size_t(seeds) * (name == reference ? 1 : row_names.size());
   for (const std::string& name : backbones)
     for (long s = 0; s < seeds; ++s)
-      for (methods::Method* m : methods_of(name)) {
+      for (const Chosen& m : methods_of(name)) {
         const uint64_t seed = first_seed + uint64_t(s);
+        if (resume && recorded.has(dataset, name, seed, m.rows)) {
+          if (writer)
+            std::fprintf(stderr, "%s %s seed %llu: recorded in %s/results.json, skipped (--resume)\n", name.c_str(),
+                       m.name.c_str(), (unsigned long long)seed, out.c_str());
+          continue;
+        }
         const Args& ab = per_backbone.at(name);
         BackboneConfig bc = backbone_config(ab, name);
         bc.num_fields = d.schema.num_fields();
         bc.vocab_size = d.encoder.total_vocab();
-        const TrainConfig tc = train_config(ab, seed);
+        TrainConfig tc = train_config(ab, seed);
+        // The run's training states, after every epoch: what --resume continues from.
+        const std::string state_dir = run_state_dir(out, dataset, name, m.name, seed);
+        if (writer) std::filesystem::create_directories(state_dir);
+        tc.state.path = state_dir + "/train.state";
+        tc.state.resume = resume;
+        tc.state.stop_after_epoch = stop_after_epochs;
         if (writer) std::fprintf(stderr, "[%zu/%zu] %s seed %llu\n", runs.size() + 1, total, name.c_str(), (unsigned long long)seed);
-        const std::vector<methods::MethodRow> rows = m->run(d, name, bc, tc);
+        std::vector<methods::MethodRow> rows;
+        try {
+          rows = m.method->run(d, name, bc, tc);
+        } catch (const TrainingStopped& e) {
+          if (writer)
+            std::fprintf(stderr, "%s\nstopped as asked (--stop-after-epochs %d); continue with: --resume --out %s\n",
+                         e.what(), stop_after_epochs, out.c_str());
+          return 3;
+        }
         if (!writer) continue;  // every rank has the results; one reports them
         for (const methods::MethodRow& row : rows) {
           const TrainResult& tr = row.train;
@@ -349,9 +395,11 @@ int run_experiment(int argc, char** argv) {
                             *row.served, d.encoder);
           }
         }
-        // Rewritten after every run, so an interrupted experiment keeps what finished.
+        // Rewritten after every run, so an interrupted experiment keeps what finished; the run's
+        // training states are then of no more use.
         write_text_file(out + "/results.json", results_json(runs));
         write_text_file(out + "/epochs.csv", epochs_csv(epochs));
+        std::filesystem::remove_all(state_dir);
       }
   if (!writer) return 0;
   write_reports(out,

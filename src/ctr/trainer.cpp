@@ -5,8 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <stdexcept>
 
+#include "llactr/ctr/trainer_state.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/early_stopping.h"
 #include "llactr/nn/gradient_sync.h"
@@ -119,8 +121,18 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
 
   TrainResult res;
   EarlyStopping stop(params, cfg.patience, cfg.min_delta);  // on the monitored metric
+  std::vector<Rng*> rngs{&dropout_rng};
+  if (enhancer)
+    for (Rng* r : enhancer->rngs()) rngs.push_back(r);
+  const TrainerParts parts{model, params, opt, plateau, stop, rngs, res};
+  int done = 0;  // epochs finished before this call (resume)
+  if (cfg.state.resume && !cfg.state.path.empty() && std::ifstream(cfg.state.path).good()) {
+    done = load_trainer_state(cfg, train_split.size(), valid.size(), parts);
+    std::fprintf(stderr, "%s: resumed after epoch %d from %s\n", model.name().c_str(), done, cfg.state.path.c_str());
+  }
+  const bool finished = done > 0 && stop.should_stop();  // a training that had ended, resumed
   data::Batch batch;
-  for (int epoch = 1; epoch <= cfg.max_epochs; ++epoch) {
+  for (int epoch = done + 1; epoch <= cfg.max_epochs && !finished; ++epoch) {
     EpochLog log;
     log.epoch = epoch;
     log.lr = opt.lr();
@@ -169,6 +181,10 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
       std::fprintf(stderr, "  %d ranks: %.2f ms in collectives and %.1f kB sent per step (rank 0)\n", comm.size(),
                    1e3 * (traffic.seconds - traffic0.seconds) / double(steps),
                    double(traffic.bytes_sent - traffic0.bytes_sent) / 1e3 / double(steps));
+    if (!cfg.state.path.empty() && comm.is_writer()) save_trainer_state(cfg, train_split.size(), valid.size(), epoch, parts);
+    if (epoch == cfg.state.stop_after_epoch)
+      throw TrainingStopped(model.name() + ": stopped after epoch " + std::to_string(epoch) + " as asked" +
+                            (cfg.state.path.empty() ? "" : "; its state is in " + cfg.state.path));
     if (stop.should_stop()) break;
   }
   res.epochs = int(res.log.size());

@@ -1,5 +1,8 @@
 #include "llactr/nn/early_stopping.h"
 
+#include <stdexcept>
+#include <string>
+
 #include "llactr/tensor/param_values.h"
 
 namespace llactr {
@@ -18,5 +21,22 @@ bool EarlyStopping::update(int epoch, double value) {
 }
 
 void EarlyStopping::restore() { restore_values(params_, best_); }
+
+void EarlyStopping::restore_state(State s) {
+  if (!s.best.empty()) {
+    if (s.best.size() != params_.size())
+      throw std::invalid_argument("EarlyStopping: a snapshot of " + std::to_string(s.best.size()) + " tensors for " +
+                                  std::to_string(params_.size()) + " parameters");
+    for (size_t i = 0; i < params_.size(); ++i)
+      if (s.best[i].shape() != params_[i].shape())
+        throw std::invalid_argument("EarlyStopping: snapshot " + std::to_string(i) + " has shape " +
+                                    shape_str(s.best[i].shape()) + ", parameter " + params_[i].name() + " " +
+                                    shape_str(params_[i].shape()));
+  }
+  best_epoch_ = s.best_epoch;
+  bad_epochs_ = s.bad_epochs;
+  best_value_ = s.best_value;
+  best_ = std::move(s.best);
+}
 
 }  // namespace llactr

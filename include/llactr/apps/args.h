@@ -32,6 +32,9 @@ class Args {
   long get_int(const std::string& name) const;     // throws naming the option if not a number
   double get_double(const std::string& name) const;
   const std::vector<std::string>& positional() const { return positional_; }
+  // Every declared option by canonical name with its value as given, else its default ("" when
+  // it has none); flags "1" or "0". What run_experiment --resume compares.
+  std::map<std::string, std::string> values() const;
   // For a command that takes no plain arguments: throws std::invalid_argument naming the first.
   void reject_positional() const;
   std::string help() const;

@@ -30,6 +30,15 @@ enum class Monitor { Auc, AucMinusLogloss };
 Monitor parse_monitor(const std::string& name);  // "auc" or "auc-logloss"; throws std::invalid_argument
 const char* monitor_name(Monitor m);
 
+// Where a training loop keeps its state, and whether it continues from it (docs/RESUME.md): the
+// trainer and ClickPrompt's PA-MLM write it after every epoch; a resumed loop goes on bit for bit
+// as if it had not stopped.
+struct StateFile {
+  std::string path;          // nothing is written when empty
+  bool resume = false;       // start from path when it exists
+  int stop_after_epoch = 0;  // a planned stop: throw TrainingStopped once this epoch's state is written (0: never)
+};
+
 struct TrainConfig {
   float lr = 1e-3f;
   size_t batch_size = 4096;
@@ -45,6 +54,8 @@ struct TrainConfig {
   SparseUpdate embedding_update = SparseUpdate::Dense;
   uint64_t seed = 2024;      // batch order and dropout masks
   bool verbose = true;       // progress and per-epoch lines on stderr
+  // After each epoch the whole training state goes to state.path (ctr/trainer_state.h).
+  StateFile state;
 };
 
 // The hook for LLM-enhanced methods. The trainer calls, for every batch (training and inference):
@@ -68,6 +79,8 @@ class Enhancer {
   virtual Var fuse_logit(const Var& /*y [B]*/, const Var& /*h [B,d_h]*/, const data::Batch&) {
     return Var();  // -> [B]
   }
+  // The random generators its hooks draw from (dropout), saved and restored with the training state.
+  virtual std::vector<Rng*> rngs() { return {}; }
 };
 
 struct EpochLog {

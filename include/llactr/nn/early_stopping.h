@@ -31,6 +31,17 @@ class EarlyStopping {
   int best_epoch() const { return best_epoch_; }
   double best_value() const { return best_value_; }
 
+  // Its state, for training-state files: restoring what state() returned continues the run as if
+  // it had not stopped. restore_state throws std::invalid_argument when the snapshot's count or
+  // shapes are not the parameters'.
+  struct State {
+    int best_epoch = 0, bad_epochs = 0;
+    double best_value = 0;
+    std::vector<Tensor> best;  // the best epoch's weights (empty before the first epoch)
+  };
+  State state() const { return {best_epoch_, bad_epochs_, best_value_, best_}; }
+  void restore_state(State s);
+
  private:
   std::vector<Var> params_;
   int patience_;

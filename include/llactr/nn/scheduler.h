@@ -87,6 +87,8 @@ class ReduceLrOnPlateau {
   bool step(double metric);
   double best() const { return best_; }
   int bad_epochs() const { return bad_epochs_; }
+  // For training-state files: with the optimiser's lr, (best, bad_epochs) is its whole state.
+  void restore_state(double best, int bad_epochs) { best_ = best, bad_epochs_ = bad_epochs; }
 
  private:
   Optimizer& opt_;

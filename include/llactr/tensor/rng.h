@@ -37,6 +37,20 @@ class Rng {
   // (std::logic_error otherwise: a draw that is not per batch row cannot be sliced).
   void fill_uniform_rows(float* out, int64_t rows, int64_t per_row);
 
+  // Everything that decides the next draws, for training-state files (ctr/training_state.h):
+  // set_state(state()) continues the sequence bit for bit.
+  struct State {
+    uint64_t s[4];
+    bool has_spare;
+    float spare;
+  };
+  State state() const { return {{s_[0], s_[1], s_[2], s_[3]}, has_spare_, spare_}; }
+  void set_state(const State& st) {
+    for (int i = 0; i < 4; ++i) s_[i] = st.s[i];
+    has_spare_ = st.has_spare;
+    spare_ = st.spare;
+  }
+
  private:
   uint64_t s_[4];
   bool has_spare_ = false;

@@ -7,13 +7,14 @@
 #include <numeric>
 #include <stdexcept>
 
-#include "llactr/data/binary_io.h"
+#include "llactr/ctr/training_state.h"
 #include "llactr/tensor/shuffle.h"
 #include "llactr/util/utf8.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/nn/scheduler.h"
 #include "llactr/tensor/ops.h"
+#include "llactr/tensor/param_values.h"
 #include "llactr/tensor/rng.h"
 
 namespace llactr::llm {
@@ -24,8 +25,8 @@ void require(bool ok, const std::string& what) {
   if (!ok) throw std::invalid_argument(what);
 }
 
-constexpr char kMagic[8] = {'L', 'L', 'A', 'C', 'T', 'R', 'P', 'T'};
-constexpr uint32_t kVersion = 1;
+// A checkpoint is a training-state file (ctr/training_state.h) of this kind.
+constexpr const char* kKind = "pretrain";
 
 // The sizes a checkpoint must share with the run, in the order they are stored.
 std::vector<int64_t> shape_fields(const TransformerConfig& c) {
@@ -222,80 +223,50 @@ float pretrain_lr(const PretrainOptions& o, int64_t total, int64_t s) {
 
 namespace {
 
+// The best validation loss so far (+inf before any), the step that reached it and its weights.
+struct BestSoFar {
+  double valid_loss = INFINITY;
+  int64_t step = 0;
+  std::vector<Tensor> values;
+};
+
 void save_checkpoint(const std::string& path, const TransformerConfig& c, uint64_t seed, int64_t step,
-                     int64_t train_sequences, const std::vector<Var>& params, const Adam& opt) {
-  // Written beside, then renamed: a run killed while writing keeps its previous checkpoint.
-  const std::string tmp = path + ".tmp";
-  {
-    data::BinaryWriter w(tmp);
-    w.bytes(kMagic, sizeof kMagic);
-    w.pod(kVersion);
-    for (int64_t v : shape_fields(c)) w.pod(v);
-    w.pod(seed);
-    w.pod(step);
-    w.pod(train_sequences);
-    w.pod(uint64_t(params.size()));
-    for (size_t i = 0; i < params.size(); ++i) {
-      const Var& p = params[i];
-      w.string(p.name());
-      w.vec(std::vector<int64_t>(p.shape().begin(), p.shape().end()));
-      w.vec(std::vector<float>(p.value().data(), p.value().data() + p.numel()));
-      const Adam::ParamState s = opt.state(i);
-      w.pod(s.steps);
-      w.vec(s.m);
-      w.vec(s.v);
-    }
-    w.bytes("END.", 4);
-    w.close();
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) throw std::runtime_error("cannot rename " + tmp + " to " + path);
+                     int64_t train_sequences, const std::vector<Var>& params, const Adam& opt, const BestSoFar& best) {
+  TrainingState s;
+  s.kind = kKind;
+  const std::vector<int64_t> shape = shape_fields(c);
+  s.words["shape"] = std::vector<uint64_t>(shape.begin(), shape.end());
+  s.words["run"] = {seed, uint64_t(step), uint64_t(train_sequences)};
+  put_params(s, "param", params, &opt);
+  s.reals["best"] = {best.valid_loss, double(best.step)};
+  put_tensors(s, "best", best.values);
+  save_training_state(path, s);  // beside, then renamed: a run killed while writing keeps the previous one
 }
 
 }  // namespace
 
 PretrainCheckpoint load_pretrain_checkpoint(const std::string& path, const TransformerConfig& expected) {
-  data::BinaryReader r(path);
-  char magic[8];
-  r.bytes(magic, sizeof magic);
-  if (!std::equal(magic, magic + 8, kMagic)) r.fail("not a llactr pretraining checkpoint (bad magic)");
-  const uint32_t version = r.pod<uint32_t>();
-  if (version != kVersion) r.fail("checkpoint version " + std::to_string(version) + ", this build reads " + std::to_string(kVersion));
+  const TrainingState s = load_training_state(path, kKind);
   const std::vector<int64_t> want = shape_fields(expected);
+  const std::vector<uint64_t>& shape = s.word_list("shape");
+  if (shape.size() != want.size()) throw std::runtime_error(path + ": corrupt checkpoint (" + std::to_string(shape.size()) + " shape fields)");
   std::string differ;
-  for (size_t i = 0; i < want.size(); ++i) {
-    const int64_t v = r.pod<int64_t>();
-    if (v != want[i])
-      differ += std::string(differ.empty() ? "" : ", ") + kShapeNames[i] + " " + std::to_string(v) + " (the run: " +
-                std::to_string(want[i]) + ")";
-  }
+  for (size_t i = 0; i < want.size(); ++i)
+    if (int64_t(shape[i]) != want[i])
+      differ += std::string(differ.empty() ? "" : ", ") + kShapeNames[i] + " " + std::to_string(int64_t(shape[i])) +
+                " (the run: " + std::to_string(want[i]) + ")";
   if (!differ.empty())
     throw std::runtime_error(path + ": the checkpoint is of another shape: " + differ +
                              "; resume with the options it was trained with");
   PretrainCheckpoint ck;
   ck.config = expected;
-  ck.seed = r.pod<uint64_t>();
-  ck.step = r.pod<int64_t>();
-  ck.train_sequences = r.pod<int64_t>();
-  if (ck.step < 0 || ck.train_sequences < 1) r.fail("step or sequence count out of range");
-  const uint64_t n = r.pod<uint64_t>();
-  if (n > 16 + 16 * uint64_t(expected.n_layer)) r.fail("parameter count " + std::to_string(n) + " out of range");
-  for (uint64_t i = 0; i < n; ++i) {
-    PretrainCheckpoint::Param p;
-    p.name = r.string();
-    p.shape = r.vec<int64_t>();
-    p.value = r.vec<float>();
-    p.adam_steps = r.pod<int64_t>();
-    p.m = r.vec<float>();
-    p.v = r.vec<float>();
-    int64_t numel = 1;
-    for (int64_t d : p.shape) numel = d >= 0 && numel <= (int64_t(1) << 40) ? numel * d : -1;
-    if (numel < 0 || size_t(numel) != p.value.size() || p.m.size() != p.value.size() || p.v.size() != p.value.size())
-      r.fail("parameter '" + p.name + "': sizes disagree");
-    ck.params.push_back(std::move(p));
-  }
-  char end[4];
-  r.bytes(end, 4);
-  if (std::string(end, 4) != "END." || !r.at_end()) r.fail("missing end marker");
+  ck.state = s;
+  const std::vector<uint64_t>& run = s.word_list("run");
+  if (run.size() != 3 || int64_t(run[1]) < 0 || int64_t(run[2]) < 1)
+    throw std::runtime_error(path + ": corrupt checkpoint (step or sequence count out of range)");
+  ck.seed = run[0];
+  ck.step = int64_t(run[1]);
+  ck.train_sequences = int64_t(run[2]);
   return ck;
 }
 
@@ -370,19 +341,14 @@ PretrainResult pretrain(const TransformerConfig& config, const PretrainData& dat
   AdamW& opt = *optimizer;
 
   int64_t step = 0;
+  BestSoFar best;  // the best validation loss so far, its step and weights
   if (resume) {
-    if (resume->params.size() != params.size())
-      throw std::runtime_error("the checkpoint has " + std::to_string(resume->params.size()) + " parameters, the model " +
-                               std::to_string(params.size()));
-    for (size_t i = 0; i < params.size(); ++i) {
-      const PretrainCheckpoint::Param& p = resume->params[i];
-      if (p.name != params[i].name() || p.shape != std::vector<int64_t>(params[i].shape().begin(), params[i].shape().end()))
-        throw std::runtime_error("the checkpoint's parameter " + std::to_string(i) + " is '" + p.name + "', the model's '" +
-                                 params[i].name() + "'");
-      Var target = params[i];  // a handle to the same node, through which the value can be written
-      std::copy(p.value.begin(), p.value.end(), target.value().data());
-      opt.restore(i, {p.adam_steps, p.m, p.v});
-    }
+    take_params(resume->state, "param", params, &opt);
+    const std::vector<double>& b = resume->state.real_list("best");
+    if (b.size() != 2) throw std::runtime_error(resume->state.path + ": corrupt best-validation entry");
+    best.valid_loss = b[0];
+    best.step = int64_t(b[1]);
+    best.values = take_tensors(resume->state, "best");
     step = resume->step;
   }
 
@@ -407,17 +373,27 @@ PretrainResult pretrain(const TransformerConfig& config, const PretrainData& dat
     const bool last = done == total;
     const bool eval = last || (o.eval_every > 0 && done % o.eval_every == 0);
     if (eval) valid_loss = evaluate_loss(model, data.valid, o.batch);
+    if (eval && double(valid_loss) < best.valid_loss) best = {double(valid_loss), done, snapshot_values(params)};
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     PretrainLogRow row{done, loss_value, eval ? valid_loss : NAN, opt.lr(), seconds > 0 ? tokens_done / seconds : 0.0};
     result.log.push_back(row);
     if (o.checkpoint_every > 0 && (done % o.checkpoint_every == 0 || last))
-      save_checkpoint(o.checkpoint_path, config, o.seed, done, n_seq, params, opt);
+      save_checkpoint(o.checkpoint_path, config, o.seed, done, n_seq, params, opt, best);
     if (progress) progress({row, total, seconds, last});
   }
   if (std::isnan(valid_loss)) valid_loss = evaluate_loss(model, data.valid, o.batch);  // resumed at the end
   result.final_valid_loss = valid_loss;
   result.steps = total;
   result.model = model.merged_model();
+  // The best-validation weights as a model of their own (the last step's when nothing was better).
+  result.best_step = best.values.empty() ? total : best.step;
+  result.best_valid_loss = best.values.empty() ? valid_loss : float(best.valid_loss);
+  if (!best.values.empty()) {
+    restore_values(params, best.values);
+    result.best_model = model.merged_model();
+  } else {
+    result.best_model = result.model;
+  }
   return result;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "llactr/ctr/trainer_state.h"
 #include "llactr/methods/common/instance_text.h"
 #include "llactr/methods/common/row_subsample.h"
 #include "llactr/tensor/ops.h"
@@ -89,7 +90,9 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
       mlm_texts.push_back(tokens_of(dataset, lm.tokenizer, texts, dataset.train, i));
       ids.insert(ids.end(), dataset.train.row(i), dataset.train.row(i) + N);
     }
-    run.mlm = pa_mlm(*backbone, llm, mlm_texts, ids, vocab, o, progress);
+    StateFile mlm_state = tc.state;
+    mlm_state.path = state_part(tc.state.path, "pa-mlm");
+    run.mlm = pa_mlm(*backbone, llm, mlm_texts, ids, vocab, o, progress, mlm_state);
   }
   const std::vector<Tensor> backbone_start = snapshot_values(backbone->parameters());
   const std::vector<Tensor> llm_start = snapshot_values(llm.parameters());
@@ -100,6 +103,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
     ClickPromptRowResult r;
     r.row = which;
     Rng fresh(tc.seed);
+    ftc.state.path = state_part(tc.state.path, clickprompt_row_name(which));  // each row its own (--resume)
     std::shared_ptr<Backbone> model = make_backbone(name, bc, fresh);
     restore_values(model->parameters(), backbone_start);  // PA-MLM's weights; the output layer as initialised
     const auto t0 = Clock::now();

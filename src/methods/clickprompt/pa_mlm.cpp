@@ -2,9 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
 #include <numeric>
 #include <stdexcept>
 
+#include "llactr/ctr/trainer_state.h"
+#include "llactr/ctr/training_state.h"
 #include "llactr/tensor/shuffle.h"
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/nn/clip_grad.h"
@@ -13,8 +18,76 @@
 
 namespace llactr::methods {
 
+namespace {
+
+constexpr const char* kKind = "pa-mlm";
+
+// What the loop carries from one epoch to the next.
+struct PaMlmLoop {
+  const std::vector<Var>& params;  // the backbone's, then the LLM's
+  AdamW& opt;
+  std::vector<Rng*> rngs;          // order, mask, the backbone's dropout, the LLM's dropout
+  std::vector<size_t>& order;      // shuffled in place each epoch
+  PaMlmResult& result;
+};
+
+std::map<std::string, std::string> settings(const Backbone& backbone, size_t texts, const ClickPromptOptions& o) {
+  auto text = [](double v) {
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return std::string(buf);
+  };
+  return {{"backbone", backbone.name()},      {"texts", std::to_string(texts)},
+          {"mlm epochs", std::to_string(o.mlm_epochs)}, {"mlm batch", std::to_string(o.mlm_batch)},
+          {"mlm lr", text(o.mlm_lr)},         {"mask rate", text(o.mask_rate)},
+          {"seed", std::to_string(o.seed)}};
+}
+
+void save_state(const std::string& path, const std::map<std::string, std::string>& run, int epoch, const PaMlmLoop& l) {
+  TrainingState s;
+  s.kind = kKind;
+  s.settings = run;
+  s.words["epoch"] = {uint64_t(epoch)};
+  put_params(s, "param", l.params, &l.opt);
+  for (size_t i = 0; i < l.rngs.size(); ++i) put_rng(s, "rng/" + std::to_string(i), *l.rngs[i]);
+  s.words["order"] = std::vector<uint64_t>(l.order.begin(), l.order.end());
+  s.words["counts"] = {uint64_t(l.result.steps), uint64_t(l.result.tokens)};
+  s.reals["epoch_loss"] = l.result.epoch_loss;
+  s.reals["seconds"] = {l.result.seconds};
+  save_training_state(path, s);
+}
+
+// Returns the epochs the state had finished.
+int load_state(const std::string& path, const std::map<std::string, std::string>& run, const PaMlmLoop& l) {
+  const TrainingState s = load_training_state(path, kKind);
+  check_settings(s, run, "resume with the options it was written with, or start afresh without --resume");
+  const uint64_t epoch = s.word("epoch");
+  const std::vector<uint64_t>& order = s.word_list("order");
+  const std::vector<uint64_t>& counts = s.word_list("counts");
+  const std::vector<double>& losses = s.real_list("epoch_loss");
+  bool permutation = order.size() == l.order.size();
+  std::vector<char> seen(l.order.size(), 0);
+  for (size_t i = 0; permutation && i < order.size(); ++i) {
+    permutation = order[i] < seen.size() && !seen[order[i]];
+    if (permutation) seen[order[i]] = 1;
+  }
+  if (!permutation || counts.size() != 2 || losses.size() != epoch)
+    throw std::runtime_error(path + ": corrupt PA-MLM state (text order, counts or losses)");
+  take_params(s, "param", l.params, &l.opt);
+  for (size_t i = 0; i < l.rngs.size(); ++i) take_rng(s, "rng/" + std::to_string(i), *l.rngs[i]);
+  std::copy(order.begin(), order.end(), l.order.begin());
+  l.result.steps = int64_t(counts[0]);
+  l.result.tokens = int64_t(counts[1]);
+  l.result.epoch_loss = losses;
+  l.result.seconds = s.real("seconds");
+  return int(epoch);
+}
+
+}  // namespace
+
 PaMlmResult pa_mlm(Backbone& backbone, PromptedLlm& llm, const std::vector<std::vector<int32_t>>& texts,
-                   const std::vector<int32_t>& ids, const MlmVocab& vocab, const ClickPromptOptions& o, bool progress) {
+                   const std::vector<int32_t>& ids, const MlmVocab& vocab, const ClickPromptOptions& o, bool progress,
+                   const StateFile& state) {
   o.validate();
   const int N = backbone.config().num_fields;
   if (texts.empty() || ids.size() != texts.size() * size_t(N))
@@ -35,8 +108,16 @@ PaMlmResult pa_mlm(Backbone& backbone, PromptedLlm& llm, const std::vector<std::
   std::iota(order.begin(), order.end(), size_t(0));
 
   PaMlmResult r;
+  const PaMlmLoop loop{params, opt, {&order_rng, &mask_rng, &dropout_rng, &llm.dropout_rng()}, order, r};
+  const std::map<std::string, std::string> run = settings(backbone, texts.size(), o);
+  int done = 0;
+  if (state.resume && !state.path.empty() && std::ifstream(state.path).good()) {
+    done = load_state(state.path, run, loop);
+    if (progress) std::fprintf(stderr, "[clickprompt PA-MLM] resumed after epoch %d from %s\n", done, state.path.c_str());
+  }
+  const double seconds_before = r.seconds;  // of the epochs before a resume
   ProgressLine line(progress);
-  for (int epoch = 1; epoch <= o.mlm_epochs; ++epoch) {
+  for (int epoch = done + 1; epoch <= o.mlm_epochs; ++epoch) {
     seeded_shuffle(order, order_rng);
     double loss_sum = 0;
     int64_t steps = 0;
@@ -81,8 +162,12 @@ PaMlmResult pa_mlm(Backbone& backbone, PromptedLlm& llm, const std::vector<std::
     r.epoch_loss.push_back(steps ? loss_sum / double(steps) : 0.0);
     line.update(true, "[clickprompt PA-MLM] epoch %d: loss %.5f  %lld tokens  %.0f tokens/s", epoch,
                 r.epoch_loss.back(), (long long)r.tokens, double(r.tokens) / line.seconds());
+    r.seconds = seconds_before + line.seconds();
+    if (!state.path.empty()) save_state(state.path, run, epoch, loop);
+    if (epoch == state.stop_after_epoch)
+      throw TrainingStopped("PA-MLM: stopped after epoch " + std::to_string(epoch) + " as asked" +
+                            (state.path.empty() ? "" : "; its state is in " + state.path));
   }
-  r.seconds = line.seconds();
   return r;
 }
 

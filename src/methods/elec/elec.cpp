@@ -3,6 +3,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "llactr/ctr/trainer_state.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/param_values.h"
 #include "llactr/tensor/rng.h"
@@ -136,9 +137,13 @@ ElecResult run_elec(const data::Dataset& dataset, const std::string& backbone, c
   ElecInjector injector(prep, o.inject, cfg.embedding_dim, init);
 
   const bool joint = o.schedule == ElecSchedule::Joint;
-  if (!joint) r.gain_train = train(*r.gain_model, train_s, valid_s, train_cfg, &injector);  // G to early stopping
+  // Each training keeps its own state file (--resume): G's, then V's.
+  TrainConfig gain_cfg_train = train_cfg, vanilla_cfg_train = train_cfg;
+  gain_cfg_train.state.path = state_part(train_cfg.state.path, "gain");
+  vanilla_cfg_train.state.path = state_part(train_cfg.state.path, "vanilla");
+  if (!joint) r.gain_train = train(*r.gain_model, train_s, valid_s, gain_cfg_train, &injector);  // G to early stopping
   ElecDistiller distiller(*r.gain_model, injector, r.vanilla_model->hidden_dim(), joint, o, init);
-  r.train = train(*r.vanilla_model, train_s, valid_s, train_cfg, &distiller);
+  r.train = train(*r.vanilla_model, train_s, valid_s, vanilla_cfg_train, &distiller);
   r.train_seconds = r.train.train_seconds + r.gain_train.train_seconds;
 
   r.vanilla = evaluate(*r.vanilla_model, dataset.test, eval_fields(dataset), train_cfg.batch_size);  // V alone

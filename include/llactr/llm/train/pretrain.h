@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "llactr/ctr/training_state.h"
 #include "llactr/llm/model/transformer_weights.h"
 #include "llactr/llm/tokenizer/tokenizer.h"
 #include "llactr/llm/train/trainable_ops.h"
@@ -148,11 +149,11 @@ struct PretrainProgress {
 };
 using PretrainCallback = std::function<void(const PretrainProgress&)>;
 
-// A checkpoint: everything that decides the rest of the run. Resuming with the same options
-// continues bit for bit as if the run had not stopped.
-//   "LLACTRPT" u32 version, the config's shape (dim, layers, heads, kv_heads, ffn, context,
-//   vocab), seed, step, train sequence count, then per parameter: name, shape, values, AdamW's
-//   step count and both moments; "END."
+// A checkpoint: everything that decides the rest of the run, in a training-state file
+// (ctr/training_state.h, kind "pretrain"), so resuming with the same options continues bit for bit
+// as if the run had not stopped. Its entries: the config's shape (dim, layers, heads, kv_heads,
+// ffn, context, vocab), (seed, step, train sequence count), every parameter with AdamW's step
+// count and moments, and the best validation loss so far with its step and weights.
 // The RNG state is (seed, step): init is only drawn at step 0, the held-out lines depend on the
 // seed alone and epoch e's order on (seed, e).
 struct PretrainCheckpoint {
@@ -160,13 +161,7 @@ struct PretrainCheckpoint {
   uint64_t seed = 0;
   int64_t step = 0;
   int64_t train_sequences = 0;
-  struct Param {
-    std::string name;
-    std::vector<int64_t> shape;
-    std::vector<float> value, m, v;
-    int64_t adam_steps = 0;
-  };
-  std::vector<Param> params;
+  TrainingState state;  // the parameters, AdamW's state and the best weights, read by pretrain()
 };
 // Reads a checkpoint and checks it against the run's config; throws std::runtime_error naming the
 // file for a foreign, truncated or corrupt file, and for a checkpoint of another shape (saying
@@ -174,7 +169,10 @@ struct PretrainCheckpoint {
 PretrainCheckpoint load_pretrain_checkpoint(const std::string& path, const TransformerConfig& expected);
 
 struct PretrainResult {
-  Model model;                       // the trained weights
+  Model model;                       // the trained weights (the last step's)
+  Model best_model;                  // the weights of the lowest validation loss (llactr pretrain: M.best.gguf)
+  int64_t best_step = 0;
+  float best_valid_loss = 0;
   std::vector<PretrainLogRow> log;   // one row per step
   float final_valid_loss = 0;
   int64_t steps = 0;                 // total steps done (including those before a resume)

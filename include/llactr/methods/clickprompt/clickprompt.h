@@ -35,6 +35,7 @@ class ClickPromptEnhancer : public Enhancer {
                       std::unordered_map<std::string, std::vector<int32_t>>& texts);
   std::vector<Var> parameters() override;  // the generator, LoRA, the head (α last)
   Var fuse_logit(const Var& z_ctr, const Var& h, const data::Batch& batch) override;  // -> [B]
+  std::vector<Rng*> rngs() override { return {&llm_.dropout_rng()}; }
   int64_t tokens() const { return tokens_; }  // text tokens the LLM has read
 
  private:

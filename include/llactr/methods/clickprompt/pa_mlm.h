@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "llactr/ctr/backbone.h"
+#include "llactr/ctr/trainer.h"
 #include "llactr/methods/clickprompt/mlm_masking.h"
 #include "llactr/methods/clickprompt/prompted_llm.h"
 
@@ -30,8 +31,14 @@ struct PaMlmResult {
 // num_fields], row-major), options.mlm_epochs epochs of options.mlm_batch texts in a seeded order
 // (options.seed), with options.mask_rate. Checks the context (K + longest text <= n_ctx) first.
 // progress: a line with the loss and tokens/s on stderr (live on a terminal, every 30 s in a log).
+// state: after each epoch the whole loop's state goes to state.path (a training-state file of kind
+// "pa-mlm": the backbone's and the LLM's trainable parameters, AdamW's state, the order, mask and
+// both dropout generators, the text order, the losses and counts so far); with state.resume the
+// loop continues from it bit for bit, or, when it had finished, only restores its weights.
+// Throws std::runtime_error naming the file when its settings (backbone, texts, epochs, batch,
+// lr, mask rate, seed) or parameters differ, and TrainingStopped after state.stop_after_epoch.
 PaMlmResult pa_mlm(Backbone& backbone, PromptedLlm& llm, const std::vector<std::vector<int32_t>>& texts,
                    const std::vector<int32_t>& ids, const MlmVocab& vocab, const ClickPromptOptions& options,
-                   bool progress);
+                   bool progress, const StateFile& state = {});
 
 }  // namespace llactr::methods

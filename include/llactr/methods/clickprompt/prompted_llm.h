@@ -42,6 +42,7 @@ class PromptedLlm {
   // every weight.
   std::vector<Var> parameters() const;
   int64_t width() const { return llm_.config().n_embd; }  // d
+  Rng& dropout_rng() { return dropout_rng_; }  // LoRA dropout's, for training-state files
 
  private:
   ClickPromptOptions options_;

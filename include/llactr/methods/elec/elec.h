@@ -52,6 +52,7 @@ class ElecDistiller : public Enhancer {
                 const ElecOptions& o, Rng& rng);
   std::vector<Var> parameters() override;
   Var extra_loss(const Var& E, const Var& h, const Var& y, const data::Batch& batch) override;
+  std::vector<Rng*> rngs() override { return {&dropout_rng_}; }
 
  private:
   Backbone& gain_;
