@@ -87,3 +87,29 @@ TEST(Layering, NoFileIncludesAHigherLayer) {
 }
 
 }  // namespace
+
+namespace {
+
+// One build, one code: the MPI build differs from the default one by the file it links
+// (src/util/communicator_mpi.cpp instead of world_single.cpp), never by #if, which would leave
+// one of the two builds' code uncompiled by the other's tests.
+TEST(Layering, NoConditionalCompilation) {
+  namespace fs = std::filesystem;
+  if (!fs::exists("include/llactr")) GTEST_SKIP() << "run from the repository root (make test does)";
+  const std::regex conditional_re(R"(^\s*#\s*(if|ifdef|ifndef|elif)\b)");
+  int files = 0;
+  for (const char* root : {"include", "src", "tests", "bench"}) {
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      const std::string ext = entry.path().extension().string();
+      if (!entry.is_regular_file() || (ext != ".h" && ext != ".cpp")) continue;
+      ++files;
+      std::ifstream in(entry.path());
+      std::string line;
+      for (int line_no = 1; std::getline(in, line); ++line_no)
+        EXPECT_FALSE(std::regex_search(line, conditional_re)) << entry.path().string() << ":" << line_no << ": " << line;
+    }
+  }
+  EXPECT_GT(files, 100);
+}
+
+}  // namespace

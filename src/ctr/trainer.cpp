@@ -128,6 +128,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
     size_t steps = 0, samples = 0;
     auto t0 = Clock::now();
     auto last_print = t0;
+    const CommTraffic traffic0 = comm.traffic();
     batcher.start_epoch(uint64_t(epoch - 1));
     while (batcher.next(batch)) {
       ++steps;
@@ -141,6 +142,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
       }
     }
     log.train_seconds = seconds_since(t0);
+    const CommTraffic traffic = comm.traffic();
     log.train_loss = loss_sum / double(steps);
     log.samples_per_sec = samples / log.train_seconds;
     res.train_seconds += log.train_seconds;
@@ -163,6 +165,10 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
       std::fprintf(stderr, "%s%s epoch %d: loss %.5f  valid AUC %.6f logloss %.6f  lr %g  %.1f s (+%.1f s eval)  %.0f samples/s%s\n",
                    live ? "\r" : "", model.name().c_str(), epoch, log.train_loss, log.valid_auc, log.valid_logloss, log.lr,
                    log.train_seconds, seconds_since(tv), log.samples_per_sec, log.improved ? "  *" : "");
+    if (verbose && comm.size() > 1)  // the collectives of the training steps (docs/DISTRIBUTED.md, "Measured")
+      std::fprintf(stderr, "  %d ranks: %.2f ms in collectives and %.1f kB sent per step (rank 0)\n", comm.size(),
+                   1e3 * (traffic.seconds - traffic0.seconds) / double(steps),
+                   double(traffic.bytes_sent - traffic0.bytes_sent) / 1e3 / double(steps));
     if (stop.should_stop()) break;
   }
   res.epochs = int(res.log.size());

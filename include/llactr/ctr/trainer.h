@@ -110,7 +110,9 @@ struct EvalFields {
 // so that the rows of items unseen in train (--split-mode cold-item) are scored apart.
 EvalFields eval_fields(const data::Dataset& dataset);
 
-// Trains in place; on return the model holds the best-on-validation weights. Throws
+// Trains in place; on return the model holds the best-on-validation weights. Under mpirun
+// (world().size() > 1) every rank trains on its slice of each batch and takes the same steps
+// (docs/DISTRIBUTED.md); rank 0 alone prints. Throws
 // std::runtime_error naming the epoch and step when the loss becomes NaN or Inf.
 TrainResult train(Backbone& model, const data::Split& train, const data::Split& valid, const TrainConfig& cfg,
                   Enhancer* enhancer = nullptr);
@@ -123,14 +125,16 @@ Var forward_logits(Backbone& model, const data::Batch& batch, const ForwardConte
 
 // One optimisation step on one batch, the body of train()'s loop:
 //   E = embed(ids);  y = logit(E) (+ extra_logit);  loss = BCE(y, labels) (+ extra_loss);
-//   backward;  clip the gradient norm to grad_clip (0 = off);  opt.step();  opt.zero_grad().
-// Returns the batch's mean BCE. epoch and step only name the place in the error thrown when the
+//   backward;  sum the gradients over the ranks (sync_gradients; nothing in one process);
+//   clip the gradient norm to grad_clip (0 = off);  opt.step();  opt.zero_grad().
+// Returns the global batch's mean BCE. epoch and step only name the place in the error thrown when the
 // loss or the gradient norm is not finite.
 float train_step(Backbone& model, const data::Batch& batch, const ForwardContext& ctx, Optimizer& opt,
                  const std::vector<Var>& params, float grad_clip, Enhancer* enhancer = nullptr, int epoch = 0,
                  size_t step = 0);
 
-// Click probabilities for every row of the split, in split order (no gradient, no dropout).
+// Click probabilities for every row of the split, in split order (no gradient, no dropout). Under
+// mpirun each rank scores its slice of each batch and every rank receives them all.
 std::vector<float> predict(Backbone& model, const data::Split& split, size_t batch_size = 4096,
                            Enhancer* enhancer = nullptr);
 
