@@ -162,8 +162,8 @@ check: test
 
 # The MPI build's tests, under `mpirun -np 2` (scripts/check-mpi.sh: the tests, then a rank that
 # throws must stop the job with its message). CI runs this; it needs OpenMPI (make deps-mpi).
-$(MPI_TEST_BIN): $(MPI_TEST_SRCS:%.cpp=$(BUILD)/%.o) $(LIB)
-	$(CXX) $(LDFLAGS) -o $@ $(MPI_TEST_SRCS:%.cpp=$(BUILD)/%.o) $(LIB) -lgtest $(LDLIBS)
+$(MPI_TEST_BIN): $(MPI_TEST_SRCS:%.cpp=$(BUILD)/%.o) $(SUPPORT_OBJS) $(LIB)
+	$(CXX) $(LDFLAGS) -o $@ $(MPI_TEST_SRCS:%.cpp=$(BUILD)/%.o) $(SUPPORT_OBJS) $(LIB) -lgtest $(LDLIBS)
 
 mpi-tests: check-deps $(MPI_TEST_BIN)
 	scripts/check-mpi.sh $(MPI_TEST_BIN)

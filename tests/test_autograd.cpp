@@ -293,6 +293,25 @@ TEST(OpValues, DropoutMaskOfARowSliceIsThoseRowsOfTheWholeBatchsMask) {
   EXPECT_THROW(r.set_row_slice({4, 2, 5}), std::invalid_argument);
 }
 
+// SSFT's packing: a slice of the prompts' rows, then the field descriptions' rows that every
+// process holds (RowSlice::tail). Batch rows [0, 5) and a tail of 2 drawn by one process: [7, 3].
+TEST(OpValues, DropoutMaskOfARowSliceWithATailIsThoseRowsThenTheTail) {
+  Rng whole(9);
+  const Tensor full = dropout_mask({7, 3}, 0.5f, whole);
+  const float after = whole.uniform();
+  for (auto [first, rows] : {std::pair<int64_t, int64_t>{0, 3}, {3, 2}, {4, 1}}) {
+    Rng part(9);
+    part.set_row_slice({first, rows, 5, 2});
+    const Tensor mask = dropout_mask({rows + 2, 3}, 0.5f, part);
+    for (int64_t i = 0; i < rows * 3; ++i) EXPECT_EQ(mask[i], full[first * 3 + i]) << first << " " << i;
+    for (int64_t i = 0; i < 2 * 3; ++i) EXPECT_EQ(mask[rows * 3 + i], full[5 * 3 + i]) << "tail " << i;
+    EXPECT_EQ(part.uniform(), after);
+    EXPECT_THROW(dropout_mask({rows, 3}, 0.5f, part), std::logic_error);  // the tail is missing
+  }
+  Rng r(1);
+  EXPECT_THROW(r.set_row_slice({0, 2, 5, -1}), std::invalid_argument);
+}
+
 TEST(RngDeterminism, SameSeedSameStreamAndSaneMoments) {
   Rng a(42), b(42);
   double s = 0, s2 = 0;

@@ -260,9 +260,6 @@ int run_experiment(int argc, char** argv) {
     if (std::find(method_list.begin(), method_list.begin() + long(i), m) != method_list.begin() + long(i))
       throw std::invalid_argument("--method names '" + m + "' twice: each method runs once per backbone and seed");
     const methods::MethodEntry& entry = methods::method_entry(m);
-    // The methods' LLM stages run in full on every rank and write their caches: not yet for mpirun.
-    if (world().size() > 1 && m != "base")
-      throw std::invalid_argument("--method " + m + ": its LLM stages are not data-parallel yet, so under mpirun only --method base runs");
     setup.options = method_options(a, entry);
     chosen.push_back(entry.make(setup));  // checks its options and the folders it will write
     for (const std::string& row : entry.row_names(setup.options)) {

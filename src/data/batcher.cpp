@@ -8,6 +8,7 @@
 #include <string>
 
 #include "llactr/tensor/shuffle.h"
+#include "llactr/util/communicator.h"
 
 namespace llactr::data {
 namespace {
@@ -54,15 +55,13 @@ void Batcher::fill(size_t batch_index, Batch& out) const {
   if (out.ids.size() < opt_.batch_size * nf || out.labels.size() < opt_.batch_size || out.dense.size() < opt_.batch_size * nd ||
       out.rows.size() < opt_.batch_size || out.source != &split_)
     reserve(out, opt_.batch_size, split_);
-  // This shard's rows [lo, hi) of the batch; all of it with one shard.
-  const size_t R = size_t(opt_.shards), k = size_t(opt_.shard);
-  size_t lo = global * k / R, hi = global * (k + 1) / R;
-  out.padding = lo == hi;
-  if (out.padding) lo = global - 1, hi = global;
-  const size_t n = hi - lo;
+  // This shard's rows of the batch; all of it with one shard.
+  const RankShare share = rank_share(global, opt_.shard, opt_.shards, /*pad_empty=*/true);
+  const size_t n = share.count;
+  out.padding = share.padding;
   out.global_size = global;
-  out.first_row = lo;
-  const uint32_t* rows = order_.data() + batch_index * opt_.batch_size + lo;
+  out.first_row = share.first;
+  const uint32_t* rows = order_.data() + batch_index * opt_.batch_size + share.first;
   int32_t* ids = out.ids.data();
   for (size_t i = 0; i < n; ++i) {
     std::memcpy(ids + i * nf, split_.ids.data() + size_t(rows[i]) * nf, nf * sizeof(int32_t));

@@ -40,21 +40,23 @@ void Rng::fill_uniform(float* out, int64_t n) {
 }
 
 void Rng::set_row_slice(RowSlice s) {
-  if (s.rows >= 0 && (s.first < 0 || s.first + s.rows > s.global_rows))
+  if (s.rows >= 0 && (s.first < 0 || s.first + s.rows > s.global_rows || s.tail < 0))
     throw std::invalid_argument("Rng::set_row_slice: rows [" + std::to_string(s.first) + ", " +
-                                std::to_string(s.first + s.rows) + ") are not in a batch of " + std::to_string(s.global_rows));
+                                std::to_string(s.first + s.rows) + ") are not in a batch of " + std::to_string(s.global_rows) +
+                                " (tail " + std::to_string(s.tail) + ")");
   slice_ = s;
 }
 
 void Rng::fill_uniform_rows(float* out, int64_t rows, int64_t per_row) {
   if (slice_.rows < 0) return fill_uniform(out, rows * per_row);
-  if (rows != slice_.rows)
+  if (rows != slice_.rows + slice_.tail)
     throw std::logic_error("Rng::fill_uniform_rows: " + std::to_string(rows) + " rows drawn, the row slice holds " +
-                           std::to_string(slice_.rows));
+                           std::to_string(slice_.rows) + " + a tail of " + std::to_string(slice_.tail));
   // uniform() takes one next_u64() per number: skipping a row is per_row calls.
   for (int64_t i = 0; i < slice_.first * per_row; ++i) next_u64();
-  fill_uniform(out, rows * per_row);
-  for (int64_t i = 0; i < (slice_.global_rows - slice_.first - rows) * per_row; ++i) next_u64();
+  fill_uniform(out, slice_.rows * per_row);
+  for (int64_t i = 0; i < (slice_.global_rows - slice_.first - slice_.rows) * per_row; ++i) next_u64();
+  fill_uniform(out + slice_.rows * per_row, slice_.tail * per_row);
 }
 
 float Rng::uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }

@@ -24,6 +24,25 @@ std::vector<int32_t> SingleProcess::allgatherv(const std::vector<int32_t>& local
   return local;
 }
 
+RankShare rank_share(size_t n, int rank, int size, bool pad_empty) {
+  RankShare s;
+  s.first = n * size_t(rank) / size_t(size);
+  s.count = n * size_t(rank + 1) / size_t(size) - s.first;
+  if (pad_empty && s.count == 0 && n > 0) s.first = n - 1, s.count = 1, s.padding = true;
+  return s;
+}
+
+int64_t sum_over_ranks(int64_t value, Communicator& comm) {
+  if (comm.size() == 1) return value;
+  // Sent as int32 pieces of 31 bits (allgatherv moves int32): exact for |value| < 2^62.
+  const int64_t sign = value < 0 ? -1 : 1, m = value * sign;
+  const std::vector<int32_t> all =
+      comm.allgatherv(std::vector<int32_t>{int32_t(sign), int32_t(m >> 31), int32_t(m & 0x7fffffff)});
+  int64_t sum = 0;
+  for (size_t i = 0; i + 2 < all.size(); i += 3) sum += all[i] * ((int64_t(all[i + 1]) << 31) + all[i + 2]);
+  return sum;
+}
+
 // The root is the only rank: its data is already everyone's.
 void SingleProcess::broadcast(float*, size_t, int) { ++traffic_.calls; }
 void SingleProcess::broadcast(int32_t*, size_t, int) { ++traffic_.calls; }

@@ -29,12 +29,15 @@ class Rng {
   // numbers of all global rows, in order, and keeps its own rows', so that each row gets what one
   // process would draw for it and every process's generator stays in step. The default slice is
   // the whole batch, whatever its size.
+  // tail: rows after the batch that every process holds whole (SSFT's field descriptions, which
+  // every rank encodes with its slice of the prompts): drawn [first, first + rows), then the tail.
   struct RowSlice {
     int64_t first = 0, rows = -1, global_rows = -1;  // rows < 0: the whole batch
+    int64_t tail = 0;
   };
   void set_row_slice(RowSlice slice);  // throws std::invalid_argument for a slice outside the batch
   // out: [rows, per_row], rows·per_row draws of uniform(); with a slice set, rows must be its rows
-  // (std::logic_error otherwise: a draw that is not per batch row cannot be sliced).
+  // plus its tail (std::logic_error otherwise: a draw that is not per batch row cannot be sliced).
   void fill_uniform_rows(float* out, int64_t rows, int64_t per_row);
 
   // Everything that decides the next draws, for training-state files (ctr/training_state.h):

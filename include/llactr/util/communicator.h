@@ -76,6 +76,22 @@ class SingleProcess final : public Communicator {
   [[noreturn]] void abort(const std::string& message) override;
 };
 
+// The contiguous share of n items (a global batch's rows or texts, a cache's rows) that rank
+// `rank` of `size` takes: [n·rank/size, n·(rank+1)/size), in order, so that the shares of ranks
+// 0..size-1 concatenated are the n items. With pad_empty, a share that would be empty (n < size,
+// n > 0) holds the last item instead, marked padding: the rank still runs the step, with loss
+// weight 0 (data::Batcher's slices; the LLM stages' batches of texts).
+struct RankShare {
+  size_t first = 0, count = 0;
+  bool padding = false;
+  // This share's part of a mean over the n items: count / n, 0 for padding.
+  double weight(size_t n) const { return padding || n == 0 ? 0.0 : double(count) / double(n); }
+};
+RankShare rank_share(size_t n, int rank, int size, bool pad_empty);
+
+// Σ over ranks of a count too large for a float's 24 bits (tokens read, rows scored), exactly.
+int64_t sum_over_ranks(int64_t value, Communicator& comm);
+
 // The communicator of this job (see the top of this file), or the one a ScopedWorld installed.
 Communicator& world();
 

@@ -9,6 +9,7 @@
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/param_values.h"
 #include "llactr/util/clock.h"
+#include "llactr/util/communicator.h"
 
 namespace llactr::methods {
 
@@ -45,9 +46,25 @@ Var ClickPromptEnhancer::fuse_logit(const Var& z_ctr, const Var& h, const data::
   for (size_t b = 0; b < batch.size; ++b)
     seqs.push_back(tokens_of(dataset_, tokenizer_, texts_, *batch.source, batch.rows[b]));
   const llm::PackedBatch packed = llm::pack_sequences(seqs);
-  tokens_ += packed.rows();
+  if (!batch.padding) tokens_ += packed.rows();  // a padding slice repeats another rank's text
   // The trainer evaluates under NoGrad: LoRA dropout is on exactly when gradients are recorded.
-  const Var hidden = llm_.forward(h, packed, grad_enabled()).hidden;     // [N, d]
+  const bool training = grad_enabled();
+  Communicator& comm = world();
+  if (training) {
+    // Data-parallel: this batch is one rank's slice of the global batch. The dropout masks are the
+    // global batch's rows' (PromptedLlm::set_dropout_slice); the other ranks' texts' lengths
+    // come from them (one small allgatherv per step: the slices hold only their own rows). One
+    // process: the whole batch.
+    std::vector<int32_t> mine;
+    for (const auto& t : seqs) mine.push_back(int32_t(t.size()));
+    std::vector<size_t> counts;
+    const std::vector<int32_t> all = comm.allgatherv(batch.padding ? std::vector<int32_t>{} : mine, &counts);
+    size_t first = 0;
+    for (int q = 0; q < comm.rank(); ++q) first += counts[size_t(q)];
+    if (batch.padding) first = all.size() - 1;  // the batch's last text, again
+    llm_.set_dropout_slice(std::vector<int64_t>(all.begin(), all.end()), first, seqs.size());
+  }
+  const Var hidden = llm_.forward(h, packed, training).hidden;           // [N, d]
   const Var z_plm = head_.plm_logit(llm::mean_rows(hidden, packed));      // [B]
   return plm_only_ ? z_plm : head_.fused_logit(z_plm, z_ctr);
 }
@@ -121,7 +138,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
       ltc.batch_size = size_t(o.finetune_batch);
       r.train = train(*model, llm_train, dataset.valid, ltc, &enhancer);
       r.finetune_seconds = seconds_since(t0);
-      r.finetune_tokens = enhancer.tokens();
+      r.finetune_tokens = sum_over_ranks(enhancer.tokens(), world());  // data-parallel: every rank's texts
       r.test = evaluate(*model, dataset.test, eval_fields(dataset), ltc.batch_size, &enhancer);
       r.alpha = head.alpha().value()[0];
     }

@@ -65,6 +65,19 @@ llm::TrainableOutput PromptedLlm::forward(const Var& h, const llm::PackedBatch& 
   return llm_.forward(batch, {training, &dropout_rng_}, prompts);
 }
 
+void PromptedLlm::set_dropout_slice(const std::vector<int64_t>& text_tokens, size_t first, size_t count) {
+  // Rows per text in the projections: its tokens, after its soft input tokens in input mode.
+  const int64_t soft = options_.mode == PromptMode::Input ? options_.prompts : 0;
+  int64_t before = 0, mine = 0, all = 0;
+  for (size_t i = 0; i < text_tokens.size(); ++i) {
+    const int64_t rows = soft + text_tokens[i];
+    before += i < first ? rows : 0;
+    mine += i >= first && i < first + count ? rows : 0;
+    all += rows;
+  }
+  dropout_rng_.set_row_slice({before, mine, all});
+}
+
 std::vector<Var> PromptedLlm::parameters() const {
   std::vector<Var> ps = generator_.parameters();
   for (const Var& p : llm_.parameters()) ps.push_back(p);

@@ -12,6 +12,7 @@
 #include "llactr/methods/common/instance_text.h"
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/util/clock.h"
+#include "llactr/util/communicator.h"
 #include "llactr/util/json.h"
 #include "llactr/util/npy.h"
 #include "llactr/util/sha256.h"
@@ -100,11 +101,16 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
   }
   v.key = h.hex_digest();
   v.path = out_dir + "/elec_vectors_" + v.key.substr(0, 16) + ".npy";
-  if (v.truncated > 0)
+  Communicator& comm = world();
+  if (v.truncated > 0 && comm.is_writer())
     std::fprintf(stderr, "[elec] %lld of %zu instance texts are longer than the context (%d tokens) and were truncated\n",
                  (long long)v.truncated, seqs.size(), n_ctx);
   std::vector<float> all;
-  if (use_cache && std::filesystem::exists(v.path) && std::filesystem::exists(v.path + ".json")) {
+  // Data-parallel (mpirun): rank 0 decides whether the cache is there; every rank then reads it
+  // (out_dir on a filesystem they share) or computes its share of the rows.
+  int32_t cached = use_cache && std::filesystem::exists(v.path) && std::filesystem::exists(v.path + ".json");
+  comm.broadcast(&cached, 1);
+  if (cached) {
     NpyArray a = read_npy(v.path);
     if (a.shape != std::vector<int64_t>{int64_t(seqs.size()), v.dim})
       throw std::runtime_error(v.path + ": cached vectors have the wrong shape; delete the file to recompute");
@@ -112,12 +118,27 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
     read_cost(v);
     v.from_cache = true;
   } else {
+    // A sharded map: each rank pools whole chunks of `batch` rows (its share of the chunks), the
+    // very forwards one process runs, so the gathered rows equal one process's bit for bit.
+    const size_t chunks = (seqs.size() + size_t(batch) - 1) / size_t(batch);
+    const RankShare mine = rank_share(chunks, comm.rank(), comm.size(), /*pad_empty=*/false);
+    const size_t lo = std::min(seqs.size(), mine.first * size_t(batch));
+    const size_t hi = std::min(seqs.size(), (mine.first + mine.count) * size_t(batch));
+    const std::vector<std::vector<int32_t>> part(seqs.begin() + long(lo), seqs.begin() + long(hi));
     PoolStats st;
-    all = pool_vectors(lm.model, seqs, pooling, batch, progress ? "elec cache" : "", st);
-    v.tokens = st.tokens, v.seconds = st.seconds;
-    std::filesystem::create_directories(out_dir);
-    write_npy(v.path, all, {int64_t(seqs.size()), v.dim});
-    write_cost(v);
+    all = comm.allgatherv(pool_vectors(lm.model, part, pooling, batch, progress && comm.is_writer() ? "elec cache" : "", st));
+    // The cost is every rank's: tokens and forward seconds summed (compute, not wall time).
+    v.tokens = sum_over_ranks(st.tokens, comm);
+    v.seconds = st.seconds;
+    if (comm.size() > 1) {
+      v.seconds = 0;
+      for (float x : comm.allgatherv(std::vector<float>{float(st.seconds)})) v.seconds += x;
+    }
+    if (comm.is_writer()) {
+      std::filesystem::create_directories(out_dir);
+      write_npy(v.path, all, {int64_t(seqs.size()), v.dim});
+      write_cost(v);
+    }
   }
   // Split the [n_train + n_valid + n_test, d] matrix into the three splits.
   size_t at = 0;

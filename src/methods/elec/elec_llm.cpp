@@ -12,6 +12,7 @@
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/methods/common/row_subsample.h"
 #include "llactr/nn/clip_grad.h"
+#include "llactr/nn/gradient_sync.h"
 #include "llactr/nn/early_stopping.h"
 #include "llactr/nn/metrics.h"
 #include "llactr/nn/optimizer.h"
@@ -29,22 +30,29 @@ std::vector<float> labels_of(const data::Split& s, const std::vector<size_t>& ro
   return y;
 }
 
-// Rows `rows` of a [n, d] matrix as a constant [B, d].
-Var gather_p(const std::vector<float>& p, int d, const std::vector<size_t>& rows) {
-  Tensor t({int64_t(rows.size()), d});
-  for (size_t i = 0; i < rows.size(); ++i) std::copy_n(p.data() + rows[i] * size_t(d), d, t.data() + i * size_t(d));
+// Rows rows[share] of a [n, d] matrix as a constant [share.count, d].
+Var gather_p(const std::vector<float>& p, int d, const std::vector<size_t>& rows, const RankShare& share) {
+  Tensor t({int64_t(share.count), d});
+  for (size_t i = 0; i < share.count; ++i)
+    std::copy_n(p.data() + rows[share.first + i] * size_t(d), d, t.data() + i * size_t(d));
   return constant(std::move(t));
 }
 
+// Data-parallel: each rank scores whole chunks of `batch` rows (its share of the chunks), so that
+// every chunk is the forward one process runs, and the probabilities are gathered in order.
 std::vector<float> tower_probs(const ElecTower& tower, const PoolFn& p_of, const std::vector<size_t>& rows, int batch) {
   NoGrad no_grad;
+  Communicator& comm = world();
+  const size_t chunks = (rows.size() + size_t(batch) - 1) / size_t(batch);
+  const RankShare mine = rank_share(chunks, comm.rank(), comm.size(), /*pad_empty=*/false);
   std::vector<float> probs;
-  for (size_t i = 0; i < rows.size(); i += size_t(batch)) {
+  for (size_t c = mine.first; c < mine.first + mine.count; ++c) {
+    const size_t i = c * size_t(batch);
     const std::vector<size_t> part(rows.begin() + i, rows.begin() + std::min(rows.size(), i + size_t(batch)));
-    const Tensor z = tower.logit(p_of(part, true, false)).value();
+    const Tensor z = tower.logit(p_of(part, RankShare{0, part.size(), false}, true, false)).value();
     for (int64_t k = 0; k < z.numel(); ++k) probs.push_back(1.0f / (1.0f + std::exp(-z[k])));
   }
-  return probs;
+  return comm.allgatherv(probs);
 }
 
 std::string sha256_of_tensors(const std::vector<Var>& ps) {
@@ -87,22 +95,23 @@ TowerFit fit_tower(ElecTower& tower, const std::vector<Var>& extra, const PoolFn
   std::iota(order.begin(), order.end(), size_t(0));
   TowerFit fit;
   EarlyStopping stop(params, o.llm_patience, 0, /*ties_improve=*/false);
+  Communicator& comm = world();
   for (int epoch = 1; epoch <= o.llm_epochs; ++epoch) {
     seeded_shuffle(order, rng);
     double loss_sum = 0;
     size_t steps = 0;
-    ProgressLine line(o.progress);
+    ProgressLine line(o.progress && comm.is_writer());
     for (size_t i = 0; i < order.size(); i += size_t(o.llm_batch)) {
       std::vector<size_t> rows;
+      for (size_t k = i; k < std::min(order.size(), i + size_t(o.llm_batch)); ++k) rows.push_back(train_rows[order[k]]);
+      // This rank's share of the batch (all of it in one process); the BCE is a mean over its rows.
+      const RankShare share = rank_share(rows.size(), comm.rank(), comm.size(), /*pad_empty=*/true);
       std::vector<float> y;
-      for (size_t k = i; k < std::min(order.size(), i + size_t(o.llm_batch)); ++k) {
-        rows.push_back(train_rows[order[k]]);
-        y.push_back(train_labels[order[k]]);
-      }
-      Var loss = bce_with_logits(tower.logit(p_of(rows, false, true)), Tensor({int64_t(y.size())}, y));
-      loss_sum += loss.value().item();
-      ++steps;
+      for (size_t k = i + share.first; k < i + share.first + share.count; ++k) y.push_back(train_labels[order[k]]);
+      Var loss = bce_with_logits(tower.logit(p_of(rows, share, false, true)), Tensor({int64_t(y.size())}, y));
       backward(loss);
+      loss_sum += sync_gradients(params, SparseUpdate::Dense, share.weight(rows.size()), loss.value().item(), comm);
+      ++steps;
       clip_grad_norm(params, 1.0f);
       opt.step();
       opt.zero_grad();
@@ -148,8 +157,8 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
     // The base model's vectors are the cache; T and the head train on them.
     prep.vectors = load_or_compute_vectors(dataset, lm, model_sha, "none", o.out_dir, o.pool, fields, o.llm_batch, o.use_cache, o.progress);
     const auto t1 = Clock::now();
-    PoolFn p_of = [&](const std::vector<size_t>& rows, bool valid, bool) {
-      return gather_p(valid ? prep.vectors.valid : prep.vectors.train, d, rows);
+    PoolFn p_of = [&](const std::vector<size_t>& rows, const RankShare& share, bool valid, bool) {
+      return gather_p(valid ? prep.vectors.valid : prep.vectors.train, d, rows, share);
     };
     fit = fit_tower(tower, {}, p_of, train_rows, train_y, valid_rows, valid_y, o);
     prep.stage1_seconds = seconds_since(t1);
@@ -159,16 +168,26 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
     const auto train_seqs = tokenize_rows(dataset, dataset.train, lm.tokenizer, n_ctx, truncated, fields, &train_rows);
     const auto valid_seqs = tokenize_rows(dataset, dataset.valid, lm.tokenizer, n_ctx, truncated, fields, &valid_rows);
     Rng dropout_rng(o.seed ^ 0x10a4u);
-    PoolFn p_of = [&](const std::vector<size_t>& rows, bool valid, bool training) {
+    PoolFn p_of = [&](const std::vector<size_t>& rows, const RankShare& share, bool valid, bool training) {
+      const auto& all = valid ? valid_seqs : train_seqs;
+      // The LoRA dropout masks of the whole batch's packed rows, this share's kept (Rng::RowSlice).
+      int64_t before = 0, mine = 0, global = 0;
       std::vector<std::vector<int32_t>> seqs;
-      for (size_t r : rows) seqs.push_back((valid ? valid_seqs : train_seqs)[r]);
+      for (size_t k = 0; k < rows.size(); ++k) {
+        const int64_t n = int64_t(all[rows[k]].size());
+        const bool in_share = k >= share.first && k < share.first + share.count;
+        if (in_share) seqs.push_back(all[rows[k]]);
+        before += k < share.first ? n : 0, mine += in_share ? n : 0, global += n;
+      }
+      dropout_rng.set_row_slice({before, mine, global});
       const llm::PackedBatch b = llm::pack_sequences(seqs);
-      prep.stage1_tokens += b.rows();
+      if (!share.padding) prep.stage1_tokens += b.rows();  // this rank's; summed over ranks below
       const Var hidden = tt.forward(b, {training, &dropout_rng}).hidden;  // [N, d]
       return o.pool == llm::Pooling::Mean ? llm::mean_rows(hidden, b) : llm::last_rows(hidden, b);  // [B, d]
     };
     fit = fit_tower(tower, tt.lora_parameters(), p_of, train_rows, train_y, valid_rows, valid_y, o);
     prep.stage1_seconds = seconds_since(t0);
+    prep.stage1_tokens = sum_over_ranks(prep.stage1_tokens, world());
     prep.lora_sha256 = sha256_of_tensors(tt.lora_parameters());
     llm::LanguageModel tuned{tt.merged_model(), std::move(lm.tokenizer)};
     prep.vectors =
@@ -182,7 +201,9 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
   // The method `llm`: the tower on every test row's cached vector.
   std::vector<size_t> test_rows(dataset.test.size());
   std::iota(test_rows.begin(), test_rows.end(), size_t(0));
-  PoolFn test_p = [&](const std::vector<size_t>& rows, bool, bool) { return gather_p(prep.vectors.test, d, rows); };
+  PoolFn test_p = [&](const std::vector<size_t>& rows, const RankShare& share, bool, bool) {
+    return gather_p(prep.vectors.test, d, rows, share);
+  };
   const std::vector<float> probs = tower_probs(tower, test_p, test_rows, 4096);
   prep.llm_test = score(probs, dataset.test, eval_fields(dataset));
   // One LLM forward per sample, timed on up to 512 test rows: G's serving cost beyond the backbone.

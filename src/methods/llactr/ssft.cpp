@@ -16,10 +16,12 @@
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/methods/llactr/ssft_data.h"
 #include "llactr/nn/clip_grad.h"
+#include "llactr/nn/gradient_sync.h"
 #include "llactr/nn/optimizer.h"
 #include "llactr/nn/scheduler.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/util/clock.h"
+#include "llactr/util/communicator.h"
 #include "llactr/util/json.h"
 #include "llactr/util/npy.h"
 #include "llactr/util/sha256.h"
@@ -205,8 +207,45 @@ struct StepLoss {
   double cl = 0, lg = 0, total = 0;
 };
 
-StepLoss train_micro_batch(const llm::TrainableTransformer& model, const std::vector<const Tokens*>& batch,
-                           const Setup& s, const SsftOptions& o, Rng& rng, int64_t& tokens) {
+// A rank's part of a micro-batch (data-parallel SSFT): its texts and each loss term's share. The
+// InfoNCE is a mean over the micro-batch's texts (share: its texts / all), the generative loss a
+// mean over all response tokens (share: its response tokens / all of them), so the ranks' shares
+// of the losses, and of their gradients, add up to one process's (gradient_sync.h).
+struct MicroBatchShare {
+  std::vector<const Tokens*> texts;
+  double cl = 1, lg = 1;
+  int64_t packed_rows = 0;  // the whole micro-batch's: the LLM tokens one process would read
+};
+
+// Every rank knows the whole micro-batch (the same order from the seed): its share needs no message.
+// The LoRA dropout masks are the whole micro-batch's rows' masks: rng skips the other ranks' prompt
+// rows and draws the field descriptions' rows, which every rank encodes (Rng::RowSlice::tail).
+MicroBatchShare share_of(const std::vector<const Tokens*>& batch, const Setup& s, const SsftOptions& o, Rng& rng,
+                         Communicator& comm) {
+  const RankShare r = rank_share(batch.size(), comm.rank(), comm.size(), /*pad_empty=*/true);
+  MicroBatchShare m;
+  m.texts.assign(batch.begin() + long(r.first), batch.begin() + long(r.first + r.count));
+  int64_t rows_before = 0, rows_mine = 0, rows_all = 0, responses_mine = 0, responses_all = 0, tail = 0;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    const int64_t n = int64_t(batch[i]->ids.size()), response = n - batch[i]->prompt_len;
+    const bool mine = i >= r.first && i < r.first + r.count;
+    rows_before += i < r.first ? n : 0;
+    rows_mine += mine ? n : 0;
+    responses_mine += mine ? response : 0;
+    rows_all += n, responses_all += response;
+  }
+  if (o.w_cl > 0.0f)
+    for (const auto& d : s.descriptions) tail += int64_t(d.size());
+  rng.set_row_slice({rows_before, rows_mine, rows_all, tail});
+  m.packed_rows = rows_all + tail;
+  m.cl = r.weight(batch.size());
+  m.lg = r.padding || responses_all == 0 ? 0.0 : double(responses_mine) / double(responses_all);
+  return m;
+}
+
+StepLoss train_micro_batch(const llm::TrainableTransformer& model, const MicroBatchShare& share, const Setup& s,
+                           const SsftOptions& o, Rng& rng) {
+  const std::vector<const Tokens*>& batch = share.texts;
   // Packed rows: the B prompts (with responses), then the K field descriptions re-encoded, so
   // the InfoNCE gradient flows through both sides.
   std::vector<std::vector<int32_t>> seqs;
@@ -214,7 +253,6 @@ StepLoss train_micro_batch(const llm::TrainableTransformer& model, const std::ve
   const bool contrastive = o.w_cl > 0.0f, generative = o.w_lg > 0.0f;
   if (contrastive) seqs.insert(seqs.end(), s.descriptions.begin(), s.descriptions.end());
   const PackedBatch packed = llm::pack_sequences(seqs);
-  tokens += packed.rows();
   const int B = int(batch.size());
   // hidden: [N, d]
   const Var hidden = model.forward(packed, {true, &rng}).hidden;
@@ -233,19 +271,21 @@ StepLoss train_micro_batch(const llm::TrainableTransformer& model, const std::ve
     const Var p = l2_normalize(pool(hidden, prompt_rows, o.pooling));  // [B, d]
     const Var f = l2_normalize(pool(hidden, field_rows, o.pooling));   // [K, d]
     const Var cl = cross_entropy(mul_scalar(matmul(p, f, false, true), 1.0f / o.tau), target);
-    out.cl = cl.value().item();
-    loss = mul_scalar(cl, o.w_cl);
+    out.cl = share.cl * cl.value().item();
+    loss = mul_scalar(cl, float(o.w_cl * share.cl));
   }
-  if (generative) {
-    // -log P(response | prompt): each response token predicted from the row before it.
-    std::vector<int32_t> rows, next;
-    for (int b = 0; b < B; ++b)
-      for (int t = batch[b]->prompt_len - 1; t + 1 < int(batch[b]->ids.size()); ++t)
-        rows.push_back(packed.spans[b].row0 + t), next.push_back(batch[b]->ids[t + 1]);
+  // -log P(response | prompt): each response token predicted from the row before it.
+  std::vector<int32_t> rows, next;
+  for (int b = 0; generative && b < B; ++b)
+    for (int t = batch[b]->prompt_len - 1; t + 1 < int(batch[b]->ids.size()); ++t)
+      rows.push_back(packed.spans[b].row0 + t), next.push_back(batch[b]->ids[t + 1]);
+  if (!rows.empty()) {  // a rank's texts may have no response token while another rank's have some
     const Var lg = cross_entropy(model.lm_logits(gather_rows(hidden, rows.data(), int64_t(rows.size()))), next);
-    out.lg = lg.value().item();
-    loss = loss ? add(loss, mul_scalar(lg, o.w_lg)) : mul_scalar(lg, o.w_lg);
+    out.lg = share.lg * lg.value().item();
+    const Var term = mul_scalar(lg, float(o.w_lg * share.lg));
+    loss = loss ? add(loss, term) : term;
   }
+  if (!loss) return out;  // nothing of this rank's texts enters the loss (its rng draws are done)
   out.total = loss.value().item();
   if (!std::isfinite(out.total)) throw std::runtime_error("SSFT: the loss is not finite (" + std::to_string(out.total) + ")");
   // Gradient accumulation: each micro-batch contributes 1/accum of the step's gradient.
@@ -293,11 +333,20 @@ SsftResult run_ssft(const data::Dataset& dataset, const SsftOptions& o) {
   SsftResult r;
   r.n_train = int(s.train.size()), r.n_heldout = int(s.heldout.size());
   r.cache_key = s.cache_key;
-  fs::create_directories(cache_dir(o));
-  if (o.use_cache && read_cache(o, s, schema, r)) {
+  // Data-parallel (mpirun): every rank reads the cache (out_dir on a filesystem they share), rank 0
+  // alone writes it.
+  Communicator& comm = world();
+  if (comm.is_writer()) fs::create_directories(cache_dir(o));
+  float hit = o.use_cache && read_cache(o, s, schema, r) ? 1.0f : 0.0f;
+  comm.allreduce_sum(&hit, 1);
+  if (hit != 0.0f && hit != float(comm.size()))
+    throw std::runtime_error("SSFT: " + cache_dir(o) + " holds a finished run for some ranks and not others: put it on a "
+                             "filesystem every rank shares");
+  if (hit != 0.0f) {
     r.from_cache = true;
     return r;
   }
+  r.embeddings.clear(), r.epochs.clear();  // what read_cache found of an unfinished run
 
   const llm::TrainableTransformer model(s.lm.model, o.lora);
   const int d = model.config().n_embd;
@@ -318,7 +367,7 @@ SsftResult run_ssft(const data::Dataset& dataset, const SsftOptions& o) {
     st.heldout_accuracy = sc.accuracy, st.heldout_infonce = sc.infonce;
     st.tokens = tokens;
     st.seconds = seconds_since(start);
-    write_epoch(o, s, schema, h, st);
+    if (comm.is_writer()) write_epoch(o, s, schema, h, st);
     r.embeddings.push_back(std::move(h));
     r.epochs.push_back(st);
   };
@@ -340,15 +389,22 @@ SsftResult run_ssft(const data::Dataset& dataset, const SsftOptions& o) {
   for (int epoch = 1; epoch <= o.epochs; ++epoch) {
     // A fresh seeded shuffle each epoch.
     seeded_shuffle(order, rng);
-    ProgressLine bar(o.progress);
+    ProgressLine bar(o.progress && comm.is_writer());
     SsftEpoch st;
     st.epoch = epoch;
+    double step_loss = 0;  // this rank's share of the loss since the last optimiser step
     for (int m = 0; m < micro_per_epoch; ++m) {
       std::vector<const Tokens*> batch;
       for (int i = m * o.micro_batch; i < std::min(n, (m + 1) * o.micro_batch); ++i) batch.push_back(&s.train[order[i]]);
-      const StepLoss l = train_micro_batch(model, batch, s, o, rng, tokens);
-      st.loss += l.total, st.loss_cl += l.cl, st.loss_lg += l.lg;
+      const MicroBatchShare share = share_of(batch, s, o, rng, comm);
+      const StepLoss l = train_micro_batch(model, share, s, o, rng);
+      rng.set_row_slice({});  // the epochs' shuffles draw from rng too
+      tokens += share.packed_rows;
+      step_loss += l.total, st.loss_cl += l.cl, st.loss_lg += l.lg;
       if ((m + 1) % o.accum == 0 || m + 1 == micro_per_epoch) {
+        // Every rank's shares of the gradients and of the loss, summed (one allreduce).
+        st.loss += sync_gradients(params, SparseUpdate::Dense, 1.0, float(step_loss), comm);
+        step_loss = 0;
         clip_grad_norm(params, o.max_grad_norm);
         opt.step();
         opt.zero_grad();
@@ -359,8 +415,13 @@ SsftResult run_ssft(const data::Dataset& dataset, const SsftOptions& o) {
                  std::string(filled, '#').c_str(), std::string(width - filled, '-').c_str(), m + 1, micro_per_epoch,
                  st.loss / (m + 1), bar.seconds());
     }
+    if (comm.size() > 1) {  // the ranks' shares of the epoch's loss terms
+      float parts[2] = {float(st.loss_cl), float(st.loss_lg)};
+      comm.allreduce_sum(parts, 2);
+      st.loss_cl = parts[0], st.loss_lg = parts[1];
+    }
     st.loss /= micro_per_epoch, st.loss_cl /= micro_per_epoch, st.loss_lg /= micro_per_epoch;
-    llm::save_lora_adapters(model, o.out_dir + "/lora_epoch" + std::to_string(epoch) + ".gguf");
+    if (comm.is_writer()) llm::save_lora_adapters(model, o.out_dir + "/lora_epoch" + std::to_string(epoch) + ".gguf");
     finish_epoch(st);
   }
   return r;

@@ -35,6 +35,12 @@ class PromptedLlm {
   // h: [B, d_h], batch: B texts (pack_sequences) -> hidden [N, d] (the texts' rows), last [B, d].
   // training: LoRA dropout on.
   llm::TrainableOutput forward(const Var& h, const llm::PackedBatch& batch, bool training);
+  // Data-parallel training: the batch of forward() is texts [first, first + count) of a global
+  // batch of texts with these token counts, spread over the ranks. The LoRA dropout masks are then
+  // the global batch's rows' masks (Rng::RowSlice over the packed rows, soft prompts included), as
+  // one process draws them. Holds until the next call; a whole batch (first 0, every text) is the
+  // one-process case.
+  void set_dropout_slice(const std::vector<int64_t>& text_tokens, size_t first, size_t count);
   // hidden_rows: [n, d] -> [n, n_vocab] through the pretrained LM head.
   Var lm_logits(const Var& hidden_rows) const { return llm_.lm_logits(hidden_rows); }
 

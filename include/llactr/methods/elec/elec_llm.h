@@ -23,6 +23,7 @@
 #include "llactr/methods/elec/elec_options.h"
 #include "llactr/nn/linear.h"
 #include "llactr/nn/mlp.h"
+#include "llactr/util/communicator.h"
 
 namespace llactr::methods {
 
@@ -57,12 +58,16 @@ struct ElecPrepared {
 ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const ElecOptions& options);
 
 // Trains `tower` (+ `extra` parameters) with BCE on rows of `train_p`, early stopping on the AUC
-// over `valid_rows`; p_of(rows, training) gives p: [B, d]. The loop stage 1 runs in both modes.
+// over `valid_rows`; p_of(rows, share, valid, training) gives p of rows[share.first, share.first +
+// share.count): [share.count, d]. The loop stage 1 runs in both modes. Data-parallel (mpirun):
+// each rank runs its share of every batch of rows (every rank knows the whole batch, so p_of can
+// draw the whole batch's LoRA dropout masks) and the gradients are summed (gradient_sync.h);
+// validation scores whole chunks of rows per rank, gathered.
 struct TowerFit {
   int epochs = 0, best_epoch = 0;
   double best_valid_auc = 0;
 };
-using PoolFn = std::function<Var(const std::vector<size_t>& rows, bool valid, bool training)>;
+using PoolFn = std::function<Var(const std::vector<size_t>& rows, const RankShare& share, bool valid, bool training)>;
 TowerFit fit_tower(ElecTower& tower, const std::vector<Var>& extra, const PoolFn& p_of,
                    const std::vector<size_t>& train_rows, const std::vector<float>& train_labels,
                    const std::vector<size_t>& valid_rows, const std::vector<float>& valid_labels, const ElecOptions& o);
