@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <fstream>
 #include <map>
-#include <optional>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 #include "llactr/ctr/trainer_state.h"
