@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <stdexcept>
 
+#include "llactr/data/id_dropout.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/early_stopping.h"
 #include "llactr/nn/metrics.h"
@@ -103,6 +104,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
   bo.prefetch = true;
   data::Batcher batcher(train_split, bo);
   Rng dropout_rng(cfg.seed + 1);
+  Rng id_dropout_rng(cfg.seed ^ 0x1dd0u);  // its own stream: --id-dropout 0 leaves every other draw as it was
   const ForwardContext ctx{true, &dropout_rng};
   const bool live = cfg.verbose && isatty(STDERR_FILENO);
 
@@ -120,6 +122,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
     batcher.start_epoch(uint64_t(epoch - 1));
     while (batcher.next(batch)) {
       ++steps;
+      if (cfg.id_dropout > 0) data::drop_ids(batch, cfg.id_dropout_columns, cfg.id_dropout, id_dropout_rng);
       const float bce = train_step(model, batch, ctx, opt, params, cfg.grad_clip, enhancer, epoch, steps);
       loss_sum += bce;
       samples += batch.size;
