@@ -244,6 +244,7 @@ TEST(Experiment, BadOptionValuesFailBeforeTheDataIsLoaded) {
   EXPECT_NE(error_of({"--method", "base,base"}).find("--method names 'base' twice"), std::string::npos);
   EXPECT_NE(error_of({"--seeds", "0"}).find("--seeds must be in [1"), std::string::npos);
   EXPECT_NE(error_of({"--lr", "-1"}).find("--lr must be"), std::string::npos);
+  EXPECT_NE(error_of({"--id-dropout", "1.5"}).find("--id-dropout must be in [0, 1]"), std::string::npos);
   EXPECT_NE(error_of({"--backbones", "FM,Nope"}).find("unknown backbone 'Nope'"), std::string::npos);
   EXPECT_NE(error_of({"--train-ratio", "0.95"}).find("--train-ratio"), std::string::npos);
   // Every size of every backbone is an option, checked when it is read (and per backbone).
@@ -331,6 +332,27 @@ TEST(Experiment, OutputFoldersAndPromptsAreCheckedBeforeTheDataIsLoaded) {
   // The folders that passed are left in place, with no probe file behind.
   EXPECT_TRUE(std::filesystem::is_directory(tmp.file("out")));
   EXPECT_TRUE(std::filesystem::is_empty(tmp.file("out")));
+}
+
+// --id-dropout-fields names fields of the data, so it is checked when the data is read; the run
+// with a known field trains (its effect on the ids is tested in test_data_id_dropout.cpp).
+TEST(Experiment, IdDropoutFieldsMustBeFieldsOfTheData) {
+  TempDir tmp;
+  const std::string data = tmp.file("ml1m");
+  std::filesystem::create_directories(data);
+  testing::write_ml1m_generated(data, 7, 30, 600);
+  const std::vector<std::string> common{"--dataset", "ml1m", "--data-dir", data, "--backbones", "FM", "--method", "base",
+                                        "--epochs", "1", "--batch-size", "128", "--cache-dir", "", "--quiet",
+                                        "--id-dropout", "0.5", "--out", tmp.file("out")};
+  std::vector<std::string> bad = common;
+  bad.insert(bad.end(), {"--id-dropout-fields", "MovieID,Nope"});
+  try {
+    run(bad);
+    ADD_FAILURE() << "no error";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--id-dropout-fields: no field 'Nope'"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(run(common), 0);  // the item field by default
 }
 
 }  // namespace

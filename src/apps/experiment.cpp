@@ -68,7 +68,9 @@ Args declare_options() {
       .option("monitor", "auc", "the validation metric for early stopping and lr decay: auc or auc-logloss")
       .option("weight-decay", "0", "coupled L2 (torch Adam weight_decay) on all parameters")
       .option("grad-clip", "10", "max gradient L2 norm (0 = off)")
-      .option("embedding-update", "dense", "dense (as torch Adam) or lazy (touched rows only)");
+      .option("embedding-update", "dense", "dense (as torch Adam) or lazy (touched rows only)")
+      .option("id-dropout", "0", "in training, a row's --id-dropout-fields become out-of-vocabulary with this probability, as a cold item's are")
+      .option("id-dropout-fields", "", "comma-separated fields for --id-dropout (default: the schema's item field)");
   // The shared backbone options (--embedding-dim, --init, --net-dropout), then each row's own.
   declare_options(a, backbone_config_options().options());
   for (const BackboneEntry& b : backbone_table()) declare_options(a, b.options);
@@ -194,7 +196,26 @@ TrainConfig train_config(const Args& a, uint64_t seed) {
   if (update != "dense" && update != "lazy") throw std::invalid_argument("--embedding-update must be dense or lazy");
   tc.embedding_update = update == "dense" ? SparseUpdate::Dense : SparseUpdate::Lazy;
   tc.seed = seed;
+  tc.id_dropout = float(double_in(a, "id-dropout", 0, 1));
   return tc;
+}
+
+// The (column, OOV global id) pairs --id-dropout replaces: the named fields, or the item field.
+std::vector<std::pair<int, int32_t>> id_dropout_columns(const Args& a, const data::Dataset& d) {
+  std::vector<std::string> names;
+  if (a.has("id-dropout-fields")) names = split_commas(a.get("id-dropout-fields"));
+  if (names.empty()) {
+    if (d.schema.item_field < 0)
+      throw std::invalid_argument("--id-dropout: the dataset has no item field; name the fields with --id-dropout-fields");
+    names.push_back(d.schema.fields[size_t(d.schema.item_field)].name);
+  }
+  std::vector<std::pair<int, int32_t>> columns;
+  for (const std::string& name : names) {
+    const int k = d.schema.index_of(name);
+    if (k < 0) throw std::invalid_argument("--id-dropout-fields: no field '" + name + "' in the dataset");
+    columns.push_back({k, d.encoder.offset(k)});
+  }
+  return columns;
 }
 
 }  // namespace
@@ -343,6 +364,7 @@ int run_experiment(int argc, char** argv) {
         bc.num_fields = d.schema.num_fields();
         bc.vocab_size = d.encoder.total_vocab();
         TrainConfig tc = train_config(ab, seed);
+        if (tc.id_dropout > 0) tc.id_dropout_columns = id_dropout_columns(ab, d);
         // The run's training states, after every epoch: what --resume continues from.
         const std::string state_dir = run_state_dir(out, dataset, name, m.name, seed);
         if (writer) std::filesystem::create_directories(state_dir);

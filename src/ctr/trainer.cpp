@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "llactr/ctr/trainer_state.h"
+#include "llactr/data/id_dropout.h"
 #include "llactr/nn/clip_grad.h"
 #include "llactr/nn/early_stopping.h"
 #include "llactr/nn/gradient_sync.h"
@@ -115,13 +116,14 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
   bo.shards = comm.size();
   data::Batcher batcher(train_split, bo);
   Rng dropout_rng(cfg.seed + 1);
+  Rng id_dropout_rng(cfg.seed ^ 0x1dd0u);  // its own stream: --id-dropout 0 leaves every other draw as it was
   const ForwardContext ctx{true, &dropout_rng};
   const bool verbose = cfg.verbose && comm.is_writer();
   const bool live = verbose && isatty(STDERR_FILENO);
 
   TrainResult res;
   EarlyStopping stop(params, cfg.patience, cfg.min_delta);  // on the monitored metric
-  std::vector<Rng*> rngs{&dropout_rng};
+  std::vector<Rng*> rngs{&dropout_rng, &id_dropout_rng};
   if (enhancer)
     for (Rng* r : enhancer->rngs()) rngs.push_back(r);
   const TrainerParts parts{model, params, opt, plateau, stop, rngs, res};
@@ -144,6 +146,7 @@ TrainResult train(Backbone& model, const data::Split& train_split, const data::S
     batcher.start_epoch(uint64_t(epoch - 1));
     while (batcher.next(batch)) {
       ++steps;
+      if (cfg.id_dropout > 0) data::drop_ids(batch, cfg.id_dropout_columns, cfg.id_dropout, id_dropout_rng);
       const float bce = train_step(model, batch, ctx, opt, params, cfg.grad_clip, enhancer, epoch, steps);
       loss_sum += bce;
       samples += batch.global_rows();

@@ -53,6 +53,12 @@ struct TrainConfig {
   // Dense updates every row of the embedding tables each step, as torch.optim.Adam on nn.Embedding.
   SparseUpdate embedding_update = SparseUpdate::Dense;
   uint64_t seed = 2024;      // batch order and dropout masks
+  // --id-dropout: in training, each row's ids in these columns become their field's out-of-vocabulary
+  // id with this probability (one draw per row, every column at once). The model then sees in
+  // training what an item unseen in train looks like, and must score it from its other inputs (ELEC-G's
+  // v): DropoutNet's input dropout (Volkovs et al., 2017). Pairs (column, the field's OOV global id).
+  float id_dropout = 0;
+  std::vector<std::pair<int, int32_t>> id_dropout_columns;
   bool verbose = true;       // progress and per-epoch lines on stderr
   // After each epoch the whole training state goes to state.path (ctr/trainer_state.h).
   StateFile state;
