@@ -67,14 +67,7 @@ void save_checkpoint(const std::string& path, const Backbone& model, const data:
 
 LoadedCheckpoint load_checkpoint(const std::string& path) {
   data::BinaryReader r(path);
-  char magic[8];
-  try {
-    r.bytes(magic, sizeof magic);
-  } catch (const std::exception&) {
-    throw std::runtime_error(path + ": not an llactr checkpoint (shorter than its 8-byte header)");
-  }
-  if (std::memcmp(magic, kMagic, sizeof kMagic) != 0)
-    throw std::runtime_error(path + ": not an llactr checkpoint (the file does not start with LLACTRCK)");
+  r.magic(kMagic, "an llactr checkpoint");
   uint32_t version = r.pod<uint32_t>();
   if (version == 2)
     throw std::runtime_error(path + ": checkpoint format version 2, written before the backbones had their own "

@@ -91,14 +91,7 @@ void save_training_state(const std::string& path, const TrainingState& s) {
 
 TrainingState load_training_state(const std::string& path, const std::string& kind) {
   data::BinaryReader r(path);
-  char magic[8];
-  try {
-    r.bytes(magic, sizeof magic);
-  } catch (const std::exception&) {
-    throw std::runtime_error(path + ": not an llactr training state (shorter than its 8-byte header)");
-  }
-  if (std::memcmp(magic, kMagic, sizeof kMagic) != 0)
-    throw std::runtime_error(path + ": not an llactr training state (the file does not start with LLACTRTS)");
+  r.magic(kMagic, "an llactr training state");
   const uint32_t version = r.pod<uint32_t>();
   if (version != kTrainingStateVersion)
     throw std::runtime_error(path + ": training-state format version " + std::to_string(version) +

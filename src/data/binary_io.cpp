@@ -1,5 +1,8 @@
 #include "llactr/data/binary_io.h"
 
+#include <cstring>
+#include <stdexcept>
+
 namespace llactr::data {
 
 BinaryWriter::BinaryWriter(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "wb"), std::fclose) {
@@ -41,6 +44,15 @@ void BinaryReader::bytes(void* p, size_t n) {
   check_fits(n, 1);
   if (n && std::fread(p, 1, n, f_.get()) != n) fail("read error");
   pos_ += n;
+}
+
+void BinaryReader::magic(const char (&expected)[8], const std::string& what) {
+  char got[8];
+  if (size_ - pos_ < sizeof got) throw std::runtime_error(path_ + ": not " + what + " (shorter than its 8-byte header)");
+  bytes(got, sizeof got);
+  if (std::memcmp(got, expected, sizeof got) != 0)
+    throw std::runtime_error(path_ + ": not " + what + " (the file does not start with " +
+                             std::string(expected, sizeof expected) + ")");
 }
 
 std::string BinaryReader::string() {

@@ -43,6 +43,9 @@ class BinaryReader {
     return v;
   }
   std::string string();
+  // Reads an 8-byte header and throws "PATH: not WHAT (...)" when the file is shorter or starts
+  // otherwise: a file of another kind is named as such, not reported as corrupt.
+  void magic(const char (&expected)[8], const std::string& what);
   template <class T> std::vector<T> vec() {
     uint64_t n = pod<uint64_t>();
     check_fits(n, sizeof(T));
