@@ -68,6 +68,25 @@ TEST(KnowledgeClicks, ReadsBackAsACsvDatasetWithDistinctItemsPerUser) {
   EXPECT_NE(slurp(dir.file("clicks.csv")), slurp(other.file("clicks.csv")));
 }
 
+// The item ids say nothing of the category: the generator's item indices run in category order, the
+// written ids are a permutation of them. Along the ids, a category in id order would change 5 times;
+// a random order changes it on most of the 599 steps (expected 500 for 6 equal categories).
+TEST(KnowledgeClicks, ItemIdsAreNotInCategoryOrder) {
+  TempDir dir;
+  KnowledgeClicksOptions o;
+  o.users = 200;
+  o.rows_per_user = 60;
+  write_knowledge_clicks(words(6, 100), o, dir.str());
+  const RawTable t = read_csv(read_csv_schema(dir.file("schema.txt")), false);
+  std::map<int, std::string> category_of_id;  // ItemID "i<k>" -> its category
+  for (size_t r = 0; r < t.rows(); ++r) category_of_id[std::stoi(t.text(r, 1).substr(1))] = t.text(r, 3);
+  ASSERT_GT(category_of_id.size(), 500u);
+  size_t changes = 0;
+  for (auto it = category_of_id.begin(), next = std::next(it); next != category_of_id.end(); ++it, ++next)
+    changes += it->second != next->second;
+  EXPECT_GT(changes, category_of_id.size() / 2) << "ids in category order leak the category to text readers";
+}
+
 TEST(KnowledgeClicks, ClicksFollowTheLikedCategoriesAtTheExtremes) {
   // exposure 1 and a huge like effect with no noise terms: every user sees only their
   // liked_categories categories, and clicks (p = sigmoid(20 - 10) ≈ 1) only in them; with

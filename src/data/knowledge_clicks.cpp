@@ -49,6 +49,15 @@ KnowledgeClicksStats write_knowledge_clicks(const WordCategories& words, const K
   std::vector<float> b_item(static_cast<size_t>(n_items));
   for (float& b : b_item) b = rng.normal(0.0f, float(o.item_std));
 
+  // The items' public ids are a seeded permutation of their indices, which run in category order:
+  // an id that counted through the categories ("i0".."i155" the musical instruments) would tell a
+  // model that reads it as text (the LLM methods' "Item ID is i2436.") a cold item's category.
+  // Their own generator, so the clicks are those of the same seed whatever the ids.
+  std::vector<int> public_id(static_cast<size_t>(n_items));
+  for (int i = 0; i < n_items; ++i) public_id[size_t(i)] = i;
+  Rng id_rng(o.seed ^ 0x1d5u);
+  seeded_shuffle(public_id, id_rng);
+
   csv << "UserID,ItemID,ItemName,Category,Click\n";
   std::vector<float> probs, labels;
   for (int u = 0; u < o.users; ++u) {
@@ -75,7 +84,7 @@ KnowledgeClicksStats write_knowledge_clicks(const WordCategories& words, const K
       const int click = rng.uniform() < float(p) ? 1 : 0;
       probs.push_back(float(p));
       labels.push_back(float(click));
-      csv << 'u' << u << ",i" << item << ',' << csv_cell(words.words[size_t(item)]) << ','
+      csv << 'u' << u << ",i" << public_id[size_t(item)] << ',' << csv_cell(words.words[size_t(item)]) << ','
           << csv_cell(words.names[size_t(c)]) << ',' << click << '\n';
     }
   }
