@@ -9,7 +9,8 @@
 // otherwise from all items. The item's features are its id and its name (the word) — never its
 // category, which only the oracle row keeps (run_experiment --drop-fields Category drops it). A
 // model that sees only ids can learn a warm item's category from its clicks, but not a cold item's:
-// the word is the only way in, and only a language model that knows the word can use it.
+// the word is the only way in, and only a language model that knows the word can use it. The ids
+// ("i2436") are a seeded permutation of the items, so their digits say nothing of the category.
 #pragma once
 #include <cstdint>
 #include <string>
