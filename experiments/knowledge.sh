@@ -6,12 +6,11 @@
 # ELEC-V/G and ClickPrompt fused/CTR with each of four LMs of pretrain_knowledge.sh: the domain LM,
 # the control LM (scrambled corpus), the untrained LM, and stories260K; and a plumbing check with the
 # category in the text (below). Results: docs/results/knowledge.md.
-#   experiments/knowledge.sh           # FM and DeepFM, 3 seeds, 1,000 users x 300 rows, four LMs
+#   experiments/knowledge.sh           # FM and DeepFM, 3 seeds, 1,000 users x 60 rows, four LMs
 #   experiments/knowledge.sh --quick   # FM, 1 seed, 250 users x 60 rows, the domain and untrained LMs
-# 300 rows a user, not 60: with 60 (38 train rows a user) no method carries even the plumbing
-# check's category to cold items (ELEC-G: 6% of the way from base to the oracle); with 300 it
-# carries 32% (docs/results/knowledge.md, "Rows per user"). --quick keeps 60 to stay within 15
-# minutes: it checks that every row runs, not what the LMs carry.
+# ROWS sets the rows a user (300 were measured too: docs/results/knowledge.md, "Rows per user").
+# The run folders end in _v2: the data of earlier runs had item ids in category order, which the
+# LLM methods could read (fixed in make-knowledge-clicks), and a folder's clicks.csv is reused.
 # LM_DIR (default results/knowledge, pretrain_knowledge.sh's OUT) holds domain/, control/ and
 # untrained/model.gguf; DATA the data folder (stories260K); THREADS (default 2); BACKBONES, SEEDS
 # and LMS (space-separated) override the mode's; RUNS the run folders (a finished run, with
@@ -35,11 +34,11 @@ LM_DIR=${LM_DIR:-results/knowledge}
 THREADS=${THREADS:-2}
 STORIES=${STORIES:-$DATA/stories260K/stories260K.gguf}
 case ${1:-} in
-  "") backbones=FM,DeepFM seeds=3 users=1000 rows=300 lms="domain control untrained stories260K" suffix=_r300 ;;
-  --quick) backbones=FM seeds=1 users=250 rows=60 lms="domain untrained" suffix=_quick ;;
+  "") backbones=FM,DeepFM seeds=3 users=1000 lms="domain control untrained stories260K" suffix=_v2 ;;
+  --quick) backbones=FM seeds=1 users=250 lms="domain untrained" suffix=_v2_quick ;;
   *) echo "usage: experiments/knowledge.sh [--quick]" >&2; exit 2 ;;
 esac
-backbones=${BACKBONES:-$backbones} seeds=${SEEDS:-$seeds}
+backbones=${BACKBONES:-$backbones} seeds=${SEEDS:-$seeds} rows=${ROWS:-60}
 read -r -a lms <<<"${LMS:-$lms}"
 RUNS=${RUNS:-results/knowledge_clicks$suffix}
 OUT=${OUT:-docs/results/knowledge_clicks$suffix}
