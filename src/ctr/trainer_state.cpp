@@ -1,6 +1,5 @@
 #include "llactr/ctr/trainer_state.h"
 
-#include <cstdio>
 #include <map>
 
 #include "llactr/ctr/training_state.h"
@@ -11,27 +10,21 @@ namespace {
 
 constexpr const char* kKind = "ctr-train";
 
-std::string text(double v) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", v);
-  return buf;
-}
-
 std::map<std::string, std::string> settings(const TrainConfig& c, const Backbone& model, size_t train_rows,
                                             size_t valid_rows) {
   return {{"backbone", model.name()},
           {"train rows", std::to_string(train_rows)},
           {"valid rows", std::to_string(valid_rows)},
-          {"lr", text(c.lr)},
+          {"lr", setting_text(c.lr)},
           {"batch size", std::to_string(c.batch_size)},
           {"max epochs", std::to_string(c.max_epochs)},
           {"patience", std::to_string(c.patience)},
           {"monitor", monitor_name(c.monitor)},
-          {"lr decay", text(c.lr_decay)},
-          {"min lr", text(c.min_lr)},
-          {"min delta", text(c.min_delta)},
-          {"grad clip", text(c.grad_clip)},
-          {"weight decay", text(c.weight_decay)},
+          {"lr decay", setting_text(c.lr_decay)},
+          {"min lr", setting_text(c.min_lr)},
+          {"min delta", setting_text(c.min_delta)},
+          {"grad clip", setting_text(c.grad_clip)},
+          {"weight decay", setting_text(c.weight_decay)},
           {"embedding update", c.embedding_update == SparseUpdate::Dense ? "dense" : "lazy"},
           {"seed", std::to_string(c.seed)}};
 }

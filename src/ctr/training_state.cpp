@@ -137,6 +137,12 @@ TrainingState load_training_state(const std::string& path, const std::string& ki
   return s;
 }
 
+std::string setting_text(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%.17g", v);
+  return buf;
+}
+
 void check_settings(const TrainingState& s, const std::map<std::string, std::string>& run, const std::string& how_to_fix) {
   auto differ = [&](const std::string& name, const std::string& recorded, const std::string& now) {
     throw std::runtime_error(s.path + ": the state was written with " + name + " = " + recorded + ", this run has " +

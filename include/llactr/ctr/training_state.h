@@ -58,6 +58,10 @@ void save_training_state(const std::string& path, const TrainingState& state);
 // truncated or corrupt file, a newer version or another kind.
 TrainingState load_training_state(const std::string& path, const std::string& kind);
 
+// A number as a setting's value text: %.17g, so that two settings compare equal only when the
+// doubles (or the floats they came from) are.
+std::string setting_text(double v);
+
 // Throws std::runtime_error naming the file and the first setting whose recorded value differs
 // from `run`'s (or that one side lacks), with `how_to_fix` appended.
 void check_settings(const TrainingState& state, const std::map<std::string, std::string>& run,

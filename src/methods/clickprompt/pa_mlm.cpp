@@ -35,14 +35,9 @@ struct PaMlmLoop {
 };
 
 std::map<std::string, std::string> settings(const Backbone& backbone, size_t texts, const ClickPromptOptions& o) {
-  auto text = [](double v) {
-    char buf[40];
-    std::snprintf(buf, sizeof buf, "%.17g", v);
-    return std::string(buf);
-  };
   return {{"backbone", backbone.name()},      {"texts", std::to_string(texts)},
           {"mlm epochs", std::to_string(o.mlm_epochs)}, {"mlm batch", std::to_string(o.mlm_batch)},
-          {"mlm lr", text(o.mlm_lr)},         {"mask rate", text(o.mask_rate)},
+          {"mlm lr", setting_text(o.mlm_lr)},         {"mask rate", setting_text(o.mask_rate)},
           {"seed", std::to_string(o.seed)}};
 }
 
