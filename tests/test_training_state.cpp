@@ -244,6 +244,10 @@ TEST(CtrTrainerResume, RefusesAnotherSettingModelOrEnhancer) {
   other = c;
   other.seed = 7;
   EXPECT_NE(error_of([&] { run_training(other, true); }).find("written with seed = 2024"), std::string::npos);
+  other = c;
+  other.id_dropout = 0.5f;
+  EXPECT_NE(error_of([&] { run_training(other, true); }).find("written with id dropout = 0, this run has id dropout = 0.5"),
+            std::string::npos);
   // Without the enhancer: one parameter fewer.
   EXPECT_NE(error_of([&] { run_training(c, false); }).find("(another method?)"), std::string::npos);
   // Another backbone's state in the same place.

@@ -10,6 +10,14 @@ namespace {
 
 constexpr const char* kKind = "ctr-train";
 
+// "column:oov,column:oov" of --id-dropout's fields.
+std::string id_dropout_columns(const TrainConfig& c) {
+  std::string s;
+  for (const auto& [column, oov] : c.id_dropout_columns)
+    s += (s.empty() ? "" : ",") + std::to_string(column) + ":" + std::to_string(oov);
+  return s;
+}
+
 std::map<std::string, std::string> settings(const TrainConfig& c, const Backbone& model, size_t train_rows,
                                             size_t valid_rows) {
   return {{"backbone", model.name()},
@@ -26,7 +34,9 @@ std::map<std::string, std::string> settings(const TrainConfig& c, const Backbone
           {"grad clip", setting_text(c.grad_clip)},
           {"weight decay", setting_text(c.weight_decay)},
           {"embedding update", c.embedding_update == SparseUpdate::Dense ? "dense" : "lazy"},
-          {"seed", std::to_string(c.seed)}};
+          {"seed", std::to_string(c.seed)},
+          {"id dropout", setting_text(c.id_dropout)},
+          {"id dropout columns", id_dropout_columns(c)}};
 }
 
 // The EpochLog fields, in one order for writing and reading.
