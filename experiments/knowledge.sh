@@ -18,9 +18,11 @@
 #
 # ClickPrompt's two LLM stages (PA-MLM and the fused row's fine-tuning) read a seeded 10,000 of the
 # train rows, as compare_methods.sh --quick does: on all 38,569 they would take most of the budget.
-# ELEC runs twice per LM: with the mean of the instance text's hidden states (the default) and
+# ELEC runs three times per LM: with the mean of the instance text's hidden states (the default),
 # with its last token's (--elec-pool last), the state in which the probe finds a causal LM's
-# knowledge of the text's last word (the item's name).
+# knowledge of the text's last word (the item's name), and with the mean over the item's own text
+# alone (--elec-text-fields ItemName, "Item Name is cello."): in the whole instance text the user's
+# and the item's ids outweigh the name, and G fits the items through them (docs/results/knowledge.md).
 #
 # Every LM reads the same short SSFT prompt (experiments/ssft_prompt_short.txt): the paper's prompt
 # is 170 tokens with these three fields, longer than the pretrained LMs' context of 64.
@@ -75,6 +77,8 @@ for lm in "${lms[@]}"; do
     --ssft-prompt experiments/ssft_prompt_short.txt --ssft-dir "$RUNS/$lm/ssft" --elec-dir "$RUNS/$lm/elec"
   run "$lm-elec-last" --data-dir "$KC" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
     --method elec --elec-pool last --elec-label "elec-last-$lm" --elec-dir "$RUNS/$lm/elec"
+  run "$lm-elec-item" --data-dir "$KC" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
+    --method elec --elec-text-fields ItemName --elec-label "elec-item-$lm" --elec-dir "$RUNS/$lm/elec"
 done
 # The plumbing check: the same clicks with each item's name followed by its category's name
 # ("Item Name is dendrobium (flower)."), so the text itself says what the oracle's field says and
@@ -94,7 +98,10 @@ run text-oracle --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields C
   --llm-model "$(model_of untrained)" --method base,elec,clickprompt --clickprompt-rows fused,ctr \
   --clickprompt-mlm-rows 10000 --clickprompt-finetune-rows 10000 --elec-pool last \
   --elec-label elec-last-untrained --clickprompt-label clickprompt-untrained --elec-dir "$RUNS/text-oracle/elec"
+run text-oracle-item --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields Category \
+  --llm-model "$(model_of untrained)" --method elec --elec-text-fields ItemName \
+  --elec-label elec-item-untrained --elec-dir "$RUNS/text-oracle/elec"
 
-runs=("$RUNS"/base "$RUNS"/oracle "$RUNS"/text-oracle)
-for lm in "${lms[@]}"; do runs+=("$RUNS/$lm" "$RUNS/$lm-elec-last"); done
+runs=("$RUNS"/base "$RUNS"/oracle "$RUNS"/text-oracle "$RUNS"/text-oracle-item)
+for lm in "${lms[@]}"; do runs+=("$RUNS/$lm" "$RUNS/$lm-elec-last" "$RUNS/$lm-elec-item"); done
 ./run_experiment --aggregate --out "$OUT" "${runs[@]}"

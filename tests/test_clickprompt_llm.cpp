@@ -257,6 +257,36 @@ TEST(ClickPromptMethod, OptionErrorsComeFromMakeBeforeAnyData) {
   EXPECT_THROW(e.make(s), std::runtime_error);
 }
 
+// --clickprompt-text-fields: the LLM reads the chosen fields' sentences only, each text tokenised
+// once; a name the schema lacks fails in prepare(), once the schema is known and before any run.
+TEST(ClickPromptMethod, TextFieldsChooseTheSentencesTheLlmReads) {
+  testing::TempDir dir;
+  const data::Dataset& d = small_data();
+  const llm::LanguageModel lm = llm::open_language_model(tiny_model(dir));
+  InstanceTokens item;
+  item.fields = text_fields(d.schema, "Item", "clickprompt-text-fields");
+  const std::string text = instance_text(d, d.train, 0, item.fields);
+  EXPECT_EQ(text.rfind("Item is ", 0), 0u) << text;  // the item's sentence alone
+  EXPECT_EQ(text.find("User"), std::string::npos) << text;
+  EXPECT_EQ(item.of(d, lm.tokenizer, d.train, 0), lm.tokenizer.encode(text));
+  InstanceTokens every;  // no fields: the whole instance text
+  EXPECT_EQ(every.of(d, lm.tokenizer, d.train, 0), lm.tokenizer.encode(instance_text(d, d.train, 0)));
+  EXPECT_GT(every.of(d, lm.tokenizer, d.train, 0).size(), item.of(d, lm.tokenizer, d.train, 0).size());
+  EXPECT_EQ(every.by_text.size(), 1u);  // tokenised once
+
+  MethodSetup s;
+  s.llm_model = tiny_model(dir);
+  s.options = options_with({{"clickprompt-text-fields", "Item,Price"}});
+  std::unique_ptr<Method> m = method_entry("clickprompt").make(s);
+  try {
+    m->prepare(d);
+    ADD_FAILURE() << "an unknown field was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("--clickprompt-text-fields: 'Price' is not a field"), std::string::npos)
+        << e.what();
+  }
+}
+
 // The method from the table on two seeds' worth of rows: PA-MLM, then the three fine-tunings.
 // The LLM rows pay the LLM at inference; clickprompt-ctr is served, and its checkpoint predicts
 // bit-identically after the GGUF is deleted.

@@ -186,7 +186,7 @@ ClickPromptState clickprompt_steps(const data::Dataset& d, const llm::LanguageMo
   for (size_t i = 0; i < 100; ++i) valid_rows.append_row(d.valid, i);
   Rng head_init(3);
   ClickPromptHead head(llm.width(), o.alpha, head_init);
-  std::unordered_map<std::string, std::vector<int32_t>> cache;
+  InstanceTokens cache;
   ClickPromptEnhancer enhancer(d, lm.tokenizer, llm, head, /*plm_only=*/false, cache);
   TrainConfig tc;
   tc.max_epochs = 1, tc.batch_size = 64, tc.lr = 1e-3f, tc.verbose = false;

@@ -60,6 +60,8 @@ const OptionTable<ClickPromptOptions>& clickprompt_option_table() {
                   "prefix (K keys and values per layer) or input (K soft token embeddings)")
           .choice("clickprompt-attention", &O::attention, kAttentions,
                   "the LLM's attention in PA-MLM and fine-tuning: bidirectional or causal")
+          .text("clickprompt-text-fields", &O::text_fields, false,
+                "comma-separated fields whose sentences form the LLM's text (default: every field, the instance text)")
           .choice("clickprompt-llm-tune", &O::llm_tune, kTunes, "lora (on q and v) or full (every weight; for tiny models)")
           .integer("clickprompt-lora-r", &O::lora_rank, at_least(1), "LoRA rank")
           .number("clickprompt-lora-alpha", &O::lora_alpha, above(0), "LoRA alpha")

@@ -9,6 +9,7 @@
 #include "llactr/methods/clickprompt/clickprompt.h"
 #include "llactr/methods/method.h"
 #include "llactr/methods/clickprompt/prompted_llm.h"
+#include "llactr/methods/common/instance_text.h"
 #include "llactr/tensor/gemm.h"
 #include "llactr/util/json.h"
 
@@ -38,6 +39,11 @@ class ClickPromptMethod : public Method {
                                   std::to_string(n_ctx) + ")");
   }
 
+  // An unknown --clickprompt-text-fields name fails here, before any backbone trains.
+  void prepare(const data::Dataset& dataset) override {
+    text_fields(dataset.schema, o_.text_fields, "clickprompt-text-fields");
+  }
+
   std::vector<MethodRow> run(const data::Dataset& dataset, const std::string& backbone, const BackboneConfig& bc,
                              const TrainConfig& tc) override {
     // The whole of ClickPrompt (PA-MLM, the LLM rows, and so also clickprompt-ctr's fine-tuning)
@@ -52,6 +58,7 @@ class ClickPromptMethod : public Method {
         {"clickprompt_prompts", std::to_string(o_.prompts)},
         {"clickprompt_mode", json_quote(prompt_mode_name(o_.mode))},
         {"clickprompt_attention", json_quote(prompt_attention_name(o_.attention))},
+        {"clickprompt_text_fields", json_quote(o_.text_fields)},
         {"clickprompt_llm_tune", json_quote(clickprompt_llm_tune_name(o_.llm_tune))},
         {"clickprompt_without_mlm", o_.without_mlm ? "true" : "false"},
         {"clickprompt_mlm_rows", std::to_string(run.mlm_rows)},

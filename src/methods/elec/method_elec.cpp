@@ -80,6 +80,8 @@ class ElecMethod : public Method {
     settings_ = {{"llm_model", json_quote(o_.without_llm ? "" : o_.model_path)},
                  {"elec_llm_tune", json_quote(elec_llm_tune_name(o_.llm_tune))},
                  {"elec_llm_rows", std::to_string(o_.llm_rows)},
+                 {"elec_pool", json_quote(llm::pooling_name(o_.pool))},
+                 {"elec_text_fields", json_quote(o_.text_fields)},
                  {"elec_inject", json_quote(elec_inject_name(o_.inject))},
                  {"elec_schedule", json_quote(elec_schedule_name(o_.schedule))},
                  {"elec_alpha", json_number(o_.alpha)},

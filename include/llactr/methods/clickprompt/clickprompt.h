@@ -25,14 +25,22 @@
 
 namespace llactr::methods {
 
+// The token ids of the texts the LLM reads, each text tokenised once. A row's text holds the
+// sentences of `fields` (--clickprompt-text-fields; empty: every field, the instance text).
+struct InstanceTokens {
+  std::vector<int> fields;
+  std::unordered_map<std::string, std::vector<int32_t>> by_text;
+  const std::vector<int32_t>& of(const data::Dataset& dataset, const llm::Tokenizer& tokenizer,
+                                 const data::Split& split, size_t row);
+};
+
 // The fused and PLM rows' model as an Enhancer: fuse_logit(z_ctr, h, batch) runs the prompted LLM
-// on the batch's instance texts and returns α·z_plm + (1 − α)·z_ctr, or z_plm (plm_only).
+// on the batch's texts and returns α·z_plm + (1 − α)·z_ctr, or z_plm (plm_only).
 class ClickPromptEnhancer : public Enhancer {
  public:
-  // texts: token ids by instance text (tokenised on demand when missing; the map grows).
+  // texts: the rows' token ids (tokenised on demand when missing; the map grows).
   ClickPromptEnhancer(const data::Dataset& dataset, const llm::Tokenizer& tokenizer, PromptedLlm& llm,
-                      ClickPromptHead& head, bool plm_only,
-                      std::unordered_map<std::string, std::vector<int32_t>>& texts);
+                      ClickPromptHead& head, bool plm_only, InstanceTokens& texts);
   std::vector<Var> parameters() override;  // the generator, LoRA, the head (α last)
   Var fuse_logit(const Var& z_ctr, const Var& h, const data::Batch& batch) override;  // -> [B]
   std::vector<Rng*> rngs() override { return {&llm_.dropout_rng()}; }
@@ -44,7 +52,7 @@ class ClickPromptEnhancer : public Enhancer {
   PromptedLlm& llm_;
   ClickPromptHead& head_;
   bool plm_only_;
-  std::unordered_map<std::string, std::vector<int32_t>>& texts_;
+  InstanceTokens& texts_;
   int64_t tokens_ = 0;
 };
 

@@ -29,6 +29,10 @@ struct ClickPromptOptions {
   int prompt_hidden = 0;         // --clickprompt-prompt-hidden: H' of prefix mode (0 = the LLM's width d)
   PromptMode mode = PromptMode::Prefix;
   PromptAttention attention = PromptAttention::Bidirectional;  // in PA-MLM and in fine-tuning
+  // --clickprompt-text-fields: the fields whose sentences form the LLM's text ("" = every field, the
+  // instance text), as --elec-text-fields: e.g. the item's own, so that a cold item's text is not
+  // outweighed by the ids of the row's user and item (docs/results/knowledge.md).
+  std::string text_fields;
 
   // The LLM
   llm::TuneMode llm_tune = llm::TuneMode::Lora;
