@@ -6,18 +6,22 @@
 # ELEC-V/G and ClickPrompt fused/CTR with each of four LMs of pretrain_knowledge.sh: the domain LM,
 # the control LM (scrambled corpus), the untrained LM, and stories260K; and a plumbing check with the
 # category in the text (below). Results: docs/results/knowledge.md.
-#   experiments/knowledge.sh           # FM and DeepFM, 3 seeds, 1,000 users x 60 rows, four LMs
+#   experiments/knowledge.sh           # FM and DeepFM, 3 seeds, 1,000 users x 300 rows, four LMs
 #   experiments/knowledge.sh --quick   # FM, 1 seed, 250 users x 60 rows, the domain and untrained LMs
-# ROWS sets the rows a user (300 were measured too: docs/results/knowledge.md, "Rows per user").
-# The run folders end in _v2: the data of earlier runs had item ids in category order, which the
-# LLM methods could read (fixed in make-knowledge-clicks), and a folder's clicks.csv is reused.
+# ROWS sets the rows a user. 300 by default: with 60 (38 train rows a user) no method passes the
+# plumbing check below, whatever the text says, so such a run cannot test what an LM knows
+# (docs/results/knowledge.md); --quick keeps 60 as a smoke run of the whole pipeline.
+# The run folders end in _v3 (_v2_quick): the data of earlier runs had item ids in category order,
+# which the LLM methods could read (fixed in make-knowledge-clicks), and a folder's clicks.csv is reused.
 # LM_DIR (default results/knowledge, pretrain_knowledge.sh's OUT) holds domain/, control/ and
 # untrained/model.gguf; DATA the data folder (stories260K); THREADS (default 2); BACKBONES, SEEDS
 # and LMS (space-separated) override the mode's; RUNS the run folders (a finished run, with
 # results.json, is not run again); OUT the aggregate's folder.
 #
 # ClickPrompt's two LLM stages (PA-MLM and the fused row's fine-tuning) read a seeded 10,000 of the
-# train rows, as compare_methods.sh --quick does: on all 38,569 they would take most of the budget.
+# train rows, as compare_methods.sh --quick does: on all of them they would take most of the budget.
+# Its runs come last (the fused row runs the LLM on every validation row each epoch: the most
+# expensive rows here), so an interrupted script has the cheaper rows of every LM first.
 # ELEC runs three times per LM: with the mean of the instance text's hidden states (the default),
 # with its last token's (--elec-pool last), the state in which the probe finds a causal LM's
 # knowledge of the text's last word (the item's name), and with the mean over the item's own text
@@ -36,11 +40,11 @@ LM_DIR=${LM_DIR:-results/knowledge}
 THREADS=${THREADS:-2}
 STORIES=${STORIES:-$DATA/stories260K/stories260K.gguf}
 case ${1:-} in
-  "") backbones=FM,DeepFM seeds=3 users=1000 lms="domain control untrained stories260K" suffix=_v2 ;;
-  --quick) backbones=FM seeds=1 users=250 lms="domain untrained" suffix=_v2_quick ;;
+  "") backbones=FM,DeepFM seeds=3 users=1000 rows=300 lms="domain control untrained stories260K" suffix=_v3 ;;
+  --quick) backbones=FM seeds=1 users=250 rows=60 lms="domain untrained" suffix=_v2_quick ;;
   *) echo "usage: experiments/knowledge.sh [--quick]" >&2; exit 2 ;;
 esac
-backbones=${BACKBONES:-$backbones} seeds=${SEEDS:-$seeds} rows=${ROWS:-60}
+backbones=${BACKBONES:-$backbones} seeds=${SEEDS:-$seeds} rows=${ROWS:-$rows}
 read -r -a lms <<<"${LMS:-$lms}"
 RUNS=${RUNS:-results/knowledge_clicks$suffix}
 OUT=${OUT:-docs/results/knowledge_clicks$suffix}
@@ -69,17 +73,6 @@ run() {  # run NAME [options..]: RUNS/NAME, with its log and wall time
 }
 run base --data-dir "$KC" --dataset-label kc --drop-fields Category --method base
 run oracle --data-dir "$KC" --dataset-label kc-oracle --method base --DeepFM.lr 1e-2
-for lm in "${lms[@]}"; do
-  run "$lm" --data-dir "$KC" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
-    --method llactr,elec,clickprompt --clickprompt-rows fused,ctr \
-    --clickprompt-mlm-rows 10000 --clickprompt-finetune-rows 10000 \
-    --llactr-label "llactr-$lm" --elec-label "elec-$lm" --clickprompt-label "clickprompt-$lm" \
-    --ssft-prompt experiments/ssft_prompt_short.txt --ssft-dir "$RUNS/$lm/ssft" --elec-dir "$RUNS/$lm/elec"
-  run "$lm-elec-last" --data-dir "$KC" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
-    --method elec --elec-pool last --elec-label "elec-last-$lm" --elec-dir "$RUNS/$lm/elec"
-  run "$lm-elec-item" --data-dir "$KC" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
-    --method elec --elec-text-fields ItemName --elec-label "elec-item-$lm" --elec-dir "$RUNS/$lm/elec"
-done
 # The plumbing check: the same clicks with each item's name followed by its category's name
 # ("Item Name is dendrobium (flower)."), so the text itself says what the oracle's field says and
 # even the untrained LM's vectors can tell the 16 categories apart, while each name stays unique (a
@@ -95,13 +88,35 @@ if [[ ! -f $KCT/clicks.csv ]]; then
     "$KC/clicks.csv" > "$KCT/clicks.csv"
 fi
 run text-oracle --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields Category \
-  --llm-model "$(model_of untrained)" --method base,elec,clickprompt --clickprompt-rows fused,ctr \
-  --clickprompt-mlm-rows 10000 --clickprompt-finetune-rows 10000 --elec-pool last \
-  --elec-label elec-last-untrained --clickprompt-label clickprompt-untrained --elec-dir "$RUNS/text-oracle/elec"
+  --llm-model "$(model_of untrained)" --method base,elec --elec-pool last \
+  --elec-label elec-last-untrained --elec-dir "$RUNS/text-oracle/elec"
 run text-oracle-item --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields Category \
   --llm-model "$(model_of untrained)" --method elec --elec-text-fields ItemName \
   --elec-label elec-item-untrained --elec-dir "$RUNS/text-oracle/elec"
 
-runs=("$RUNS"/base "$RUNS"/oracle "$RUNS"/text-oracle "$RUNS"/text-oracle-item)
-for lm in "${lms[@]}"; do runs+=("$RUNS/$lm" "$RUNS/$lm-elec-last" "$RUNS/$lm-elec-item"); done
+for lm in "${lms[@]}"; do
+  run "$lm" --data-dir "$KC" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
+    --method llactr,elec --llactr-label "llactr-$lm" --elec-label "elec-$lm" \
+    --ssft-prompt experiments/ssft_prompt_short.txt --ssft-dir "$RUNS/$lm/ssft" --elec-dir "$RUNS/$lm/elec"
+  run "$lm-elec-last" --data-dir "$KC" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
+    --method elec --elec-pool last --elec-label "elec-last-$lm" --elec-dir "$RUNS/$lm/elec"
+  run "$lm-elec-item" --data-dir "$KC" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
+    --method elec --elec-text-fields ItemName --elec-label "elec-item-$lm" --elec-dir "$RUNS/$lm/elec"
+done
+
+# ClickPrompt: the plumbing check over the instance text and over the item's own text, then each LM.
+cp_opts=(--method clickprompt --clickprompt-rows fused,ctr --clickprompt-mlm-rows 10000 --clickprompt-finetune-rows 10000)
+run text-oracle-clickprompt --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields Category \
+  --llm-model "$(model_of untrained)" "${cp_opts[@]}" --clickprompt-label clickprompt-untrained
+run text-oracle-clickprompt-item --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields Category \
+  --llm-model "$(model_of untrained)" "${cp_opts[@]}" --clickprompt-text-fields ItemName \
+  --clickprompt-label clickprompt-item-untrained
+for lm in "${lms[@]}"; do
+  run "$lm-clickprompt" --data-dir "$KC" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
+    "${cp_opts[@]}" --clickprompt-label "clickprompt-$lm"
+done
+
+runs=("$RUNS"/base "$RUNS"/oracle "$RUNS"/text-oracle "$RUNS"/text-oracle-item "$RUNS"/text-oracle-clickprompt
+      "$RUNS"/text-oracle-clickprompt-item)
+for lm in "${lms[@]}"; do runs+=("$RUNS/$lm" "$RUNS/$lm-elec-last" "$RUNS/$lm-elec-item" "$RUNS/$lm-clickprompt"); done
 ./run_experiment --aggregate --out "$OUT" "${runs[@]}"
