@@ -26,7 +26,10 @@
 # with its last token's (--elec-pool last), the state in which the probe finds a causal LM's
 # knowledge of the text's last word (the item's name), and with the mean over the item's own text
 # alone (--elec-text-fields ItemName, "Item Name is cello."): in the whole instance text the user's
-# and the item's ids outweigh the name, and G fits the items through them (docs/results/knowledge.md).
+# and the item's ids outweigh the name, and G fits the items through them (docs/results/knowledge.md);
+# and a fourth time over the item's text with --elec-schedule two-stage, in which G trains to its
+# own best epoch instead of stopping at V's (the ids-only V peaks in a few epochs; G's v path
+# needs more).
 #
 # Every LM reads the same short SSFT prompt (experiments/ssft_prompt_short.txt): the paper's prompt
 # is 170 tokens with these three fields, longer than the pretrained LMs' context of 64.
@@ -93,6 +96,9 @@ run text-oracle --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields C
 run text-oracle-item --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields Category \
   --llm-model "$(model_of untrained)" --method elec --elec-text-fields ItemName \
   --elec-label elec-item-untrained --elec-dir "$RUNS/text-oracle/elec"
+run text-oracle-item-2s --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields Category \
+  --llm-model "$(model_of untrained)" --method elec --elec-text-fields ItemName --elec-schedule two-stage \
+  --elec-label elec-item-2s-untrained --elec-dir "$RUNS/text-oracle/elec"
 
 for lm in "${lms[@]}"; do
   run "$lm" --data-dir "$KC" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
@@ -102,6 +108,9 @@ for lm in "${lms[@]}"; do
     --method elec --elec-pool last --elec-label "elec-last-$lm" --elec-dir "$RUNS/$lm/elec"
   run "$lm-elec-item" --data-dir "$KC" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
     --method elec --elec-text-fields ItemName --elec-label "elec-item-$lm" --elec-dir "$RUNS/$lm/elec"
+  run "$lm-elec-item-2s" --data-dir "$KC" --dataset-label kc --drop-fields Category --llm-model "$(model_of "$lm")" \
+    --method elec --elec-text-fields ItemName --elec-schedule two-stage --elec-label "elec-item-2s-$lm" \
+    --elec-dir "$RUNS/$lm/elec"
 done
 
 # ClickPrompt: the plumbing check over the instance text and over the item's own text, then each LM.
@@ -116,7 +125,9 @@ for lm in "${lms[@]}"; do
     "${cp_opts[@]}" --clickprompt-label "clickprompt-$lm"
 done
 
-runs=("$RUNS"/base "$RUNS"/oracle "$RUNS"/text-oracle "$RUNS"/text-oracle-item "$RUNS"/text-oracle-clickprompt
-      "$RUNS"/text-oracle-clickprompt-item)
-for lm in "${lms[@]}"; do runs+=("$RUNS/$lm" "$RUNS/$lm-elec-last" "$RUNS/$lm-elec-item" "$RUNS/$lm-clickprompt"); done
+runs=("$RUNS"/base "$RUNS"/oracle "$RUNS"/text-oracle "$RUNS"/text-oracle-item "$RUNS"/text-oracle-item-2s
+      "$RUNS"/text-oracle-clickprompt "$RUNS"/text-oracle-clickprompt-item)
+for lm in "${lms[@]}"; do
+  runs+=("$RUNS/$lm" "$RUNS/$lm-elec-last" "$RUNS/$lm-elec-item" "$RUNS/$lm-elec-item-2s" "$RUNS/$lm-clickprompt")
+done
 ./run_experiment --aggregate --out "$OUT" "${runs[@]}"
