@@ -33,7 +33,7 @@ void ElecCacheForward(benchmark::State& state) {
   rows.ids.resize(2048 * size_t(rows.num_fields));
   rows.labels.resize(2048);
   int64_t truncated = 0;
-  const auto seqs = methods::tokenize_rows(d->dataset, rows, d->lm.tokenizer, d->lm.model.config.n_ctx, truncated);
+  const auto seqs = methods::tokenize_rows(rows, methods::instance_row_text(d->dataset), d->lm.tokenizer, d->lm.model.config.n_ctx, truncated);
   methods::PoolStats st;
   for (auto _ : state) benchmark::DoNotOptimize(methods::pool_mean(d->lm.model, seqs, 16, "", st).data());
   state.counters["tokens_per_s"] = double(st.tokens) / st.seconds;

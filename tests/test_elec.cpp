@@ -11,6 +11,7 @@
 #include "gradcheck_util.h"
 #include "llactr/ctr/checkpoint.h"
 #include "llactr/methods/common/instance_text.h"
+#include "llactr/llm/model/generate.h"
 #include "llactr/methods/elec/elec.h"
 #include "llactr/tensor/ops.h"
 #include "support/random_model.h"
@@ -71,6 +72,8 @@ TEST(ElecOptions, OutOfRangeValuesNameTheOption) {
   expect_bad([](ElecOptions& b) { b.llm_epochs = 0; }, "elec-llm-epochs");
   expect_bad([](ElecOptions& b) { b.llm_batch = 0; }, "elec-llm-batch");
   expect_bad([](ElecOptions& b) { b.model_path.clear(); }, "llm-model");
+  expect_bad([](ElecOptions& b) { b.generate = -1; }, "elec-generate");
+  expect_bad([](ElecOptions& b) { b.text_template = "{Item} is a", b.text_fields = "Item"; }, "elec-text-template");
   ElecOptions none;
   none.without_llm = true;
   EXPECT_NO_THROW(none.validate());  // the control needs no model
@@ -130,7 +133,7 @@ TEST(ElecCache, VectorsAreMeanOrLastPooledCachedAndTruncated) {
   testing::TempDir dir;
   const data::Dataset d = testing::synthetic_ctr(800);
   const llm::LanguageModel lm = llm::open_language_model(tiny_model(dir));
-  const PooledVectors a = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Mean, {}, 64, true, false);
+  const PooledVectors a = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Mean, instance_row_text(d), 64, true, false);
   EXPECT_FALSE(a.from_cache);
   EXPECT_EQ(a.train.size(), d.train.size() * 16);
   EXPECT_EQ(a.test.size(), d.test.size() * 16);
@@ -144,16 +147,16 @@ TEST(ElecCache, VectorsAreMeanOrLastPooledCachedAndTruncated) {
     for (size_t t = 0; t < seq.size(); ++t) m += f.hidden[t * 16 + j];
     EXPECT_NEAR(a.valid[7 * 16 + j], m / double(seq.size()), 1e-4);
   }
-  const PooledVectors b = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Mean, {}, 64, true, false);
+  const PooledVectors b = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Mean, instance_row_text(d), 64, true, false);
   EXPECT_TRUE(b.from_cache);
   EXPECT_EQ(b.test, a.test);
   EXPECT_EQ(b.tokens, a.tokens);  // the cost of computing them, from the sidecar
   EXPECT_GT(b.seconds, 0.0);
-  const PooledVectors c = load_or_compute_vectors(d, lm, "sha", "other-lora", dir.file("c"), llm::Pooling::Mean, {}, 64, true, false);
+  const PooledVectors c = load_or_compute_vectors(d, lm, "sha", "other-lora", dir.file("c"), llm::Pooling::Mean, instance_row_text(d), 64, true, false);
   EXPECT_NE(c.key, a.key);  // other adapters, other file
   EXPECT_FALSE(c.from_cache);
   // --elec-pool last: row 7 of valid is its forward's last hidden state, in a file of its own.
-  const PooledVectors l = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Last, {}, 64, true, false);
+  const PooledVectors l = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Last, instance_row_text(d), 64, true, false);
   EXPECT_NE(l.key, a.key);
   EXPECT_FALSE(l.from_cache);
   for (int j = 0; j < 16; ++j) EXPECT_NEAR(l.valid[7 * 16 + j], f.hidden[(seq.size() - 1) * 16 + j], 1e-4);
@@ -161,9 +164,51 @@ TEST(ElecCache, VectorsAreMeanOrLastPooledCachedAndTruncated) {
   // A context shorter than the texts: every row is cut, and counted.
   testing::TempDir dir2;
   const llm::LanguageModel short_lm = llm::open_language_model(tiny_model(dir2, 8));
-  const PooledVectors s = load_or_compute_vectors(d, short_lm, "sha", "none", dir2.file("c"), llm::Pooling::Mean, {}, 64, false, false);
+  const PooledVectors s = load_or_compute_vectors(d, short_lm, "sha", "none", dir2.file("c"), llm::Pooling::Mean, instance_row_text(d), 64, false, false);
   EXPECT_EQ(s.truncated, int64_t(d.num_samples()));
   EXPECT_EQ(s.tokens, int64_t(d.num_samples()) * 8);
+}
+
+// --elec-text-template and --elec-generate: each distinct text is continued once, greedily, by the
+// model given; the rows' texts are the prompt and its continuation, as llm::generate writes them.
+TEST(ElecText, TemplateAndGenerationAreTheRowsText) {
+  testing::TempDir dir;
+  const data::Dataset& d = small_data();
+  const llm::LanguageModel lm = llm::open_language_model(tiny_model(dir, 32));  // "item i11 is": 19 tokens
+  ElecOptions o = tiny_options(dir, dir.file("tiny.gguf"));
+  o.text_template = "item {Item} is";
+  ElecTextCost none;
+  const RowText plain = elec_row_text(d, o, lm, none);
+  const std::string prompt = "item " + template_text(d, d.valid, 3, "{Item}") + " is";
+  EXPECT_EQ(plain(d.valid, 3), prompt);
+  EXPECT_EQ(none.texts, 0);  // no generation, no cost
+
+  o.generate = 6;
+  ElecTextCost cost;
+  const RowText text = elec_row_text(d, o, lm, cost);
+  std::vector<int32_t> ids = lm.tokenizer.encode(prompt);
+  llm::Sampler greedy(llm::SamplerOptions{}, lm.model.config.n_vocab);
+  const std::vector<int32_t> more = llm::generate(lm.model, ids, 6, greedy, lm.tokenizer.eos());
+  ids.insert(ids.end(), more.begin(), more.end());
+  EXPECT_EQ(text(d.valid, 3), lm.tokenizer.decode(ids));
+  EXPECT_EQ(text(d.valid, 3).rfind(prompt, 0), 0u);  // the prompt, then what the model wrote
+  // The synthetic data's 40 items: one continuation each, whichever rows share it.
+  EXPECT_EQ(cost.texts, 40);
+  EXPECT_GT(cost.tokens, 40 * 6);
+  for (size_t i = 0; i < d.train.size(); ++i)
+    if (template_text(d, d.train, i, "{Item}") == template_text(d, d.valid, 3, "{Item}")) {
+      EXPECT_EQ(text(d.train, i), text(d.valid, 3));
+      break;
+    }
+  // A text longer than the context is not continued (tokenize_rows cuts it).
+  o.text_template = "{User} {Item} {Context} and a long tail of words past the context";
+  ElecTextCost cut;
+  EXPECT_EQ(elec_row_text(d, o, lm, cut)(d.test, 0), template_text(d, d.test, 0, o.text_template));
+  // Rows that share a text share its one continuation: the synthetic data's five contexts.
+  o.text_template = "{Context} only";
+  ElecTextCost c2;
+  elec_row_text(d, o, lm, c2);
+  EXPECT_EQ(c2.texts, 5);
 }
 
 TEST(ElecStage1, MissingOrForeignModelFailsBeforeTraining) {

@@ -75,6 +75,29 @@ TEST(InstanceText, ASubsetOfFieldsInSchemaOrder) {
   }
 }
 
+// --elec-text-template: each {Field} becomes the row's value, as the instance text writes it.
+TEST(InstanceText, TemplateTextAndItsErrors) {
+  TempDir dir;
+  const data::Dataset d = llactr::testing::load_ml1m_generated(dir);
+  const std::string t = "{Title} is film {MovieID}, {Title}";
+  check_template(d.schema, t, "elec-text-template");
+  EXPECT_EQ(template_text(d, d.train, 2, t), "Movie 2 (2000) is film 2, Movie 2 (2000)");
+  EXPECT_EQ(template_text(d, d.train, 2, "{MovieID}"), "2");
+  for (auto [bad, why] : std::vector<std::pair<std::string, std::string>>{
+           {"{Title} by {Director}", "'{Director}' is not a field"},
+           {"{Title is a", "'{' at position 0 is not closed"},
+           {"a film", "names no {Field}"}}) {
+    try {
+      check_template(d.schema, bad, "elec-text-template");
+      ADD_FAILURE() << bad << " was accepted";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_NE(std::string(e.what()).find("--elec-text-template '" + bad + "': "), std::string::npos) << e.what();
+      EXPECT_NE(std::string(e.what()).find(why), std::string::npos) << e.what();
+    }
+  }
+  EXPECT_THROW(template_text(d, d.train, d.train.size(), "{Title}"), std::out_of_range);
+}
+
 TEST(InstanceText, InstanceCostCountsTheTokensOfTheInstanceTexts) {
   TempDir dir;
   const data::Dataset d = llactr::testing::load_ml1m_generated(dir);

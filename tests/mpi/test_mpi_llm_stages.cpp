@@ -123,7 +123,7 @@ TEST(MpiElec, CacheRowsEqualOneProcessBitForBit) {
   const llm::LanguageModel lm = llm::open_language_model(dir.file("tiny.gguf"));
   // 7 rows per forward: the 300 rows are 43 chunks, the last one partial, split 21 / 22.
   auto vectors = [&](const std::string& out) {
-    return load_or_compute_vectors(d, lm, "sha", "none", out, llm::Pooling::Mean, {}, 7, /*use_cache=*/true, false);
+    return load_or_compute_vectors(d, lm, "sha", "none", out, llm::Pooling::Mean, instance_row_text(d), 7, /*use_cache=*/true, false);
   };
   SingleProcess alone;
   PooledVectors ref;

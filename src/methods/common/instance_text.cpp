@@ -35,20 +35,74 @@ std::vector<int> text_fields(const data::Schema& schema, const std::string& name
   return fields;
 }
 
-std::string instance_text(const data::Dataset& dataset, const data::Split& split, size_t row,
-                          const std::vector<int>& fields) {
+namespace {
+
+void check_row(const data::Split& split, size_t row) {
   if (row >= split.size())
     throw std::out_of_range("instance text: row " + std::to_string(row) + " is past the split's " +
                             std::to_string(split.size()) + " rows");
-  const int32_t* ids = split.row(row);
+}
+
+// Field k's value in row `row`: the file's text of an out-of-vocabulary cell, else the encoder's.
+std::string value_text(const data::Dataset& dataset, const data::Split& split, size_t row, int k) {
+  if (const std::string* oov = split.oov_text(row, k)) return *oov;
+  const auto [field, local] = dataset.encoder.locate(split.row(row)[k]);
+  return dataset.encoder.text(field, local);
+}
+
+// Calls on_text(literal) and on_field(name) for the pieces of `tmpl` in order; throws
+// std::invalid_argument (prefixed by `what`) for an unclosed brace.
+template <typename Text, typename Field>
+void walk_template(const std::string& tmpl, const std::string& what, Text on_text, Field on_field) {
+  size_t i = 0;
+  while (i < tmpl.size()) {
+    const size_t open = tmpl.find('{', i);
+    on_text(tmpl.substr(i, open == std::string::npos ? std::string::npos : open - i));
+    if (open == std::string::npos) return;
+    const size_t close = tmpl.find('}', open);
+    if (close == std::string::npos) throw std::invalid_argument(what + ": '{' at position " + std::to_string(open) + " is not closed");
+    on_field(tmpl.substr(open + 1, close - open - 1));
+    i = close + 1;
+  }
+}
+
+}  // namespace
+
+std::string instance_text(const data::Dataset& dataset, const data::Split& split, size_t row,
+                          const std::vector<int>& fields) {
+  check_row(split, row);
   std::string text;
   for (int k = 0; k < dataset.schema.num_fields(); ++k) {
     if (!fields.empty() && !std::binary_search(fields.begin(), fields.end(), k)) continue;
-    const std::string* oov = split.oov_text(row, k);
-    const auto [field, local] = dataset.encoder.locate(ids[k]);
     text += (text.empty() ? "" : " ") + field_display_name(dataset.schema.fields[size_t(k)].name) + " is " +
-            (oov ? *oov : dataset.encoder.text(field, local)) + ".";
+            value_text(dataset, split, row, k) + ".";
   }
+  return text;
+}
+
+void check_template(const data::Schema& schema, const std::string& tmpl, const std::string& option) {
+  const std::string what = "--" + option + " '" + tmpl + "'";
+  int n_fields = 0;
+  walk_template(tmpl, what, [](const std::string&) {}, [&](const std::string& name) {
+    if (schema.index_of(name) < 0) {
+      std::string all;
+      for (const auto& f : schema.fields) all += (all.empty() ? "" : ", ") + f.name;
+      throw std::invalid_argument(what + ": '{" + name + "}' is not a field of the dataset (" + all + ")");
+    }
+    ++n_fields;
+  });
+  if (n_fields == 0) throw std::invalid_argument(what + ": names no {Field}, so every row would read the same text");
+}
+
+std::string template_text(const data::Dataset& dataset, const data::Split& split, size_t row, const std::string& tmpl) {
+  check_row(split, row);
+  std::string text;
+  walk_template(tmpl, "template '" + tmpl + "'", [&](const std::string& literal) { text += literal; },
+                [&](const std::string& name) {
+                  const int k = dataset.schema.index_of(name);
+                  if (k < 0) throw std::invalid_argument("template '" + tmpl + "': '{" + name + "}' is not a field");
+                  text += value_text(dataset, split, row, k);
+                });
   return text;
 }
 

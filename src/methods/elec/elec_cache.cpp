@@ -42,13 +42,18 @@ void read_cost(PooledVectors& v) {
 }
 }  // namespace
 
-std::vector<std::vector<int32_t>> tokenize_rows(const data::Dataset& dataset, const data::Split& split,
-                                                const llm::Tokenizer& tokenizer, int max_tokens, int64_t& truncated,
-                                                const std::vector<int>& fields, const std::vector<size_t>* only) {
+RowText instance_row_text(const data::Dataset& dataset, std::vector<int> fields) {
+  return [&dataset, fields = std::move(fields)](const data::Split& split, size_t row) {
+    return instance_text(dataset, split, row, fields);
+  };
+}
+
+std::vector<std::vector<int32_t>> tokenize_rows(const data::Split& split, const RowText& text, const llm::Tokenizer& tokenizer,
+                                                int max_tokens, int64_t& truncated, const std::vector<size_t>* only) {
   if (max_tokens < 1) throw std::invalid_argument("tokenize_rows: max_tokens must be >= 1");
   std::vector<std::vector<int32_t>> seqs(split.size());
   auto tokenize = [&](size_t i) {
-    seqs[i] = tokenizer.encode(instance_text(dataset, split, i, fields));
+    seqs[i] = tokenizer.encode(text(split, i));
     if (seqs[i].size() > size_t(max_tokens)) {
       seqs[i].resize(size_t(max_tokens));
       ++truncated;
@@ -84,7 +89,7 @@ std::vector<float> pool_vectors(const llm::Model& model, const std::vector<std::
 
 PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::LanguageModel& lm,
                                       const std::string& model_sha256, const std::string& lora_sha256,
-                                      const std::string& out_dir, llm::Pooling pooling, const std::vector<int>& fields,
+                                      const std::string& out_dir, llm::Pooling pooling, const RowText& text,
                                       int batch, bool use_cache, bool progress) {
   PooledVectors v;
   v.dim = lm.model.config.n_embd;
@@ -95,8 +100,8 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
   h.update(model_sha256 + "\n" + lora_sha256 + "\n" + kElecTextTemplate + "\n" + std::to_string(n_ctx) + "\n");
   if (pooling != llm::Pooling::Mean) h.update("pool=last\n");  // mean keeps the keys of the caches made before the option
   for (const data::Split* s : splits) {
-    auto part = tokenize_rows(dataset, *s, lm.tokenizer, n_ctx, v.truncated, fields);
-    for (size_t i = 0; i < s->size(); ++i) h.update(instance_text(dataset, *s, i, fields) + "\n");  // the texts are the key
+    auto part = tokenize_rows(*s, text, lm.tokenizer, n_ctx, v.truncated);
+    for (size_t i = 0; i < s->size(); ++i) h.update(text(*s, i) + "\n");  // the texts are the key
     seqs.insert(seqs.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
   }
   v.key = h.hex_digest();

@@ -140,9 +140,10 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
     prep.without_llm = true;
     return prep;
   }
-  const std::vector<int> fields = text_fields(dataset.schema, o.text_fields, "elec-text-fields");
   // Opening the model checks that the file exists and is llama or qwen2, before anything trains.
   llm::LanguageModel lm = llm::open_language_model(o.model_path);
+  // Every row's text, the base model's generations included (before stage 1 tunes it).
+  const RowText text = elec_row_text(dataset, o, lm, prep.text_cost);
   const std::string model_sha = sha256_file_hex(o.model_path);
   const int d = lm.model.config.n_embd, n_ctx = std::max(lm.model.config.n_ctx, 1);
   Rng init(o.seed);
@@ -155,7 +156,7 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
   TowerFit fit;
   if (o.llm_tune == ElecLlmTune::Frozen) {
     // The base model's vectors are the cache; T and the head train on them.
-    prep.vectors = load_or_compute_vectors(dataset, lm, model_sha, "none", o.out_dir, o.pool, fields, o.llm_batch, o.use_cache, o.progress);
+    prep.vectors = load_or_compute_vectors(dataset, lm, model_sha, "none", o.out_dir, o.pool, text, o.llm_batch, o.use_cache, o.progress);
     const auto t1 = Clock::now();
     PoolFn p_of = [&](const std::vector<size_t>& rows, const RankShare& share, bool valid, bool) {
       return gather_p(valid ? prep.vectors.valid : prep.vectors.train, d, rows, share);
@@ -165,8 +166,8 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
   } else {
     llm::TrainableTransformer tt(lm.model, o.lora);
     int64_t truncated = 0;
-    const auto train_seqs = tokenize_rows(dataset, dataset.train, lm.tokenizer, n_ctx, truncated, fields, &train_rows);
-    const auto valid_seqs = tokenize_rows(dataset, dataset.valid, lm.tokenizer, n_ctx, truncated, fields, &valid_rows);
+    const auto train_seqs = tokenize_rows(dataset.train, text, lm.tokenizer, n_ctx, truncated, &train_rows);
+    const auto valid_seqs = tokenize_rows(dataset.valid, text, lm.tokenizer, n_ctx, truncated, &valid_rows);
     Rng dropout_rng(o.seed ^ 0x10a4u);
     PoolFn p_of = [&](const std::vector<size_t>& rows, const RankShare& share, bool valid, bool training) {
       const auto& all = valid ? valid_seqs : train_seqs;
@@ -191,7 +192,7 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
     prep.lora_sha256 = sha256_of_tensors(tt.lora_parameters());
     llm::LanguageModel tuned{tt.merged_model(), std::move(lm.tokenizer)};
     prep.vectors =
-        load_or_compute_vectors(dataset, tuned, model_sha, prep.lora_sha256, o.out_dir, o.pool, fields, o.llm_batch, o.use_cache,
+        load_or_compute_vectors(dataset, tuned, model_sha, prep.lora_sha256, o.out_dir, o.pool, text, o.llm_batch, o.use_cache,
                                 o.progress);
     lm = std::move(tuned);
   }
@@ -213,7 +214,7 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
   const size_t n_probe = std::min<size_t>(512, dataset.test.size());
   for (size_t i = 0; i < n_probe; ++i) probe.append_row(dataset.test, i);
   PoolStats st;
-  pool_vectors(lm.model, tokenize_rows(dataset, probe, lm.tokenizer, n_ctx, truncated, fields), o.pool, o.llm_batch, "", st);
+  pool_vectors(lm.model, tokenize_rows(probe, text, lm.tokenizer, n_ctx, truncated), o.pool, o.llm_batch, "", st);
   prep.llm_us_per_sample = st.seconds * 1e6 / double(std::max<size_t>(n_probe, 1));
   prep.llm_test.infer_us_per_sample = prep.llm_us_per_sample;
   return prep;

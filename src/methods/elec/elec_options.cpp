@@ -37,6 +37,10 @@ const OptionTable<ElecOptions>& elec_option_table() {
                   "v from the instance text's final hidden states: mean (over its tokens) or last (its last token)")
           .text("elec-text-fields", &O::text_fields, false,
                 "comma-separated fields whose sentences form the LLM's text (default: every field, the instance text)")
+          .text("elec-text-template", &O::text_template, false,
+                "the LLM's text as a template of {Field}s, e.g. '{ItemName} is a' (default: the sentences)")
+          .integer("elec-generate", &O::generate, between(0, 4096),
+                   "tokens the untuned LLM writes after each distinct text, greedily, before pooling (0 = none)")
           .integer("elec-t-hidden", &O::t_hidden, at_least(1), "hidden width of T = Linear(d->H)-ReLU-Linear(H->D)")
           .choice("elec-inject", &O::inject, kInjects, "field (v as one more field of G) or hidden (w_v^T v on G's logit)")
           .choice("elec-schedule", &O::schedule, kSchedules,
@@ -59,6 +63,8 @@ void ElecOptions::validate() const {
   if (lora.rank < 1) bad_option("elec-lora-r", num(lora.rank), "must be >= 1");
   if (!(lora.dropout >= 0 && lora.dropout < 1)) bad_option("elec-lora-dropout", num(lora.dropout), "must be in [0, 1)");
   if (!without_llm && model_path.empty()) bad_option("llm-model", "''", "ELEC needs a GGUF model (or --elec-without-llm)");
+  if (!text_template.empty() && !text_fields.empty())
+    bad_option("elec-text-template", text_template, "is exclusive with --elec-text-fields (name the fields in the template)");
 }
 
 }  // namespace llactr::methods

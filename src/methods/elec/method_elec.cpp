@@ -75,13 +75,17 @@ class ElecMethod : public Method {
       prep_ = prepare_elec(dataset, embedding_dim, o_);
     }
     prepared_ = true;
-    llm_seconds_ = prep_.stage1_seconds + prep_.vectors.seconds;
-    llm_tokens_ = prep_.stage1_tokens + prep_.vectors.tokens;
+    llm_seconds_ = prep_.text_cost.seconds + prep_.stage1_seconds + prep_.vectors.seconds;
+    llm_tokens_ = prep_.text_cost.tokens + prep_.stage1_tokens + prep_.vectors.tokens;
     settings_ = {{"llm_model", json_quote(o_.without_llm ? "" : o_.model_path)},
                  {"elec_llm_tune", json_quote(elec_llm_tune_name(o_.llm_tune))},
                  {"elec_llm_rows", std::to_string(o_.llm_rows)},
                  {"elec_pool", json_quote(llm::pooling_name(o_.pool))},
                  {"elec_text_fields", json_quote(o_.text_fields)},
+                 {"elec_text_template", json_quote(o_.text_template)},
+                 {"elec_generate", std::to_string(o_.generate)},
+                 {"generate_seconds", json_number(prep_.text_cost.seconds)},
+                 {"generate_tokens", std::to_string(prep_.text_cost.tokens)},
                  {"elec_inject", json_quote(elec_inject_name(o_.inject))},
                  {"elec_schedule", json_quote(elec_schedule_name(o_.schedule))},
                  {"elec_alpha", json_number(o_.alpha)},

@@ -26,6 +26,12 @@ std::string field_display_name(const std::string& name);
 // sentences it holds, in schema order (empty: every field).
 std::string instance_text(const data::Dataset& dataset, const data::Split& split, size_t row,
                           const std::vector<int>& fields = {});
+// `tmpl` with each `{Field}` replaced by the row's value of that field (as instance_text shows it),
+// e.g. "{ItemName} is a" -> "cello is a". check_template first.
+std::string template_text(const data::Dataset& dataset, const data::Split& split, size_t row, const std::string& tmpl);
+// Throws std::invalid_argument naming `option` for a `{Name}` that is not a field of the schema, an
+// unclosed `{`, or a template without any field.
+void check_template(const data::Schema& schema, const std::string& tmpl, const std::string& option);
 // The schema indices of comma-separated field names ("" = every field: {}); throws
 // std::invalid_argument naming `option`, the unknown name and the schema's fields.
 std::vector<int> text_fields(const data::Schema& schema, const std::string& names, const std::string& option);

@@ -3,10 +3,12 @@
 //
 //   p = mean over the text's tokens of the final-norm hidden states     p: [d]
 //
-// The text of a row is its instance text (methods/instance_text.h). A text longer than the model's
-// context is cut to n_ctx tokens; the count of cut rows is logged and returned.
+// The text of a row is a RowText's: the instance text (methods/instance_text.h) by default, or what
+// --elec-text-fields, --elec-text-template and --elec-generate make of it (elec_text.h). A text
+// longer than the model's context is cut to n_ctx tokens; the count of cut rows is logged and returned.
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -19,12 +21,16 @@ namespace llactr::methods {
 // The text template's name in the cache key: a change of template must miss the cache.
 inline constexpr const char* kElecTextTemplate = "<Field> is <value>. (schema order, single spaces)";
 
-// Token ids of every row's instance text ([split.size()]), each cut to at most max_tokens (> 0);
-// truncated counts the cut ones. With `only`, just those rows are tokenised (the others stay empty).
-// `fields`: the instance text's fields (empty: all; see instance_text).
-std::vector<std::vector<int32_t>> tokenize_rows(const data::Dataset& dataset, const data::Split& split,
-                                                const llm::Tokenizer& tokenizer, int max_tokens, int64_t& truncated,
-                                                const std::vector<int>& fields, const std::vector<size_t>* only = nullptr);
+// The text the LLM reads for row `row` of `split` (one of the dataset's train, valid and test splits,
+// or a split built from their rows).
+using RowText = std::function<std::string(const data::Split& split, size_t row)>;
+// The instance text of the sentences of `fields` (empty: every field).
+RowText instance_row_text(const data::Dataset& dataset, std::vector<int> fields = {});
+
+// Token ids of every row's text ([split.size()]), each cut to at most max_tokens (> 0); truncated
+// counts the cut ones. With `only`, just those rows are tokenised (the others stay empty).
+std::vector<std::vector<int32_t>> tokenize_rows(const data::Split& split, const RowText& text, const llm::Tokenizer& tokenizer,
+                                                int max_tokens, int64_t& truncated, const std::vector<size_t>* only = nullptr);
 
 struct PoolStats {
   int64_t tokens = 0;
@@ -53,7 +59,7 @@ struct PooledVectors {
 // those adapters folded in.
 PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::LanguageModel& lm,
                                       const std::string& model_sha256, const std::string& lora_sha256,
-                                      const std::string& out_dir, llm::Pooling pooling, const std::vector<int>& fields,
+                                      const std::string& out_dir, llm::Pooling pooling, const RowText& text,
                                       int batch, bool use_cache, bool progress);
 
 }  // namespace llactr::methods

@@ -37,6 +37,12 @@ struct ElecOptions {
   // --elec-text-fields: the fields whose sentences form the text the LLM reads ("" = every field,
   // the instance text). E.g. the item's own fields, so that v describes the item and not the row.
   std::string text_fields;
+  // --elec-text-template: the text as a template of {Field}s ("{ItemName} is a"), in place of the
+  // instance text's sentences ("" = sentences); exclusive with --elec-text-fields.
+  std::string text_template;
+  // --elec-generate: tokens the untuned LLM writes after each distinct text, greedily, before the
+  // text is pooled (0 = none): a small LM's knowledge is in what it writes (elec_text.h).
+  int generate = 0;
   bool use_cache = true;         // reuse out_dir's cached vectors when the key matches
   bool progress = true;          // progress lines on stderr
 
