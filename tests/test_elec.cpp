@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "ctr_synthetic.h"
 #include "data_fixtures.h"
@@ -161,12 +163,29 @@ TEST(ElecCache, VectorsAreMeanOrLastPooledCachedAndTruncated) {
   EXPECT_FALSE(l.from_cache);
   for (int j = 0; j < 16; ++j) EXPECT_NEAR(l.valid[7 * 16 + j], f.hidden[(seq.size() - 1) * 16 + j], 1e-4);
 
+  // Rows that share a text share its one forward: five contexts, five texts' tokens.
+  const RowText context = [&](const data::Split& s, size_t i) { return template_text(d, s, i, "context {Context}"); };
+  const PooledVectors x = load_or_compute_vectors(d, lm, "sha", "none", dir.file("c"), llm::Pooling::Mean, context, 64, true, false);
+  std::map<std::string, int64_t> tokens;
+  for (const data::Split* s : {&d.train, &d.valid, &d.test})
+    for (size_t i = 0; i < s->size(); ++i) tokens[context(*s, i)] = int64_t(lm.tokenizer.encode(context(*s, i)).size());
+  ASSERT_EQ(tokens.size(), 5u);
+  int64_t sum = 0;
+  for (const auto& [t, n] : tokens) sum += n;
+  EXPECT_EQ(x.tokens, sum);
+  for (size_t i = 0; i < d.valid.size(); ++i)
+    if (context(d.valid, i) == context(d.train, 0))
+      for (int j = 0; j < 16; ++j) ASSERT_EQ(x.valid[i * 16 + j], x.train[size_t(j)]);
+
   // A context shorter than the texts: every row is cut, and counted.
   testing::TempDir dir2;
   const llm::LanguageModel short_lm = llm::open_language_model(tiny_model(dir2, 8));
   const PooledVectors s = load_or_compute_vectors(d, short_lm, "sha", "none", dir2.file("c"), llm::Pooling::Mean, instance_row_text(d), 64, false, false);
   EXPECT_EQ(s.truncated, int64_t(d.num_samples()));
-  EXPECT_EQ(s.tokens, int64_t(d.num_samples()) * 8);
+  std::set<std::string> texts;  // a (user, item, context) may recur: one forward per distinct text
+  for (const data::Split* sp : {&d.train, &d.valid, &d.test})
+    for (size_t i = 0; i < sp->size(); ++i) texts.insert(instance_text(d, *sp, i));
+  EXPECT_EQ(s.tokens, int64_t(texts.size()) * 8);
 }
 
 // --elec-text-template and --elec-generate: each distinct text is continued once, greedily, by the

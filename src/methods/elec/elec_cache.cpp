@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "llactr/llm/model/pooled_hidden.h"
 #include "llactr/llm/model/transformer.h"
@@ -95,21 +96,35 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
   v.dim = lm.model.config.n_embd;
   const int n_ctx = std::max(lm.model.config.n_ctx, 1);
   const data::Split* splits[3] = {&dataset.train, &dataset.valid, &dataset.test};
-  std::vector<std::vector<int32_t>> seqs;
+  // Each distinct text is pooled once (an item's own text recurs in every row of the item):
+  // distinct[u] its tokens, row_text[r] the index u of row r's text.
+  std::vector<std::vector<int32_t>> distinct;
+  std::vector<size_t> row_text;
+  std::vector<char> cut;  // [distinct] whether the text was cut to the context
+  std::unordered_map<std::string, size_t> index_of;
   Sha256 h;
   h.update(model_sha256 + "\n" + lora_sha256 + "\n" + kElecTextTemplate + "\n" + std::to_string(n_ctx) + "\n");
   if (pooling != llm::Pooling::Mean) h.update("pool=last\n");  // mean keeps the keys of the caches made before the option
-  for (const data::Split* s : splits) {
-    auto part = tokenize_rows(*s, text, lm.tokenizer, n_ctx, v.truncated);
-    for (size_t i = 0; i < s->size(); ++i) h.update(text(*s, i) + "\n");  // the texts are the key
-    seqs.insert(seqs.end(), std::make_move_iterator(part.begin()), std::make_move_iterator(part.end()));
-  }
+  for (const data::Split* s : splits)
+    for (size_t i = 0; i < s->size(); ++i) {
+      std::string t = text(*s, i);
+      h.update(t + "\n");  // the texts are the key
+      auto [it, added] = index_of.emplace(std::move(t), distinct.size());
+      if (added) {
+        distinct.push_back(lm.tokenizer.encode(it->first));
+        cut.push_back(distinct.back().size() > size_t(n_ctx));
+        if (cut.back()) distinct.back().resize(size_t(n_ctx));
+      }
+      row_text.push_back(it->second);
+      v.truncated += cut[it->second];
+    }
+  const size_t n_rows = row_text.size();
   v.key = h.hex_digest();
   v.path = out_dir + "/elec_vectors_" + v.key.substr(0, 16) + ".npy";
   Communicator& comm = world();
   if (v.truncated > 0 && comm.is_writer())
     std::fprintf(stderr, "[elec] %lld of %zu instance texts are longer than the context (%d tokens) and were truncated\n",
-                 (long long)v.truncated, seqs.size(), n_ctx);
+                 (long long)v.truncated, n_rows, n_ctx);
   std::vector<float> all;
   // Data-parallel (mpirun): rank 0 decides whether the cache is there; every rank then reads it
   // (out_dir on a filesystem they share) or computes its share of the rows.
@@ -117,21 +132,26 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
   comm.broadcast(&cached, 1);
   if (cached) {
     NpyArray a = read_npy(v.path);
-    if (a.shape != std::vector<int64_t>{int64_t(seqs.size()), v.dim})
+    if (a.shape != std::vector<int64_t>{int64_t(n_rows), v.dim})
       throw std::runtime_error(v.path + ": cached vectors have the wrong shape; delete the file to recompute");
     all = std::move(a.data);
     read_cost(v);
     v.from_cache = true;
   } else {
-    // A sharded map: each rank pools whole chunks of `batch` rows (its share of the chunks), the
-    // very forwards one process runs, so the gathered rows equal one process's bit for bit.
-    const size_t chunks = (seqs.size() + size_t(batch) - 1) / size_t(batch);
+    // A sharded map: each rank pools whole chunks of `batch` distinct texts (its share of the
+    // chunks), the very forwards one process runs, so the gathered rows equal one process's bit for bit.
+    const size_t chunks = (distinct.size() + size_t(batch) - 1) / size_t(batch);
     const RankShare mine = rank_share(chunks, comm.rank(), comm.size(), /*pad_empty=*/false);
-    const size_t lo = std::min(seqs.size(), mine.first * size_t(batch));
-    const size_t hi = std::min(seqs.size(), (mine.first + mine.count) * size_t(batch));
-    const std::vector<std::vector<int32_t>> part(seqs.begin() + long(lo), seqs.begin() + long(hi));
+    const size_t lo = std::min(distinct.size(), mine.first * size_t(batch));
+    const size_t hi = std::min(distinct.size(), (mine.first + mine.count) * size_t(batch));
+    const std::vector<std::vector<int32_t>> part(distinct.begin() + long(lo), distinct.begin() + long(hi));
     PoolStats st;
-    all = comm.allgatherv(pool_vectors(lm.model, part, pooling, batch, progress && comm.is_writer() ? "elec cache" : "", st));
+    // pooled: [distinct, d]; all: [n_rows, d], row r a copy of its text's vector.
+    const std::vector<float> pooled =
+        comm.allgatherv(pool_vectors(lm.model, part, pooling, batch, progress && comm.is_writer() ? "elec cache" : "", st));
+    const size_t d = size_t(v.dim);
+    all.resize(n_rows * d);
+    for (size_t r = 0; r < n_rows; ++r) std::copy_n(pooled.begin() + long(row_text[r] * d), d, all.begin() + long(r * d));
     // The cost is every rank's: tokens and forward seconds summed (compute, not wall time).
     v.tokens = sum_over_ranks(st.tokens, comm);
     v.seconds = st.seconds;
@@ -141,7 +161,7 @@ PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::L
     }
     if (comm.is_writer()) {
       std::filesystem::create_directories(out_dir);
-      write_npy(v.path, all, {int64_t(seqs.size()), v.dim});
+      write_npy(v.path, all, {int64_t(n_rows), v.dim});
       write_cost(v);
     }
   }

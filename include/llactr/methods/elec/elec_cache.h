@@ -54,7 +54,8 @@ struct PooledVectors {
 };
 
 // p of every row, from out_dir/elec_vectors_<key>.npy (+ .npy.json: the cost) when they exist and
-// use_cache, else computed and written there. The key is the sha256 of the model file's sha256, lora_sha256 ("none" for
+// use_cache, else computed and written there. Each distinct text is pooled once (the rows of an
+// item share its own text), and the cost is that of the distinct texts; the file has a row per row. The key is the sha256 of the model file's sha256, lora_sha256 ("none" for
 // the base model), the template, the pooling and every row's text; `model` must be that file with
 // those adapters folded in.
 PooledVectors load_or_compute_vectors(const data::Dataset& dataset, const llm::LanguageModel& lm,
