@@ -19,7 +19,9 @@
 # results.json, is not run again); OUT the aggregate's folder.
 #
 # ClickPrompt's two LLM stages (PA-MLM and the fused row's fine-tuning) read a seeded 10,000 of the
-# train rows, as compare_methods.sh --quick does: on all of them they would take most of the budget.
+# train rows, as compare_methods.sh --quick does, and the fused row early-stops on a seeded 5,000
+# validation rows: on all of them (54,069 valid rows with 300 a user, an LLM forward each per epoch)
+# they would take most of the budget. The test is whole.
 # Its runs come last (the fused row runs the LLM on every validation row each epoch: the most
 # expensive rows here), so an interrupted script has the cheaper rows of every LM first.
 # ELEC runs three times per LM. Over the instance text (mean pooling, the default joint schedule:
@@ -114,7 +116,8 @@ for lm in "${lms[@]}"; do
     --elec-label "elec-gen-2s-$lm" --elec-dir "$RUNS/$lm/elec"
 done
 # ClickPrompt: the plumbing check over the instance text and over the item's own text, then each LM.
-cp_opts=(--method clickprompt --clickprompt-rows fused,ctr --clickprompt-mlm-rows 10000 --clickprompt-finetune-rows 10000)
+cp_opts=(--method clickprompt --clickprompt-rows fused,ctr --clickprompt-mlm-rows 10000 --clickprompt-finetune-rows 10000
+         --clickprompt-finetune-valid-rows 5000)
 run text-oracle-clickprompt --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields Category \
   --llm-model "$(model_of untrained)" "${cp_opts[@]}" --clickprompt-label clickprompt-untrained
 run text-oracle-clickprompt-item --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields Category \

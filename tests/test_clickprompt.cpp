@@ -51,6 +51,8 @@ TEST(ClickPromptOptions, DeclaredDefaultsAreTheStructDefaults) {
   EXPECT_FLOAT_EQ(o.alpha, 0.5f);
   EXPECT_EQ(o.finetune_batch, d.finetune_batch);
   EXPECT_EQ(o.finetune_rows, d.finetune_rows);
+  EXPECT_EQ(o.finetune_valid_rows, d.finetune_valid_rows);
+  EXPECT_EQ(o.text_fields, d.text_fields);
   for (const Option& m : clickprompt_option_table().options())
     EXPECT_EQ(m.name.rfind("clickprompt-", 0), 0u) << m.name << " lacks the method's prefix";
 }
@@ -76,6 +78,8 @@ TEST(ClickPromptOptions, ParsesEveryValue) {
   v["clickprompt-llm-tune"] = "full";
   v["clickprompt-mlm-rows"] = "10000";
   v["clickprompt-finetune-rows"] = "20000";
+  v["clickprompt-finetune-valid-rows"] = "3000";
+  v["clickprompt-text-fields"] = "Title";
   v["clickprompt-without-mlm"] = "1";
   v["clickprompt-alpha"] = "0.25";
   const ClickPromptOptions o = clickprompt_options(OptionValues(v));
@@ -86,6 +90,8 @@ TEST(ClickPromptOptions, ParsesEveryValue) {
   EXPECT_EQ(o.llm_tune, llm::TuneMode::Full);
   EXPECT_EQ(o.mlm_rows, 10000);
   EXPECT_EQ(o.finetune_rows, 20000);
+  EXPECT_EQ(o.finetune_valid_rows, 3000);
+  EXPECT_EQ(o.text_fields, "Title");
   EXPECT_TRUE(o.without_mlm);
   EXPECT_FLOAT_EQ(o.alpha, 0.25f);
   EXPECT_STREQ(prompt_mode_name(o.mode), "input");
@@ -121,6 +127,7 @@ TEST(ClickPromptOptions, BadValuesNameTheOption) {
   expect_bad("clickprompt-mlm-batch", "0");
   expect_bad("clickprompt-mlm-rows", "-5");
   expect_bad("clickprompt-finetune-rows", "-1");
+  expect_bad("clickprompt-finetune-valid-rows", "-1");
   expect_bad("clickprompt-alpha", "nan");
 }
 

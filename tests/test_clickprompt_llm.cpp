@@ -298,7 +298,7 @@ TEST(ClickPromptMethod, ThreeRowsEndToEndAndCtrServesWithoutGguf) {
   s.quiet = true;
   s.options = options_with({{"clickprompt-prompts", "4"}, {"clickprompt-mlm-rows", "200"},
                             {"clickprompt-mlm-batch", "32"}, {"clickprompt-mlm-lr", "1e-2"},
-                            {"clickprompt-finetune-rows", "1000"}});
+                            {"clickprompt-finetune-rows", "1000"}, {"clickprompt-finetune-valid-rows", "150"}});
   std::unique_ptr<Method> m = method_entry("clickprompt").make(s);
   TrainConfig tc;
   tc.batch_size = 256, tc.max_epochs = 4, tc.verbose = false;
@@ -311,6 +311,7 @@ TEST(ClickPromptMethod, ThreeRowsEndToEndAndCtrServesWithoutGguf) {
   std::map<std::string, std::string> settings(rows[0].settings.begin(), rows[0].settings.end());
   EXPECT_EQ(settings["clickprompt_mlm_rows"], "200");
   EXPECT_EQ(settings["clickprompt_finetune_rows"], "1000");
+  EXPECT_EQ(settings["clickprompt_finetune_valid_rows"], "150");
   EXPECT_GT(std::stod(settings["mlm_tokens"]), 200 * 50.0);
   EXPECT_GT(std::stod(settings["mlm_seconds"]), 0.0);
   for (const MethodRow& r : rows) {

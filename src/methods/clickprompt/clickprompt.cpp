@@ -85,14 +85,16 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
   for (size_t i : mlm_rows) read(dataset.train, i);
   // The rows that run the LLM fine-tune on a seeded subsample of train (all rows by default).
   const data::Split llm_train = subsample_split(dataset.train, o.finetune_rows, tc.seed);
+  const data::Split llm_valid = subsample_split(dataset.valid, o.finetune_valid_rows, tc.seed + 1);
   if (llm_rows)
-    for (const data::Split* s : {&llm_train, &dataset.valid, &dataset.test})
+    for (const data::Split* s : {&llm_train, &llm_valid, &dataset.test})
       for (size_t i = 0; i < s->size(); ++i) read(*s, i);
   llm.check_context(longest);
 
   ClickPromptRun run;
   run.mlm_rows = int64_t(mlm_rows.size());
   run.finetune_rows = int64_t(llm_train.size());
+  run.finetune_valid_rows = int64_t(llm_valid.size());
   if (!o.without_mlm) {
     std::vector<std::vector<int32_t>> mlm_texts;
     std::vector<int32_t> ids;
@@ -130,7 +132,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
       ClickPromptEnhancer enhancer(dataset, lm.tokenizer, llm, head, which == ClickPromptRow::Plm, texts);
       TrainConfig ltc = ftc;
       ltc.batch_size = size_t(o.finetune_batch);
-      r.train = train(*model, llm_train, dataset.valid, ltc, &enhancer);
+      r.train = train(*model, llm_train, llm_valid, ltc, &enhancer);
       r.finetune_seconds = seconds_since(t0);
       r.finetune_tokens = sum_over_ranks(enhancer.tokens(), world());  // data-parallel: every rank's texts
       r.test = evaluate(*model, dataset.test, eval_fields(dataset), ltc.batch_size, &enhancer);

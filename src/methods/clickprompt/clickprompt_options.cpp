@@ -81,6 +81,8 @@ const OptionTable<ClickPromptOptions>& clickprompt_option_table() {
                    "texts per fine-tuning step of the rows that run the LLM (fused, plm)")
           .integer("clickprompt-finetune-rows", &O::finetune_rows, at_least(0),
                    "train rows the rows that run the LLM fine-tune on (a seeded subsample; 0 = all)")
+          .integer("clickprompt-finetune-valid-rows", &O::finetune_valid_rows, at_least(0),
+                   "validation rows those rows early-stop on (a seeded subsample; 0 = all); the test is whole")
           .text("clickprompt-label", &O::label, true,
                 "the rows' method name (LABEL, LABEL-plm, LABEL-ctr), e.g. for a control")
           .integer("clickprompt-threads", &O::threads, between(1, 1024),

@@ -63,6 +63,7 @@ class ClickPromptMethod : public Method {
         {"clickprompt_without_mlm", o_.without_mlm ? "true" : "false"},
         {"clickprompt_mlm_rows", std::to_string(run.mlm_rows)},
         {"clickprompt_finetune_rows", std::to_string(run.finetune_rows)},
+        {"clickprompt_finetune_valid_rows", std::to_string(run.finetune_valid_rows)},
         {"clickprompt_mlm_epochs", std::to_string(o_.without_mlm ? 0 : o_.mlm_epochs)},
         {"mlm_seconds", json_number(run.mlm.seconds)},
         {"mlm_tokens", std::to_string(run.mlm.tokens)},

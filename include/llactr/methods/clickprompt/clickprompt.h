@@ -70,6 +70,7 @@ struct ClickPromptRun {
   PaMlmResult mlm;                  // nothing with --clickprompt-without-mlm
   int64_t mlm_rows = 0;             // texts PA-MLM read per epoch
   int64_t finetune_rows = 0;        // train rows of the fine-tunings that run the LLM (fused, plm)
+  int64_t finetune_valid_rows = 0;  // and their validation rows
   std::vector<ClickPromptRowResult> rows;  // in options.rows' order
 };
 

@@ -52,6 +52,9 @@ struct ClickPromptOptions {
   float alpha = 0.5f;            // --clickprompt-alpha: alpha's initial value (learnable, unsquashed)
   int finetune_batch = 64;       // --clickprompt-finetune-batch: texts per step of the rows that run the LLM
   int64_t finetune_rows = 0;     // --clickprompt-finetune-rows: their train rows (a seeded subsample; 0 = all)
+  // --clickprompt-finetune-valid-rows: the validation rows those rows early-stop on (a seeded
+  // subsample; 0 = all): every epoch runs the LLM over each of them. The test is always whole.
+  int64_t finetune_valid_rows = 0;
 
   uint64_t seed = 2024;          // masking, generator and head initialisation
 
