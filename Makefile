@@ -215,6 +215,8 @@ data-knowledge: llactr
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/control.txt --movies-dir data/ml-latest-small --control
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/categories.txt --scope categories
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/categories-control.txt --scope categories --control
+	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/chains.txt --scope categories --form chain
+	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/chains-control.txt --scope categories --form chain --control
 	./llactr tokenizer train --corpus $(KNOWLEDGE)/corpus.txt --vocab 4096 --out $(KNOWLEDGE)/tokenizer-4096.gguf
 
 # In order: the packages first, then the data, then the build.
