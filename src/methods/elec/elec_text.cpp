@@ -36,7 +36,8 @@ RowText elec_row_text(const data::Dataset& dataset, const ElecOptions& o, const 
       std::string text = prompt(*s, i);
       if (written->count(text)) continue;
       std::vector<int32_t> ids = tok.encode(text);
-      // Every rank continues every text (the same greedy tokens); a prompt at the context's end has no room to continue: it stays as it is (tokenize_rows cuts it).
+      // Every rank continues every text (the same greedy tokens). A prompt that fills the context
+      // has no room to continue: it stays as it is (tokenize_rows cuts it).
       const int room = n_ctx > 0 ? std::min(o.generate, n_ctx - int(ids.size())) : o.generate;
       if (room > 0) {
         const std::vector<int32_t> more = llm::generate(base.model, ids, room, greedy, tok.eos());

@@ -21,7 +21,7 @@
 namespace llactr::methods {
 
 struct ElecTextCost {
-  int64_t texts = 0;   // distinct texts continued
+  int64_t texts = 0;   // distinct texts (each continued once, unless it fills the context)
   int64_t tokens = 0;  // tokens the generation read and wrote (prompts + continuations)
   double seconds = 0;
 };
