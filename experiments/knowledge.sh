@@ -15,8 +15,8 @@
 # which the LLM methods could read (fixed in make-knowledge-clicks), and a folder's clicks.csv is reused.
 # LM_DIR (default results/knowledge, pretrain_knowledge.sh's OUT) holds domain/, control/ and
 # untrained/model.gguf; DATA the data folder (stories260K); THREADS (default 2); BACKBONES, SEEDS
-# and LMS (space-separated) override the mode's; RUNS the run folders (a finished run, with
-# results.json, is not run again); OUT the aggregate's folder.
+# and LMS (space-separated) override the mode's; RUNS the run folders (a finished run is not run
+# again, an interrupted one is resumed); OUT the aggregate's folder.
 #
 # ClickPrompt's two LLM stages (PA-MLM and the fused row's fine-tuning) read a seeded 10,000 of the
 # train rows, as compare_methods.sh --quick does, and the fused row early-stops on a seeded 5,000
@@ -71,12 +71,18 @@ mkdir -p "$RUNS"
 common=(--dataset csv --split-mode cold-item --backbones "$backbones" --seeds "$seeds"
         --batch-size 1024 --lr 1e-3 --epochs 100 --patience 2 --embedding-dim 32 --threads "$THREADS"
         --ssft-threads "$THREADS" --elec-threads "$THREADS" --clickprompt-threads "$THREADS" --cache-dir "$RUNS/cache")
-run() {  # run NAME [options..]: RUNS/NAME, with its log and wall time
+# run NAME [options..]: RUNS/NAME, with its log and wall time. results.md is written last, so it
+# marks a finished run; a folder with options.cfg and no results.md was interrupted, and continues
+# with --resume (results.json alone holds the runs finished so far: docs/RESUME.md).
+run() {
   local name=$1; shift
-  [[ -f $RUNS/$name/results.json ]] && { echo "$name: finished before, not run again"; return; }
+  [[ -f $RUNS/$name/results.md ]] && { echo "$name: finished before, not run again"; return; }
+  local resume=()
+  [[ -f $RUNS/$name/options.cfg ]] && { resume=(--resume); echo "$name: interrupted before, resumed"; }
   local start; start=$(date +%s)
-  ./run_experiment "${common[@]}" "$@" --out "$RUNS/$name" 2>&1 | tee "$RUNS/$name.log" | grep --line-buffered -E "seed [0-9]+: (test|cold-item) AUC|error"
-  echo "$name: $(( $(date +%s) - start )) s wall" | tee "$RUNS/$name.wall"
+  ./run_experiment "${common[@]}" "$@" "${resume[@]}" --out "$RUNS/$name" 2>&1 | tee -a "$RUNS/$name.log" |
+    grep --line-buffered -E "seed [0-9]+: (test|cold-item) AUC|error"
+  echo "$name: $(( $(date +%s) - start )) s wall${resume:+ (resumed: this part only)}" | tee "$RUNS/$name.wall"
 }
 run base --data-dir "$KC" --dataset-label kc --drop-fields Category --method base
 run oracle --data-dir "$KC" --dataset-label kc-oracle --method base --DeepFM.lr 1e-2
