@@ -263,15 +263,15 @@ TEST(ClickPromptMethod, TextFieldsChooseTheSentencesTheLlmReads) {
   testing::TempDir dir;
   const data::Dataset& d = small_data();
   const llm::LanguageModel lm = llm::open_language_model(tiny_model(dir));
-  InstanceTokens item;
-  item.fields = text_fields(d.schema, "Item", "clickprompt-text-fields");
-  const std::string text = instance_text(d, d.train, 0, item.fields);
+  const std::vector<int> item_field = text_fields(d.schema, "Item", "clickprompt-text-fields");
+  InstanceTokens item{instance_row_text(d, item_field), lm.tokenizer, {}};
+  const std::string text = instance_text(d, d.train, 0, item_field);
   EXPECT_EQ(text.rfind("Item is ", 0), 0u) << text;  // the item's sentence alone
   EXPECT_EQ(text.find("User"), std::string::npos) << text;
-  EXPECT_EQ(item.of(d, lm.tokenizer, d.train, 0), lm.tokenizer.encode(text));
-  InstanceTokens every;  // no fields: the whole instance text
-  EXPECT_EQ(every.of(d, lm.tokenizer, d.train, 0), lm.tokenizer.encode(instance_text(d, d.train, 0)));
-  EXPECT_GT(every.of(d, lm.tokenizer, d.train, 0).size(), item.of(d, lm.tokenizer, d.train, 0).size());
+  EXPECT_EQ(item.of(d.train, 0), lm.tokenizer.encode(text));
+  InstanceTokens every{instance_row_text(d), lm.tokenizer, {}};  // no fields: the whole instance text
+  EXPECT_EQ(every.of(d.train, 0), lm.tokenizer.encode(instance_text(d, d.train, 0)));
+  EXPECT_GT(every.of(d.train, 0).size(), item.of(d.train, 0).size());
   EXPECT_EQ(every.by_text.size(), 1u);  // tokenised once
 
   MethodSetup s;

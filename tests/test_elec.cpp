@@ -173,9 +173,10 @@ TEST(ElecCache, VectorsAreMeanOrLastPooledCachedAndTruncated) {
   int64_t sum = 0;
   for (const auto& [t, n] : tokens) sum += n;
   EXPECT_EQ(x.tokens, sum);
-  for (size_t i = 0; i < d.valid.size(); ++i)
-    if (context(d.valid, i) == context(d.train, 0))
-      for (int j = 0; j < 16; ++j) ASSERT_EQ(x.valid[i * 16 + j], x.train[size_t(j)]);
+  for (size_t i = 0; i < d.valid.size(); ++i) {
+    if (context(d.valid, i) != context(d.train, 0)) continue;
+    for (int j = 0; j < 16; ++j) ASSERT_EQ(x.valid[i * 16 + j], x.train[size_t(j)]);
+  }
 
   // A context shorter than the texts: every row is cut, and counted.
   testing::TempDir dir2;

@@ -186,8 +186,8 @@ ClickPromptState clickprompt_steps(const data::Dataset& d, const llm::LanguageMo
   for (size_t i = 0; i < 100; ++i) valid_rows.append_row(d.valid, i);
   Rng head_init(3);
   ClickPromptHead head(llm.width(), o.alpha, head_init);
-  InstanceTokens cache;
-  ClickPromptEnhancer enhancer(d, lm.tokenizer, llm, head, /*plm_only=*/false, cache);
+  InstanceTokens cache{instance_row_text(d), lm.tokenizer, {}};
+  ClickPromptEnhancer enhancer(llm, head, /*plm_only=*/false, cache);
   TrainConfig tc;
   tc.max_epochs = 1, tc.batch_size = 64, tc.lr = 1e-3f, tc.verbose = false;
   const TrainResult tr = train(*backbone, train_rows, valid_rows, tc, &enhancer);

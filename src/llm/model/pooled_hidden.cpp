@@ -13,12 +13,6 @@ Pooling parse_pooling(const std::string& name) {
   throw std::invalid_argument("pooling must be 'last' or 'mean', not '" + name + "'");
 }
 
-const char* pooling_name(Pooling pooling) {
-  for (const auto& [n, p] : kPoolingNames)
-    if (pooling == p) return n;
-  throw std::logic_error("pooling_name: a Pooling without a name");
-}
-
 std::vector<float> pooled_hidden(const Model& model, const std::vector<std::vector<int32_t>>& seqs, Pooling pooling,
                                  int batch, AttentionMask attention) {
   if (batch < 1) throw std::invalid_argument("pooled_hidden: batch must be >= 1");

@@ -13,20 +13,18 @@
 
 namespace llactr::methods {
 
-const std::vector<int32_t>& InstanceTokens::of(const data::Dataset& dataset, const llm::Tokenizer& tokenizer,
-                                               const data::Split& split, size_t row) {
-  std::string text = instance_text(dataset, split, row, fields);
-  auto it = by_text.find(text);
+const std::vector<int32_t>& InstanceTokens::of(const data::Split& split, size_t row) {
+  std::string t = text(split, row);
+  auto it = by_text.find(t);
   if (it == by_text.end()) {
-    std::vector<int32_t> t = tokenizer.encode(text);
-    it = by_text.emplace(std::move(text), std::move(t)).first;
+    std::vector<int32_t> ids = tokenizer.encode(t);
+    it = by_text.emplace(std::move(t), std::move(ids)).first;
   }
   return it->second;
 }
 
-ClickPromptEnhancer::ClickPromptEnhancer(const data::Dataset& dataset, const llm::Tokenizer& tokenizer,
-                                         PromptedLlm& llm, ClickPromptHead& head, bool plm_only, InstanceTokens& texts)
-    : dataset_(dataset), tokenizer_(tokenizer), llm_(llm), head_(head), plm_only_(plm_only), texts_(texts) {}
+ClickPromptEnhancer::ClickPromptEnhancer(PromptedLlm& llm, ClickPromptHead& head, bool plm_only, InstanceTokens& texts)
+    : llm_(llm), head_(head), plm_only_(plm_only), texts_(texts) {}
 
 std::vector<Var> ClickPromptEnhancer::parameters() {
   std::vector<Var> ps = llm_.parameters();
@@ -37,7 +35,7 @@ std::vector<Var> ClickPromptEnhancer::parameters() {
 Var ClickPromptEnhancer::fuse_logit(const Var& z_ctr, const Var& h, const data::Batch& batch) {
   std::vector<std::vector<int32_t>> seqs;
   for (size_t b = 0; b < batch.size; ++b)
-    seqs.push_back(texts_.of(dataset_, tokenizer_, *batch.source, batch.rows[b]));
+    seqs.push_back(texts_.of(*batch.source, batch.rows[b]));
   const llm::PackedBatch packed = llm::pack_sequences(seqs);
   if (!batch.padding) tokens_ += packed.rows();  // a padding slice repeats another rank's text
   // The trainer evaluates under NoGrad: LoRA dropout is on exactly when gradients are recorded.
@@ -73,12 +71,12 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
 
   // Every text the LLM will read, tokenised before anything trains, so a prefix that does not fit
   // the context fails first.
-  InstanceTokens texts;
-  texts.fields = text_fields(dataset.schema, o.text_fields, "clickprompt-text-fields");
+  InstanceTokens texts{instance_row_text(dataset, text_fields(dataset.schema, o.text_fields, "clickprompt-text-fields")),
+                       lm.tokenizer, {}};
   const bool llm_rows = std::any_of(o.rows.begin(), o.rows.end(), [](ClickPromptRow r) { return r != ClickPromptRow::Ctr; });
   size_t longest = 0;
   auto read = [&](const data::Split& s, size_t i) {
-    longest = std::max(longest, texts.of(dataset, lm.tokenizer, s, i).size());
+    longest = std::max(longest, texts.of(s, i).size());
   };
   const std::vector<size_t> mlm_rows =
       o.without_mlm ? std::vector<size_t>{} : subsample_rows(dataset.train.size(), o.mlm_rows, tc.seed);
@@ -100,7 +98,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
     std::vector<int32_t> ids;
     const int N = dataset.train.num_fields;
     for (size_t i : mlm_rows) {
-      mlm_texts.push_back(texts.of(dataset, lm.tokenizer, dataset.train, i));
+      mlm_texts.push_back(texts.of(dataset.train, i));
       ids.insert(ids.end(), dataset.train.row(i), dataset.train.row(i) + N);
     }
     StateFile mlm_state = tc.state;
@@ -129,7 +127,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
       restore_values(llm.parameters(), llm_start);
       Rng head_init(tc.seed ^ 0x4eadu);
       ClickPromptHead head(llm.width(), o.alpha, head_init);
-      ClickPromptEnhancer enhancer(dataset, lm.tokenizer, llm, head, which == ClickPromptRow::Plm, texts);
+      ClickPromptEnhancer enhancer(llm, head, which == ClickPromptRow::Plm, texts);
       TrainConfig ltc = ftc;
       ltc.batch_size = size_t(o.finetune_batch);
       r.train = train(*model, llm_train, llm_valid, ltc, &enhancer);

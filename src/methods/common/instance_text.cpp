@@ -80,6 +80,12 @@ std::string instance_text(const data::Dataset& dataset, const data::Split& split
   return text;
 }
 
+RowText instance_row_text(const data::Dataset& dataset, std::vector<int> fields) {
+  return [&dataset, fields = std::move(fields)](const data::Split& split, size_t row) {
+    return instance_text(dataset, split, row, fields);
+  };
+}
+
 void check_template(const data::Schema& schema, const std::string& tmpl, const std::string& option) {
   const std::string what = "--" + option + " '" + tmpl + "'";
   int n_fields = 0;

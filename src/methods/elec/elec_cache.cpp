@@ -43,12 +43,6 @@ void read_cost(PooledVectors& v) {
 }
 }  // namespace
 
-RowText instance_row_text(const data::Dataset& dataset, std::vector<int> fields) {
-  return [&dataset, fields = std::move(fields)](const data::Split& split, size_t row) {
-    return instance_text(dataset, split, row, fields);
-  };
-}
-
 std::vector<std::vector<int32_t>> tokenize_rows(const data::Split& split, const RowText& text, const llm::Tokenizer& tokenizer,
                                                 int max_tokens, int64_t& truncated, const std::vector<size_t>* only) {
   if (max_tokens < 1) throw std::invalid_argument("tokenize_rows: max_tokens must be >= 1");

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "llactr/data/output_folder.h"
+#include "llactr/methods/common/option_checks.h"
 #include "llactr/methods/elec/elec.h"
 #include "llactr/methods/method.h"
 #include "llactr/tensor/gemm.h"
@@ -80,7 +81,7 @@ class ElecMethod : public Method {
     settings_ = {{"llm_model", json_quote(o_.without_llm ? "" : o_.model_path)},
                  {"elec_llm_tune", json_quote(elec_llm_tune_name(o_.llm_tune))},
                  {"elec_llm_rows", std::to_string(o_.llm_rows)},
-                 {"elec_pool", json_quote(llm::pooling_name(o_.pool))},
+                 {"elec_pool", json_quote(enum_name(o_.pool, llm::kPoolingNames))},
                  {"elec_text_fields", json_quote(o_.text_fields)},
                  {"elec_text_template", json_quote(o_.text_template)},
                  {"elec_generate", std::to_string(o_.generate)},

@@ -18,7 +18,6 @@ enum class Pooling { Last, Mean };
 inline constexpr std::pair<const char*, Pooling> kPoolingNames[] = {{"last", Pooling::Last}, {"mean", Pooling::Mean}};
 // "last" or "mean"; anything else throws std::invalid_argument naming the value.
 Pooling parse_pooling(const std::string& name);
-const char* pooling_name(Pooling pooling);  // "last" or "mean"
 
 // seqs: n non-empty token lists -> [n, d], `batch` sequences per forward_packed call. Errors as
 // forward_packed (a sequence longer than the context, a token outside the vocabulary).

@@ -22,16 +22,17 @@
 #include "llactr/llm/model/language_model.h"
 #include "llactr/methods/clickprompt/clickprompt_head.h"
 #include "llactr/methods/clickprompt/pa_mlm.h"
+#include "llactr/methods/common/instance_text.h"
 
 namespace llactr::methods {
 
-// The token ids of the texts the LLM reads, each text tokenised once. A row's text holds the
-// sentences of `fields` (--clickprompt-text-fields; empty: every field, the instance text).
+// The token ids of the texts the LLM reads, each distinct text tokenised once. `text`: the instance
+// text of --clickprompt-text-fields' sentences (instance_row_text).
 struct InstanceTokens {
-  std::vector<int> fields;
+  RowText text;
+  const llm::Tokenizer& tokenizer;
   std::unordered_map<std::string, std::vector<int32_t>> by_text;
-  const std::vector<int32_t>& of(const data::Dataset& dataset, const llm::Tokenizer& tokenizer,
-                                 const data::Split& split, size_t row);
+  const std::vector<int32_t>& of(const data::Split& split, size_t row);
 };
 
 // The fused and PLM rows' model as an Enhancer: fuse_logit(z_ctr, h, batch) runs the prompted LLM
@@ -39,16 +40,13 @@ struct InstanceTokens {
 class ClickPromptEnhancer : public Enhancer {
  public:
   // texts: the rows' token ids (tokenised on demand when missing; the map grows).
-  ClickPromptEnhancer(const data::Dataset& dataset, const llm::Tokenizer& tokenizer, PromptedLlm& llm,
-                      ClickPromptHead& head, bool plm_only, InstanceTokens& texts);
+  ClickPromptEnhancer(PromptedLlm& llm, ClickPromptHead& head, bool plm_only, InstanceTokens& texts);
   std::vector<Var> parameters() override;  // the generator, LoRA, the head (α last)
   Var fuse_logit(const Var& z_ctr, const Var& h, const data::Batch& batch) override;  // -> [B]
   std::vector<Rng*> rngs() override { return {&llm_.dropout_rng()}; }
   int64_t tokens() const { return tokens_; }  // text tokens the LLM has read
 
  private:
-  const data::Dataset& dataset_;
-  const llm::Tokenizer& tokenizer_;
   PromptedLlm& llm_;
   ClickPromptHead& head_;
   bool plm_only_;

@@ -10,6 +10,7 @@
 // the word.
 #pragma once
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,12 @@ std::string field_display_name(const std::string& name);
 // sentences it holds, in schema order (empty: every field).
 std::string instance_text(const data::Dataset& dataset, const data::Split& split, size_t row,
                           const std::vector<int>& fields = {});
+// The text an LLM reads for row `row` of `split` (one of the dataset's train, valid and test splits,
+// or a split built from their rows): the instance text, or what a method's text options make of it.
+using RowText = std::function<std::string(const data::Split& split, size_t row)>;
+// The instance text of the sentences of `fields` (empty: every field).
+RowText instance_row_text(const data::Dataset& dataset, std::vector<int> fields = {});
+
 // `tmpl` with each `{Field}` replaced by the row's value of that field (as instance_text shows it),
 // e.g. "{ItemName} is a" -> "cello is a". check_template first.
 std::string template_text(const data::Dataset& dataset, const data::Split& split, size_t row, const std::string& tmpl);

@@ -8,24 +8,18 @@
 // longer than the model's context is cut to n_ctx tokens; the count of cut rows is logged and returned.
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "llactr/data/dataset.h"
 #include "llactr/llm/model/language_model.h"
 #include "llactr/llm/model/pooled_hidden.h"
+#include "llactr/methods/common/instance_text.h"
 
 namespace llactr::methods {
 
 // The text template's name in the cache key: a change of template must miss the cache.
 inline constexpr const char* kElecTextTemplate = "<Field> is <value>. (schema order, single spaces)";
-
-// The text the LLM reads for row `row` of `split` (one of the dataset's train, valid and test splits,
-// or a split built from their rows).
-using RowText = std::function<std::string(const data::Split& split, size_t row)>;
-// The instance text of the sentences of `fields` (empty: every field).
-RowText instance_row_text(const data::Dataset& dataset, std::vector<int> fields = {});
 
 // Token ids of every row's text ([split.size()]), each cut to at most max_tokens (> 0); truncated
 // counts the cut ones. With `only`, just those rows are tokenised (the others stay empty).
