@@ -217,6 +217,8 @@ data-knowledge: llactr
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/categories-control.txt --scope categories --control
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/chains.txt --scope categories --form chain
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/chains-control.txt --scope categories --form chain --control
+	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/movies.txt --scope movies --movies-dir data/ml-latest-small
+	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/movies-control.txt --scope movies --movies-dir data/ml-latest-small --control
 	./llactr tokenizer train --corpus $(KNOWLEDGE)/corpus.txt --vocab 4096 --out $(KNOWLEDGE)/tokenizer-4096.gguf
 
 # In order: the packages first, then the data, then the build.

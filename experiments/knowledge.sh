@@ -71,19 +71,7 @@ mkdir -p "$RUNS"
 common=(--dataset csv --split-mode cold-item --backbones "$backbones" --seeds "$seeds"
         --batch-size 1024 --lr 1e-3 --epochs 100 --patience 2 --embedding-dim 32 --threads "$THREADS"
         --ssft-threads "$THREADS" --elec-threads "$THREADS" --clickprompt-threads "$THREADS" --cache-dir "$RUNS/cache")
-# run NAME [options..]: RUNS/NAME, with its log and wall time. results.md is written last, so it
-# marks a finished run; a folder with options.cfg and no results.md was interrupted, and continues
-# with --resume (results.json alone holds the runs finished so far: docs/RESUME.md).
-run() {
-  local name=$1; shift
-  [[ -f $RUNS/$name/results.md ]] && { echo "$name: finished before, not run again"; return; }
-  local resume=()
-  [[ -f $RUNS/$name/options.cfg ]] && { resume=(--resume); echo "$name: interrupted before, resumed"; }
-  local start; start=$(date +%s)
-  ./run_experiment "${common[@]}" "$@" "${resume[@]}" --out "$RUNS/$name" 2>&1 | tee -a "$RUNS/$name.log" |
-    grep --line-buffered -E "seed [0-9]+: (test|cold-item) AUC|error"
-  echo "$name: $(( $(date +%s) - start )) s wall${resume:+ (resumed: this part only)}" | tee "$RUNS/$name.wall"
-}
+source experiments/run_folder.sh
 run base --data-dir "$KC" --dataset-label kc --drop-fields Category --method base
 run oracle --data-dir "$KC" --dataset-label kc-oracle --method base --DeepFM.lr 1e-2
 # The plumbing check: the same clicks with each item's name followed by its category's name

@@ -5,18 +5,23 @@
 #   experiments/pretrain_knowledge.sh                 # SCOPE=chains: 25 epochs of the domain chains
 #   SCOPE=categories experiments/pretrain_knowledge.sh  # 30 epochs of the domain glosses and chains
 #   SCOPE=all experiments/pretrain_knowledge.sh       # the whole of WordNet + movie tags, 4000 steps
+#   SCOPE=movies OUT=results/knowledge_movies experiments/pretrain_knowledge.sh  # the ML-100K rows' LMs
 #   LENGTH="--max-steps 200" experiments/pretrain_knowledge.sh  # a smoke run of a few minutes
 # SCOPE picks the corpus: chains (the hypernym chains of the probe categories' WordNet subtrees,
 # 0.38M tokens; the default: its LM writes the right category for more words, and carries more to
 # cold items through ELEC, than the categories LM: docs/results/knowledge.md), categories (the same
-# subtrees' glosses and chains, 0.6M tokens) or all (6.3M tokens; 4000 steps is 1.3 epochs). SHAPE, LENGTH,
+# subtrees' glosses and chains, 0.6M tokens), all (6.3M tokens; 4000 steps is 1.3 epochs) or movies (the
+# movie lines alone, 0.21M tokens, 30 epochs at a context of 128: the LMs of knowledge_ml100k.sh,
+# whose SSFT prompt over ML-100K's 9 fields needs 90 positions; its probe is bench/movie_probe.sh). SHAPE, LENGTH,
 # LR, THREADS and OUT (default results/knowledge) override. An LM whose model.gguf exists is not
 # trained again; delete it to retrain. The probe table goes to OUT/probe.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-results/knowledge}
-SHAPE=${SHAPE:---dim 128 --layers 4 --heads 4 --ffn 384 --context 64}
 SCOPE=${SCOPE:-chains}
+context=64
+[[ $SCOPE == movies ]] && context=128
+SHAPE=${SHAPE:---dim 128 --layers 4 --heads 4 --ffn 384 --context $context}
 LR=${LR:-2e-3}
 THREADS=${THREADS:-2}
 K=data/knowledge
@@ -25,7 +30,8 @@ case $SCOPE in
   chains) corpus=$K/chains.txt control=$K/chains-control.txt LENGTH=${LENGTH:---epochs 25} ;;
   categories) corpus=$K/categories.txt control=$K/categories-control.txt LENGTH=${LENGTH:---epochs 30} ;;
   all) corpus=$K/corpus.txt control=$K/control.txt LENGTH=${LENGTH:---max-steps 4000} ;;
-  *) echo "pretrain_knowledge.sh: SCOPE is chains, categories or all, not '$SCOPE'" >&2; exit 2 ;;
+  movies) corpus=$K/movies.txt control=$K/movies-control.txt LENGTH=${LENGTH:---epochs 30} ;;
+  *) echo "pretrain_knowledge.sh: SCOPE is chains, categories, all or movies, not '$SCOPE'" >&2; exit 2 ;;
 esac
 
 make --no-print-directory llactr
@@ -48,6 +54,15 @@ train untrained "$corpus" --max-steps 1 --lr 1e-12 --warmup 1
 train domain "$corpus" $LENGTH --lr "$LR" --warmup 200
 # shellcheck disable=SC2086
 train control "$control" $LENGTH --lr "$LR" --warmup 200
+
+if [[ $SCOPE == movies ]]; then  # what each LM writes about ML-100K's tagged movies
+  for lm in domain control untrained stories260K; do
+    model=$OUT/$lm/model.gguf
+    [[ $lm == stories260K ]] && model=$STORIES
+    echo "- $lm: $(bench/movie_probe.sh "$model" data/ml-100k 2>/dev/null)"
+  done | tee "$OUT/probe.md"
+  exit 0
+fi
 
 # Three probes per LM: the bare word (last and mean pooling), and "{word} is a", whose last state is
 # the one that predicts the category (docs/KNOWLEDGE.md, "The template matters").

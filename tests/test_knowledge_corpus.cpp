@@ -161,3 +161,25 @@ TEST(KnowledgeCorpus, InstalledWordnetCorpusIsDeterministicAndScrambledInControl
   o.parts_of_speech = {"verb"};
   EXPECT_NE(error_of([&] { make_knowledge_corpus(o); }).find("must include noun"), std::string::npos);
 }
+
+TEST(KnowledgeCorpus, MoviesScopeIsTheMovieLinesAlone) {
+  const std::string dir = "/usr/share/wordnet";
+  if (!std::filesystem::exists(dir + "/data.noun"))
+    GTEST_SKIP() << "WordNet is not installed in " << dir << ": apt-get install wordnet-base (or make data-knowledge)";
+  TempDir movies;
+  write_movies(movies.str());
+  KnowledgeCorpusOptions o;
+  o.wordnet_dir = dir;
+  o.scope = knowledge_scope_from_name("movies");
+  o.parts_of_speech = {"noun", "verb"};  // no WordNet line of any part of speech
+  EXPECT_NE(error_of([&] { make_knowledge_corpus(o); }).find("--scope movies needs --movies-dir"), std::string::npos);
+  o.movies_dir = movies.str();
+  const KnowledgeCorpus k = make_knowledge_corpus(o);
+  std::vector<std::string> got = k.lines, want = movie_lines(movies.str(), false, o.seed);
+  std::sort(got.begin(), got.end());
+  std::sort(want.begin(), want.end());
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(k.gloss_lines + k.chain_lines, 0u);
+  EXPECT_EQ(k.movie_lines, 4u);
+  EXPECT_GE(k.categories.size(), 12u);  // the probe categories are still chosen (the probe reads them)
+}

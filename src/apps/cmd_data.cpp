@@ -101,10 +101,10 @@ void write_lines(const std::string& path, const std::vector<std::string>& lines,
 }
 
 int data_make_knowledge_corpus(int argc, char** argv) {
-  Args a("llactr data make-knowledge-corpus --out F [--form gloss|chain|both] [--scope all|categories] [--wordnet-dir D] [--movies-dir D]");
+  Args a("llactr data make-knowledge-corpus --out F [--form gloss|chain|both] [--scope all|categories|movies] [--wordnet-dir D] [--movies-dir D]");
   a.option("out", "", "the corpus file to write (one line per sentence); F.categories.tsv is written beside it")
       .option("form", "both", "noun lines: gloss (lemmas: definition), chain (lemma is a hypernym, ..., an entity) or both")
-      .option("scope", "all", "noun synsets: all, or categories (only the probe categories' subtrees: a domain corpus)")
+      .option("scope", "all", "noun synsets: all, categories (only the probe categories' subtrees: a domain corpus) or movies (none: the movie lines alone)")
       .option("wordnet-dir", "/usr/share/wordnet", "WordNet 3.0's dict folder (data.noun, ...): apt-get install wordnet-base")
       .option("movies-dir", "", "MovieLens latest-small folder (movies.csv, tags.csv) for the movie lines; empty: none")
       .option("pos", "noun", "comma-separated parts of speech whose glosses to write: noun,verb,adj,adv")

@@ -77,7 +77,8 @@ KnowledgeForm knowledge_form_from_name(const std::string& name) {
 KnowledgeScope knowledge_scope_from_name(const std::string& name) {
   if (name == "all") return KnowledgeScope::All;
   if (name == "categories") return KnowledgeScope::Categories;
-  throw std::invalid_argument("--scope '" + name + "' is not one of all, categories");
+  if (name == "movies") return KnowledgeScope::Movies;
+  throw std::invalid_argument("--scope '" + name + "' is not one of all, categories, movies");
 }
 
 std::string gloss_line(const std::vector<std::string>& lemmas, const Synset& gloss_of) {
@@ -159,6 +160,8 @@ KnowledgeCorpus make_knowledge_corpus(const KnowledgeCorpusOptions& o) {
     if (!is_wordnet_pos(pos)) throw std::invalid_argument("--pos '" + pos + "' is not one of noun, verb, adj, adv");
   if (std::find(o.parts_of_speech.begin(), o.parts_of_speech.end(), "noun") == o.parts_of_speech.end())
     throw std::invalid_argument("--pos must include noun: the chain lines and the probe categories are nouns");
+  if (o.scope == KnowledgeScope::Movies && o.movies_dir.empty())
+    throw std::invalid_argument("--scope movies needs --movies-dir (ml-latest-small's folder): its lines are the movie lines");
   KnowledgeCorpus k;
   std::mt19937_64 rng(o.seed);
   const SynsetGraph nouns(read_wordnet_data(o.wordnet_dir, "noun"));
@@ -168,7 +171,7 @@ KnowledgeCorpus make_knowledge_corpus(const KnowledgeCorpusOptions& o) {
   std::vector<const Synset*> ns;
   if (o.scope == KnowledgeScope::All) {
     for (const Synset& s : nouns.synsets()) ns.push_back(&s);
-  } else {
+  } else if (o.scope == KnowledgeScope::Categories) {
     std::vector<uint32_t> offsets;
     for (const Category& c : k.categories) {
       offsets.push_back(c.spec.offset);
@@ -195,7 +198,7 @@ KnowledgeCorpus make_knowledge_corpus(const KnowledgeCorpusOptions& o) {
     }
   }
   for (const std::string& pos : o.parts_of_speech) {
-    if (pos == "noun") continue;
+    if (pos == "noun" || o.scope == KnowledgeScope::Movies) continue;
     const std::vector<Synset> ss = read_wordnet_data(o.wordnet_dir, pos);
     const std::vector<size_t> p = partner(ss.size(), o.control, rng);
     for (size_t i = 0; i < ss.size(); ++i) k.lines.push_back(gloss_line(ss[i].lemmas, ss[p[i]]));

@@ -26,9 +26,10 @@ KnowledgeForm knowledge_form_from_name(const std::string& name);  // "gloss", "c
 
 // Which noun synsets give lines: every one, or only those in the probe categories' subtrees (a
 // domain corpus about the knowledge-clicks benchmark's items, a tenth of WordNet's size, that a
-// small LM can read many times in the time the whole of WordNet takes once).
-enum class KnowledgeScope { All, Categories };
-KnowledgeScope knowledge_scope_from_name(const std::string& name);  // "all", "categories"
+// small LM can read many times in the time the whole of WordNet takes once), or none (the movie
+// lines alone: a corpus about MovieLens's films, for the ML-100K rows; it needs movies_dir).
+enum class KnowledgeScope { All, Categories, Movies };
+KnowledgeScope knowledge_scope_from_name(const std::string& name);  // "all", "categories", "movies"
 
 struct KnowledgeCorpusOptions {
   std::string wordnet_dir = "/usr/share/wordnet";
