@@ -205,11 +205,13 @@ data-ml1m:
 	scripts/fetch-data.sh ml1m
 
 # The knowledge corpus (docs/PRETRAIN.md): WordNet 3.0 from Debian's wordnet-base, MovieLens
-# latest-small's movies and tags; then a 4,096-piece tokenizer trained on it. Built, never committed.
+# latest-small's movies and tags (movies.txt: only those of ML-100K's titles); then a 4,096-piece
+# tokenizer trained on it. Built, never committed.
 KNOWLEDGE := data/knowledge
 data-knowledge: llactr
 	scripts/install-wordnet.sh
 	scripts/fetch-data.sh ml-latest-small
+	scripts/fetch-data.sh default
 	@mkdir -p $(KNOWLEDGE)
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/corpus.txt --movies-dir data/ml-latest-small
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/control.txt --movies-dir data/ml-latest-small --control
@@ -217,8 +219,9 @@ data-knowledge: llactr
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/categories-control.txt --scope categories --control
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/chains.txt --scope categories --form chain
 	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/chains-control.txt --scope categories --form chain --control
-	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/movies.txt --scope movies --movies-dir data/ml-latest-small
-	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/movies-control.txt --scope movies --movies-dir data/ml-latest-small --control
+	iconv -f latin1 -t utf-8 data/ml-100k/u.item | cut -d'|' -f2 > $(KNOWLEDGE)/ml100k-titles.txt
+	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/movies.txt --scope movies --movies-dir data/ml-latest-small --movie-titles $(KNOWLEDGE)/ml100k-titles.txt
+	./llactr data make-knowledge-corpus --out $(KNOWLEDGE)/movies-control.txt --scope movies --movies-dir data/ml-latest-small --movie-titles $(KNOWLEDGE)/ml100k-titles.txt --control
 	./llactr tokenizer train --corpus $(KNOWLEDGE)/corpus.txt --vocab 4096 --out $(KNOWLEDGE)/tokenizer-4096.gguf
 
 # In order: the packages first, then the data, then the build.

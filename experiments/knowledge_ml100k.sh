@@ -52,17 +52,21 @@ source experiments/run_folder.sh
 
 cold=(--split-mode cold-item --backbones FM,DeepFM --dataset-label ml100k-cold)
 run cold-base "${cold[@]}" --method base
+# The item rows of every LM first (minutes each), then the instance-text rows (an LLM forward per row).
 for lm in "${lms[@]}"; do
-  run "cold-$lm" "${cold[@]}" --llm-model "$(model_of "$lm")" --method llactr,elec \
-    --llactr-label "llactr-$lm" --elec-label "elec-$lm" --ssft-dir "$RUNS/$lm/ssft" --elec-dir "$RUNS/$lm/elec"
-  run "cold-$lm-elec-title" "${cold[@]}" --llm-model "$(model_of "$lm")" --method elec --elec-text-fields Title \
-    --elec-schedule two-stage --elec-label "elec-title-2s-$lm" --elec-dir "$RUNS/$lm/elec"
   run "cold-$lm-elec-gen" "${cold[@]}" --llm-model "$(model_of "$lm")" --method elec \
     --elec-text-template "{Title} is tagged" --elec-generate 32 --elec-schedule two-stage \
     --elec-label "elec-gen-2s-$lm" --elec-dir "$RUNS/$lm/elec"
+  run "cold-$lm-elec-title" "${cold[@]}" --llm-model "$(model_of "$lm")" --method elec --elec-text-fields Title \
+    --elec-schedule two-stage --elec-label "elec-title-2s-$lm" --elec-dir "$RUNS/$lm/elec"
+done
+for lm in "${lms[@]}"; do
+  run "cold-$lm" "${cold[@]}" --llm-model "$(model_of "$lm")" --method llactr,elec \
+    --llactr-label "llactr-$lm" --elec-label "elec-$lm" --ssft-dir "$RUNS/$lm/ssft" --elec-dir "$RUNS/$lm/elec"
 done
 # The usual split: LLaCTR (the paper's setting) with the movie LM and with stories260K.
 for lm in domain stories260K; do
+  [[ " ${lms[*]} " == *" $lm "* ]] || continue
   run "usual-$lm" --llm-model "$(model_of "$lm")" --method base,llactr --llactr-label "llactr-$lm" \
     --ssft-dir "$RUNS/$lm/ssft-usual"
 done
@@ -76,5 +80,5 @@ runs=("$RUNS"/cold-base)
 for lm in "${lms[@]}"; do
   runs+=("$RUNS/cold-$lm" "$RUNS/cold-$lm-elec-title" "$RUNS/cold-$lm-elec-gen" "$RUNS/cold-$lm-clickprompt")
 done
-for lm in domain stories260K; do runs+=("$RUNS/usual-$lm"); done
+for lm in domain stories260K; do [[ " ${lms[*]} " == *" $lm "* ]] && runs+=("$RUNS/usual-$lm"); done
 ./run_experiment --aggregate --out "$OUT" "${runs[@]}"

@@ -76,6 +76,13 @@ TEST(KnowledgeCorpusReader, MovieLinesFromTagsAndGenresWithoutUsers) {
   for (uint64_t seed = 1; seed <= 8; ++seed)
     for (const std::string& l : movie_lines(dir.str(), true, seed)) control.insert(l);
   EXPECT_TRUE(control.count("Toy Story (1995) is tagged politics, US.")) << "no seed swapped the tags";
+  // Only the listed movies' lines (a title movies.csv lacks is ignored); the control scrambles among them.
+  const std::vector<std::string> toy = {"Toy Story (1995) is an adventure, animation, children, comedy and fantasy film.",
+                                        "Toy Story (1995) is tagged pixar, fun."};
+  EXPECT_EQ(movie_lines(dir.str(), false, 1, {"Toy Story (1995)", "Heat (1995)"}), toy);
+  for (uint64_t seed = 1; seed <= 8; ++seed) EXPECT_EQ(movie_lines(dir.str(), true, seed, {"Toy Story (1995)"}), toy);
+  EXPECT_NE(error_of([&] { movie_lines(dir.str(), false, 1, {"Heat (1995)"}); }).find("none of the 1 movie titles"),
+            std::string::npos);
 }
 
 TEST(KnowledgeCorpusReader, MalformedMovieFilesAreClearErrors) {

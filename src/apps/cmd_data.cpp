@@ -101,12 +101,13 @@ void write_lines(const std::string& path, const std::vector<std::string>& lines,
 }
 
 int data_make_knowledge_corpus(int argc, char** argv) {
-  Args a("llactr data make-knowledge-corpus --out F [--form gloss|chain|both] [--scope all|categories|movies] [--wordnet-dir D] [--movies-dir D]");
+  Args a("llactr data make-knowledge-corpus --out F [--form gloss|chain|both] [--scope all|categories|movies] [--wordnet-dir D] [--movies-dir D [--movie-titles F]]");
   a.option("out", "", "the corpus file to write (one line per sentence); F.categories.tsv is written beside it")
       .option("form", "both", "noun lines: gloss (lemmas: definition), chain (lemma is a hypernym, ..., an entity) or both")
       .option("scope", "all", "noun synsets: all, categories (only the probe categories' subtrees: a domain corpus) or movies (none: the movie lines alone)")
       .option("wordnet-dir", "/usr/share/wordnet", "WordNet 3.0's dict folder (data.noun, ...): apt-get install wordnet-base")
       .option("movies-dir", "", "MovieLens latest-small folder (movies.csv, tags.csv) for the movie lines; empty: none")
+      .option("movie-titles", "", "a file of movie titles, one a line, as movies.csv spells them: only their movie lines (e.g. ML-100K's films); empty: every movie")
       .option("pos", "noun", "comma-separated parts of speech whose glosses to write: noun,verb,adj,adv")
       .option("seed", "1", "the line shuffle's seed (and the control corpus's pairing)")
       .flag("control", "scramble the knowledge: each subject gets another synset's or movie's gloss, chain, tags, genres");
@@ -118,6 +119,16 @@ int data_make_knowledge_corpus(int argc, char** argv) {
   o.scope = data::knowledge_scope_from_name(a.get("scope"));
   o.wordnet_dir = a.get("wordnet-dir");
   o.movies_dir = a.has("movies-dir") ? a.get("movies-dir") : "";
+  if (a.has("movie-titles") && !a.get("movie-titles").empty()) {
+    if (o.movies_dir.empty()) throw std::invalid_argument("--movie-titles needs --movies-dir");
+    const std::string f = a.get("movie-titles");
+    data::SkippedLines strict;
+    data::for_each_line(data::read_text_file(f, "a file of movie titles, one a line"), f, strict,
+                        [&](std::string_view line) {
+                          if (!data::trim(line).empty()) o.movie_titles.emplace_back(data::trim(line));
+                        });
+    if (o.movie_titles.empty()) throw std::invalid_argument("--movie-titles " + f + " holds no title");
+  }
   o.parts_of_speech.clear();
   for (std::string_view p : data::split(a.get("pos"), ",")) o.parts_of_speech.emplace_back(data::trim(p));
   const long seed = a.get_int("seed");

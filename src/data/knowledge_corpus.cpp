@@ -6,6 +6,7 @@
 #include <map>
 #include <numeric>
 #include <random>
+#include <set>
 #include <stdexcept>
 
 #include "llactr/data/csv_reader.h"
@@ -98,7 +99,8 @@ std::string chain_line(const std::string& lemma, const SynsetGraph& nouns, const
   return lemma + " is " + join(kinds, ", ", ", ") + ".";
 }
 
-std::vector<std::string> movie_lines(const std::string& movies_dir, bool control, uint64_t seed) {
+std::vector<std::string> movie_lines(const std::string& movies_dir, bool control, uint64_t seed,
+                                     const std::vector<std::string>& titles) {
   struct Movie {
     std::string title;
     std::vector<std::string> genres;
@@ -110,6 +112,13 @@ std::vector<std::string> movie_lines(const std::string& movies_dir, bool control
       for (std::string_view g : split(c[2], "|")) m.genres.push_back(g == "IMAX" ? "IMAX" : lower(std::string(g)));
     movies[parse_int(c[0], "movieId")] = std::move(m);
   });
+  if (!titles.empty()) {
+    const std::set<std::string> keep(titles.begin(), titles.end());
+    for (auto m = movies.begin(); m != movies.end();) m = keep.count(m->second.title) ? std::next(m) : movies.erase(m);
+    if (movies.empty())
+      throw std::invalid_argument("none of the " + std::to_string(keep.size()) + " movie titles is in " + movies_dir +
+                                  "/movies.csv (titles are matched exactly, e.g. 'Toy Story (1995)')");
+  }
 
   // movie -> (lower-case tag -> (count, first position, first spelling)). The user id is not read.
   struct Tag {
@@ -205,7 +214,7 @@ KnowledgeCorpus make_knowledge_corpus(const KnowledgeCorpusOptions& o) {
     k.gloss_lines += ss.size();
   }
   if (!o.movies_dir.empty()) {
-    std::vector<std::string> m = movie_lines(o.movies_dir, o.control, o.seed);
+    std::vector<std::string> m = movie_lines(o.movies_dir, o.control, o.seed, o.movie_titles);
     k.movie_lines = m.size();
     for (std::string& l : m) k.lines.push_back(std::move(l));
   }

@@ -34,6 +34,7 @@ KnowledgeScope knowledge_scope_from_name(const std::string& name);  // "all", "c
 struct KnowledgeCorpusOptions {
   std::string wordnet_dir = "/usr/share/wordnet";
   std::string movies_dir;                              // ml-latest-small's folder; "" = no movie lines
+  std::vector<std::string> movie_titles;               // keep only these movies' lines; empty = every movie
   KnowledgeForm form = KnowledgeForm::Both;            // of the noun lines
   KnowledgeScope scope = KnowledgeScope::All;          // which noun synsets
   std::vector<std::string> parts_of_speech = {"noun"};  // verb, adj, adv add their gloss lines
@@ -55,7 +56,10 @@ std::string gloss_line(const std::vector<std::string>& lemmas, const Synset& glo
 std::string chain_line(const std::string& lemma, const SynsetGraph& nouns, const std::vector<uint32_t>& chain);
 // movies.csv and tags.csv of ml-latest-small: the genre lines then the tag lines, by movie id.
 // Tags: distinct case-insensitively, most frequent first (ties: first seen), first spelling kept.
-// With control, each movie's title gets another movie's genres and tags.
-std::vector<std::string> movie_lines(const std::string& movies_dir, bool control, uint64_t seed);
+// With control, each movie's title gets another movie's genres and tags. `titles` (as movies.csv
+// spells them; empty = every movie) keeps only those movies, and the control scrambles among them;
+// throws std::invalid_argument when none of them is in movies.csv.
+std::vector<std::string> movie_lines(const std::string& movies_dir, bool control, uint64_t seed,
+                                     const std::vector<std::string>& titles = {});
 
 }  // namespace llactr::data
