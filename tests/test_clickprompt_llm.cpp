@@ -285,6 +285,43 @@ TEST(ClickPromptMethod, TextFieldsChooseTheSentencesTheLlmReads) {
     EXPECT_NE(std::string(e.what()).find("--clickprompt-text-fields: 'Price' is not a field"), std::string::npos)
         << e.what();
   }
+  s.options = options_with({{"clickprompt-text-template", "{Item} costs {Price}"}});
+  EXPECT_NE(testing::error_of([&] { method_entry("clickprompt").make(s)->prepare(d); }).find("--clickprompt-text-template"),
+            std::string::npos);
+  s.options = options_with({{"clickprompt-text-template", "{Item} is"}, {"clickprompt-text-fields", "Item"}});
+  EXPECT_NE(testing::error_of([&] { method_entry("clickprompt").make(s); }).find("is exclusive with --clickprompt-text-fields"),
+            std::string::npos);
+}
+
+// --clickprompt-text-template and --clickprompt-generate: the untuned model continues each distinct
+// text once (in prepare), and PA-MLM reads the continuations: more tokens than the bare template,
+// every row's LLM cost counting the generation's.
+TEST(ClickPromptMethod, TemplateAndGenerationAreWhatPaMlmReads) {
+  testing::TempDir dir;
+  const data::Dataset& d = small_data();
+  MethodSetup s;
+  s.llm_model = tiny_model(dir);
+  s.quiet = true;
+  TrainConfig tc;
+  tc.batch_size = 256, tc.max_epochs = 1, tc.verbose = false;
+  const BackboneConfig bc = testing::synthetic_backbone_config(d);
+  auto settings_of = [&](const std::string& generate) {
+    s.options = options_with({{"clickprompt-prompts", "2"}, {"clickprompt-mlm-rows", "64"}, {"clickprompt-rows", "ctr"},
+                              {"clickprompt-text-template", "item {Item} is"}, {"clickprompt-generate", generate}});
+    std::unique_ptr<Method> m = method_entry("clickprompt").make(s);
+    m->prepare(d);
+    const MethodRow r = m->run(d, "FM", bc, tc).at(0);
+    std::map<std::string, std::string> own(r.settings.begin(), r.settings.end());
+    EXPECT_EQ(double(r.llm_tokens), std::stod(own["generate_tokens"]) + std::stod(own["mlm_tokens"])) << generate;
+    return own;
+  };
+  std::map<std::string, std::string> bare = settings_of("0"), written = settings_of("3");
+  EXPECT_EQ(bare["generate_tokens"], "0");
+  EXPECT_EQ(written["clickprompt_generate"], "3");
+  EXPECT_EQ(written["clickprompt_text_template"], "\"item {Item} is\"");
+  EXPECT_GT(std::stod(written["generate_tokens"]), 0.0);
+  // The same 64 rows, each text its template and what the model wrote after it.
+  EXPECT_GT(std::stod(written["mlm_tokens"]), std::stod(bare["mlm_tokens"]));
 }
 
 // The method from the table on two seeds' worth of rows: PA-MLM, then the three fine-tunings.
@@ -316,6 +353,7 @@ TEST(ClickPromptMethod, ThreeRowsEndToEndAndCtrServesWithoutGguf) {
   EXPECT_GT(std::stod(settings["mlm_seconds"]), 0.0);
   for (const MethodRow& r : rows) {
     std::map<std::string, std::string> own(r.settings.begin(), r.settings.end());
+    EXPECT_EQ(own["generate_tokens"], "0") << r.method;
     EXPECT_EQ(double(r.llm_tokens), std::stod(own["mlm_tokens"]) + std::stod(own["finetune_tokens"])) << r.method;
     EXPECT_GE(r.train.epochs, 1) << r.method;
     EXPECT_GT(r.test.auc, 0.55) << r.method;  // the synthetic signal is learnable
@@ -350,16 +388,16 @@ TEST(ClickPromptResume, PaMlmAndFineTuningStoppedAndResumedEqualTheUninterrupted
   tc.batch_size = 256, tc.max_epochs = 2, tc.patience = 5, tc.verbose = false;
 
   tc.state.path = dir.file("whole");
-  const ClickPromptRun whole = run_clickprompt(d, lm, "DeepFM", bc, tc, o, false);
+  const ClickPromptRun whole = run_clickprompt(d, lm, instance_row_text(d), "DeepFM", bc, tc, o, false);
   tc.state.path = dir.file("parts");
   tc.state.stop_after_epoch = 1;
-  EXPECT_THROW(run_clickprompt(d, lm, "DeepFM", bc, tc, o, false), TrainingStopped);  // PA-MLM's epoch 1
+  EXPECT_THROW(run_clickprompt(d, lm, instance_row_text(d), "DeepFM", bc, tc, o, false), TrainingStopped);  // PA-MLM's epoch 1
   EXPECT_TRUE(std::filesystem::exists(dir.file("parts.pa-mlm")));
   tc.state.resume = true;
-  EXPECT_THROW(run_clickprompt(d, lm, "DeepFM", bc, tc, o, false), TrainingStopped);  // fused row's epoch 1
+  EXPECT_THROW(run_clickprompt(d, lm, instance_row_text(d), "DeepFM", bc, tc, o, false), TrainingStopped);  // fused row's epoch 1
   EXPECT_TRUE(std::filesystem::exists(dir.file("parts.fused")));
   tc.state.stop_after_epoch = 0;
-  const ClickPromptRun parts = run_clickprompt(d, lm, "DeepFM", bc, tc, o, false);
+  const ClickPromptRun parts = run_clickprompt(d, lm, instance_row_text(d), "DeepFM", bc, tc, o, false);
 
   EXPECT_EQ(parts.mlm.epoch_loss, whole.mlm.epoch_loss);
   EXPECT_EQ(parts.mlm.steps, whole.mlm.steps);
@@ -387,7 +425,7 @@ TEST(ClickPromptResume, PaMlmAndFineTuningStoppedAndResumedEqualTheUninterrupted
 
   // Another PA-MLM setting is refused, naming it.
   o.mlm_lr = 5e-3f;
-  const std::string e = testing::error_of([&] { run_clickprompt(d, lm, "DeepFM", bc, tc, o, false); });
+  const std::string e = testing::error_of([&] { run_clickprompt(d, lm, instance_row_text(d), "DeepFM", bc, tc, o, false); });
   EXPECT_NE(e.find("parts.pa-mlm: the state was written with mlm lr = "), std::string::npos) << e;
 }
 

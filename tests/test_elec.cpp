@@ -189,23 +189,24 @@ TEST(ElecCache, VectorsAreMeanOrLastPooledCachedAndTruncated) {
   EXPECT_EQ(s.tokens, int64_t(texts.size()) * 8);
 }
 
-// --elec-text-template and --elec-generate: each distinct text is continued once, greedily, by the
-// model given; the rows' texts are the prompt and its continuation, as llm::generate writes them.
+// --elec-text-template and --elec-generate (method_row_text, which ClickPrompt's options reach too):
+// each distinct text is continued once, greedily, by the model given; the rows' texts are the
+// prompt and its continuation, as llm::generate writes them.
 TEST(ElecText, TemplateAndGenerationAreTheRowsText) {
   testing::TempDir dir;
   const data::Dataset& d = small_data();
   const llm::LanguageModel lm = llm::open_language_model(tiny_model(dir, 32));  // "item i11 is": 19 tokens
   ElecOptions o = tiny_options(dir, dir.file("tiny.gguf"));
   o.text_template = "item {Item} is";
-  ElecTextCost none;
-  const RowText plain = elec_row_text(d, o, lm, none);
+  GenerationCost none;
+  const RowText plain = method_row_text(d, o.text(), "elec", lm, false, none);
   const std::string prompt = "item " + template_text(d, d.valid, 3, "{Item}") + " is";
   EXPECT_EQ(plain(d.valid, 3), prompt);
   EXPECT_EQ(none.texts, 0);  // no generation, no cost
 
   o.generate = 6;
-  ElecTextCost cost;
-  const RowText text = elec_row_text(d, o, lm, cost);
+  GenerationCost cost;
+  const RowText text = method_row_text(d, o.text(), "elec", lm, false, cost);
   std::vector<int32_t> ids = lm.tokenizer.encode(prompt);
   llm::Sampler greedy(llm::SamplerOptions{}, lm.model.config.n_vocab);
   const std::vector<int32_t> more = llm::generate(lm.model, ids, 6, greedy, lm.tokenizer.eos());
@@ -222,12 +223,12 @@ TEST(ElecText, TemplateAndGenerationAreTheRowsText) {
     }
   // A text longer than the context is not continued (tokenize_rows cuts it).
   o.text_template = "{User} {Item} {Context} and a long tail of words past the context";
-  ElecTextCost cut;
-  EXPECT_EQ(elec_row_text(d, o, lm, cut)(d.test, 0), template_text(d, d.test, 0, o.text_template));
+  GenerationCost cut;
+  EXPECT_EQ(method_row_text(d, o.text(), "elec", lm, false, cut)(d.test, 0), template_text(d, d.test, 0, o.text_template));
   // Rows that share a text share its one continuation: the synthetic data's five contexts.
   o.text_template = "{Context} only";
-  ElecTextCost c2;
-  elec_row_text(d, o, lm, c2);
+  GenerationCost c2;
+  method_row_text(d, o.text(), "elec", lm, false, c2);
   EXPECT_EQ(c2.texts, 5);
 }
 

@@ -4,7 +4,6 @@
 #include <stdexcept>
 
 #include "llactr/ctr/trainer_state.h"
-#include "llactr/methods/common/instance_text.h"
 #include "llactr/methods/common/row_subsample.h"
 #include "llactr/tensor/ops.h"
 #include "llactr/tensor/param_values.h"
@@ -60,8 +59,9 @@ Var ClickPromptEnhancer::fuse_logit(const Var& z_ctr, const Var& h, const data::
   return plm_only_ ? z_plm : head_.fused_logit(z_plm, z_ctr);
 }
 
-ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::LanguageModel& lm, const std::string& name,
-                               const BackboneConfig& bc, const TrainConfig& tc, ClickPromptOptions o, bool progress) {
+ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::LanguageModel& lm, const RowText& text,
+                               const std::string& name, const BackboneConfig& bc, const TrainConfig& tc,
+                               ClickPromptOptions o, bool progress) {
   o.seed = tc.seed;  // the generator, LoRA, masking and head draws follow the run's seed
   o.validate();
   Rng init(tc.seed);
@@ -71,8 +71,7 @@ ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::Language
 
   // Every text the LLM will read, tokenised before anything trains, so a prefix that does not fit
   // the context fails first.
-  InstanceTokens texts{instance_row_text(dataset, text_fields(dataset.schema, o.text_fields, "clickprompt-text-fields")),
-                       lm.tokenizer, {}};
+  InstanceTokens texts{text, lm.tokenizer, {}};
   const bool llm_rows = std::any_of(o.rows.begin(), o.rows.end(), [](ClickPromptRow r) { return r != ClickPromptRow::Ctr; });
   size_t longest = 0;
   auto read = [&](const data::Split& s, size_t i) {

@@ -62,6 +62,10 @@ const OptionTable<ClickPromptOptions>& clickprompt_option_table() {
                   "the LLM's attention in PA-MLM and fine-tuning: bidirectional or causal")
           .text("clickprompt-text-fields", &O::text_fields, false,
                 "comma-separated fields whose sentences form the LLM's text (default: every field, the instance text)")
+          .text("clickprompt-text-template", &O::text_template, false,
+                "the LLM's text as a template of {Field}s, e.g. '{ItemName} is a' (default: the sentences)")
+          .integer("clickprompt-generate", &O::generate, between(0, 4096),
+                   "tokens the untuned LLM writes after each distinct text, greedily, before PA-MLM (0 = none)")
           .choice("clickprompt-llm-tune", &O::llm_tune, kTunes, "lora (on q and v) or full (every weight; for tiny models)")
           .integer("clickprompt-lora-r", &O::lora_rank, at_least(1), "LoRA rank")
           .number("clickprompt-lora-alpha", &O::lora_alpha, above(0), "LoRA alpha")
@@ -93,6 +97,7 @@ const OptionTable<ClickPromptOptions>& clickprompt_option_table() {
 void ClickPromptOptions::validate() const {
   clickprompt_option_table().check(*this);
   if (rows.empty()) bad_option("clickprompt-rows", "", "must name at least one of fused, plm, ctr");
+  check_row_text_options(text(), "clickprompt");
 }
 
 ClickPromptOptions clickprompt_options(const OptionValues& v) {

@@ -9,7 +9,7 @@
 #include "llactr/methods/clickprompt/clickprompt.h"
 #include "llactr/methods/method.h"
 #include "llactr/methods/clickprompt/prompted_llm.h"
-#include "llactr/methods/common/instance_text.h"
+#include "llactr/methods/common/row_text.h"
 #include "llactr/tensor/gemm.h"
 #include "llactr/util/json.h"
 
@@ -39,18 +39,23 @@ class ClickPromptMethod : public Method {
                                   std::to_string(n_ctx) + ")");
   }
 
-  // An unknown --clickprompt-text-fields name fails here, before any backbone trains.
+  // The rows' text, once for every backbone and seed: an unknown field or a malformed template
+  // fails here, before any backbone trains, and --clickprompt-generate's continuations are written
+  // here by the untuned model.
   void prepare(const data::Dataset& dataset) override {
-    text_fields(dataset.schema, o_.text_fields, "clickprompt-text-fields");
+    generation_ = {};
+    text_ = method_row_text(dataset, o_.text(), "clickprompt", *lm_, !setup_.quiet, generation_);
+    prepared_for_ = &dataset;
   }
 
   std::vector<MethodRow> run(const data::Dataset& dataset, const std::string& backbone, const BackboneConfig& bc,
                              const TrainConfig& tc) override {
+    if (prepared_for_ != &dataset) prepare(dataset);
     // The whole of ClickPrompt (PA-MLM, the LLM rows, and so also clickprompt-ctr's fine-tuning)
     // runs on --clickprompt-threads: the LLM's many small ops run fastest on few.
     const ClickPromptRun run = [&] {
       ScopedThreads llm_threads(o_.threads);
-      return run_clickprompt(dataset, *lm_, backbone, bc, tc, o_, !setup_.quiet);
+      return run_clickprompt(dataset, *lm_, text_, backbone, bc, tc, o_, !setup_.quiet);
     }();
 
     std::vector<std::pair<std::string, std::string>> settings = {
@@ -59,6 +64,10 @@ class ClickPromptMethod : public Method {
         {"clickprompt_mode", json_quote(prompt_mode_name(o_.mode))},
         {"clickprompt_attention", json_quote(prompt_attention_name(o_.attention))},
         {"clickprompt_text_fields", json_quote(o_.text_fields)},
+        {"clickprompt_text_template", json_quote(o_.text_template)},
+        {"clickprompt_generate", std::to_string(o_.generate)},
+        {"generate_seconds", json_number(generation_.seconds)},
+        {"generate_tokens", std::to_string(generation_.tokens)},
         {"clickprompt_llm_tune", json_quote(clickprompt_llm_tune_name(o_.llm_tune))},
         {"clickprompt_without_mlm", o_.without_mlm ? "true" : "false"},
         {"clickprompt_mlm_rows", std::to_string(run.mlm_rows)},
@@ -74,8 +83,9 @@ class ClickPromptMethod : public Method {
       m.method = row_name(o_.label, r.row);
       m.train = r.train;
       m.test = r.test;
-      m.llm_seconds = run.mlm.seconds + (r.row == ClickPromptRow::Ctr ? 0 : r.finetune_seconds);
-      m.llm_tokens = run.mlm.tokens + r.finetune_tokens;  // finetune_tokens is 0 for the ctr row
+      // The generation's cost is each row's: every row reads the same continuations.
+      m.llm_seconds = generation_.seconds + run.mlm.seconds + (r.row == ClickPromptRow::Ctr ? 0 : r.finetune_seconds);
+      m.llm_tokens = generation_.tokens + run.mlm.tokens + r.finetune_tokens;  // finetune_tokens is 0 for the ctr row
       m.settings = settings;
       m.settings.emplace_back("finetune_seconds", json_number(r.finetune_seconds));
       m.settings.emplace_back("finetune_tokens", std::to_string(r.finetune_tokens));
@@ -90,6 +100,9 @@ class ClickPromptMethod : public Method {
   MethodSetup setup_;
   ClickPromptOptions o_;
   std::unique_ptr<llm::LanguageModel> lm_;
+  RowText text_;               // prepare(): what the LLM reads for each row
+  GenerationCost generation_;  // prepare(): --clickprompt-generate's continuations
+  const data::Dataset* prepared_for_ = nullptr;
 };
 
 }  // namespace

@@ -1,6 +1,7 @@
 #include "llactr/methods/elec/elec_options.h"
 
 #include "llactr/methods/common/option_checks.h"
+#include "llactr/methods/common/row_text.h"
 
 namespace llactr::methods {
 
@@ -63,8 +64,7 @@ void ElecOptions::validate() const {
   if (lora.rank < 1) bad_option("elec-lora-r", num(lora.rank), "must be >= 1");
   if (!(lora.dropout >= 0 && lora.dropout < 1)) bad_option("elec-lora-dropout", num(lora.dropout), "must be in [0, 1)");
   if (!without_llm && model_path.empty()) bad_option("llm-model", "''", "ELEC needs a GGUF model (or --elec-without-llm)");
-  if (!text_template.empty() && !text_fields.empty())
-    bad_option("elec-text-template", text_template, "is exclusive with --elec-text-fields (name the fields in the template)");
+  check_row_text_options(text(), "elec");
 }
 
 }  // namespace llactr::methods

@@ -10,7 +10,8 @@
 // clickprompt-ctr's "fresh output layer": PA-MLM never changes a parameter that h does not depend
 // on (pa_mlm.h), so the output layer is the one every method's backbone starts with.
 //
-//   ClickPromptRun r = run_clickprompt(dataset, lm, backbone, bc, tc, options, /*progress=*/true);
+//   RowText text = method_row_text(dataset, options.text(), "clickprompt", lm, true, cost);  // once
+//   ClickPromptRun r = run_clickprompt(dataset, lm, text, backbone, bc, tc, options, /*progress=*/true);
 #pragma once
 #include <memory>
 #include <string>
@@ -26,8 +27,8 @@
 
 namespace llactr::methods {
 
-// The token ids of the texts the LLM reads, each distinct text tokenised once. `text`: the instance
-// text of --clickprompt-text-fields' sentences (instance_row_text).
+// The token ids of the texts the LLM reads, each distinct text tokenised once. `text`: what the
+// text options make of each row (method_row_text).
 struct InstanceTokens {
   RowText text;
   const llm::Tokenizer& tokenizer;
@@ -73,8 +74,10 @@ struct ClickPromptRun {
 };
 
 // One backbone (make_backbone(backbone, bc, Rng(tc.seed)), as every method) and seed: PA-MLM,
-// then the fine-tunings. Every check (LM head, K + longest text <= n_ctx) comes before training.
-ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::LanguageModel& lm, const std::string& backbone,
+// then the fine-tunings, the LLM reading `text` of each row. Every check (LM head, K + longest
+// text <= n_ctx) comes before training.
+ClickPromptRun run_clickprompt(const data::Dataset& dataset, const llm::LanguageModel& lm, const RowText& text,
+                               const std::string& backbone,
                                const BackboneConfig& bc, const TrainConfig& tc, ClickPromptOptions options,
                                bool progress);
 

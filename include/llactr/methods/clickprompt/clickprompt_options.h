@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "llactr/llm/train/trainable_transformer.h"
+#include "llactr/methods/common/row_text.h"
 #include "llactr/nn/prompt_generator.h"
 #include "llactr/util/option.h"
 
@@ -33,6 +34,12 @@ struct ClickPromptOptions {
   // instance text), as --elec-text-fields: e.g. the item's own, so that a cold item's text is not
   // outweighed by the ids of the row's user and item (docs/results/knowledge.md).
   std::string text_fields;
+  // --clickprompt-text-template and --clickprompt-generate, as ELEC's (methods/common/row_text.h):
+  // the text as a template of {Field}s, and the tokens the untuned LLM writes after each distinct
+  // text before PA-MLM (0 = none).
+  std::string text_template;
+  int generate = 0;
+  RowTextOptions text() const { return {text_fields, text_template, generate}; }  // the three above
 
   // The LLM
   llm::TuneMode llm_tune = llm::TuneMode::Lora;

@@ -4,7 +4,7 @@
 //   p = mean over the text's tokens of the final-norm hidden states     p: [d]
 //
 // The text of a row is a RowText's: the instance text (methods/instance_text.h) by default, or what
-// --elec-text-fields, --elec-text-template and --elec-generate make of it (elec_text.h). A text
+// --elec-text-fields, --elec-text-template and --elec-generate make of it (methods/common/row_text.h). A text
 // longer than the model's context is cut to n_ctx tokens; the count of cut rows is logged and returned.
 #pragma once
 #include <cstdint>

@@ -19,9 +19,9 @@
 
 #include "llactr/ctr/trainer.h"
 #include "llactr/data/dataset.h"
+#include "llactr/methods/common/row_text.h"
 #include "llactr/methods/elec/elec_cache.h"
 #include "llactr/methods/elec/elec_options.h"
-#include "llactr/methods/elec/elec_text.h"
 #include "llactr/nn/linear.h"
 #include "llactr/nn/mlp.h"
 #include "llactr/util/communicator.h"
@@ -51,7 +51,7 @@ struct ElecPrepared {
   int llm_epochs = 0, llm_best_epoch = 0;
   double stage1_seconds = 0;      // stage 1's wall time (its LLM forwards and backwards included)
   int64_t stage1_tokens = 0;
-  ElecTextCost text_cost;         // --elec-generate: the continuations of the rows' texts
+  GenerationCost text_cost;       // --elec-generate: the continuations of the rows' texts
   double llm_us_per_sample = 0;   // one LLM forward per test sample (batch llm_batch), measured
   std::string lora_sha256 = "none";
 };

@@ -7,6 +7,7 @@
 
 #include "llactr/llm/model/pooled_hidden.h"
 #include "llactr/llm/train/trainable_transformer.h"
+#include "llactr/methods/common/row_text.h"
 #include "llactr/util/option.h"
 
 namespace llactr::methods {
@@ -41,8 +42,9 @@ struct ElecOptions {
   // instance text's sentences ("" = sentences); exclusive with --elec-text-fields.
   std::string text_template;
   // --elec-generate: tokens the untuned LLM writes after each distinct text, greedily, before the
-  // text is pooled (0 = none): a small LM's knowledge is in what it writes (elec_text.h).
+  // text is pooled (0 = none): a small LM's knowledge is in what it writes (methods/common/row_text.h).
   int generate = 0;
+  RowTextOptions text() const { return {text_fields, text_template, generate}; }  // the three above
   bool use_cache = true;         // reuse out_dir's cached vectors when the key matches
   bool progress = true;          // progress lines on stderr
 

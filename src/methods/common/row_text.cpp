@@ -1,23 +1,39 @@
-#include "llactr/methods/elec/elec_text.h"
+#include "llactr/methods/common/row_text.h"
 
+#include <algorithm>
 #include <memory>
 #include <stdexcept>
 #include <unordered_map>
 
 #include "llactr/llm/model/generate.h"
-#include "llactr/methods/common/instance_text.h"
+#include "llactr/methods/common/option_checks.h"
 #include "llactr/methods/common/progress_line.h"
 #include "llactr/util/clock.h"
 #include "llactr/util/communicator.h"
 
 namespace llactr::methods {
 
-RowText elec_row_text(const data::Dataset& dataset, const ElecOptions& o, const llm::LanguageModel& base, ElecTextCost& cost) {
+void check_row_text_options(const RowTextOptions& o, const std::string& method) {
+  if (!o.text_template.empty() && !o.fields.empty())
+    bad_option(method + "-text-template", o.text_template,
+               "is exclusive with --" + method + "-text-fields (name the fields in the template)");
+}
+
+void check_row_text(const data::Schema& schema, const RowTextOptions& o, const std::string& method) {
+  check_row_text_options(o, method);
+  if (o.text_template.empty())
+    text_fields(schema, o.fields, method + "-text-fields");
+  else
+    check_template(schema, o.text_template, method + "-text-template");
+}
+
+RowText method_row_text(const data::Dataset& dataset, const RowTextOptions& o, const std::string& method,
+                        const llm::LanguageModel& base, bool progress, GenerationCost& cost) {
+  check_row_text(dataset.schema, o, method);
   RowText prompt;
   if (o.text_template.empty()) {
-    prompt = instance_row_text(dataset, text_fields(dataset.schema, o.text_fields, "elec-text-fields"));
+    prompt = instance_row_text(dataset, text_fields(dataset.schema, o.fields, method + "-text-fields"));
   } else {
-    check_template(dataset.schema, o.text_template, "elec-text-template");
     prompt = [&dataset, tmpl = o.text_template](const data::Split& split, size_t row) {
       return template_text(dataset, split, row, tmpl);
     };
@@ -29,7 +45,8 @@ RowText elec_row_text(const data::Dataset& dataset, const ElecOptions& o, const 
   const llm::Tokenizer& tok = base.tokenizer;
   const int n_ctx = base.model.config.n_ctx;
   llm::Sampler greedy(llm::SamplerOptions{}, base.model.config.n_vocab);
-  ProgressLine line(o.progress && world().is_writer());
+  ProgressLine line(progress && world().is_writer());
+  const std::string tag = "[" + method + " generate]";
   const auto t0 = Clock::now();
   for (const data::Split* s : {&dataset.train, &dataset.valid, &dataset.test})
     for (size_t i = 0; i < s->size(); ++i) {
@@ -37,7 +54,7 @@ RowText elec_row_text(const data::Dataset& dataset, const ElecOptions& o, const 
       if (written->count(text)) continue;
       std::vector<int32_t> ids = tok.encode(text);
       // Every rank continues every text (the same greedy tokens). A prompt that fills the context
-      // has no room to continue: it stays as it is (tokenize_rows cuts it).
+      // has no room to continue: it stays as it is (the method cuts or rejects it).
       const int room = n_ctx > 0 ? std::min(o.generate, n_ctx - int(ids.size())) : o.generate;
       if (room > 0) {
         const std::vector<int32_t> more = llm::generate(base.model, ids, room, greedy, tok.eos());
@@ -46,15 +63,15 @@ RowText elec_row_text(const data::Dataset& dataset, const ElecOptions& o, const 
       }
       written->emplace(std::move(text), tok.decode(ids));
       if (++cost.texts % 256 == 0)
-        line.update(false, "[elec generate] %lld texts continued, %.0f tokens/s", (long long)cost.texts,
+        line.update(false, "%s %lld texts continued, %.0f tokens/s", tag.c_str(), (long long)cost.texts,
                     double(cost.tokens) / std::max(seconds_since(t0), 1e-9));
     }
   cost.seconds = seconds_since(t0);
-  line.update(true, "[elec generate] %lld texts continued by up to %d tokens in %.1f s", (long long)cost.texts, o.generate,
-              cost.seconds);
-  return [prompt, written](const data::Split& split, size_t row) {
+  line.update(true, "%s %lld texts continued by up to %d tokens in %.1f s", tag.c_str(), (long long)cost.texts,
+              o.generate, cost.seconds);
+  return [prompt, written, method](const data::Split& split, size_t row) {
     const auto it = written->find(prompt(split, row));
-    if (it == written->end()) throw std::logic_error("elec_row_text: a row whose text was not continued");
+    if (it == written->end()) throw std::logic_error(method + "'s row text: a row whose text was not continued");
     return it->second;
   };
 }
