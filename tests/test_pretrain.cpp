@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -177,6 +178,25 @@ TEST(PretrainData, LinesArePackedWithBosEosAndOnePercentHeldOut) {
   // Another seed holds out other lines.
   const PretrainData e = prepare_data(lines, tok, 16, 2);
   EXPECT_NE(d.valid.tokens, e.valid.tokens);
+
+  // --packing fixed: every epoch the file-order packing. per-epoch: the train lines in a seeded
+  // order of each epoch, packed to as many sequences, each line whole and BOS-first.
+  ASSERT_EQ(int64_t(d.train_lines_tokens.size()), d.train_lines);
+  std::vector<int64_t> file_order(d.train_lines_tokens.size());
+  std::iota(file_order.begin(), file_order.end(), int64_t(0));
+  EXPECT_EQ(pack_lines(d.train_lines_tokens, file_order, 17).tokens, d.train.tokens);
+  EXPECT_EQ(epoch_sequences(d, false, 1, 3).tokens, d.train.tokens);
+  const PackedSequences e0 = epoch_sequences(d, true, 1, 0), e1 = epoch_sequences(d, true, 1, 1);
+  EXPECT_EQ(e0.count(), d.train.count());
+  EXPECT_EQ(e1.count(), d.train.count());
+  EXPECT_NE(e0.tokens, e1.tokens);
+  EXPECT_NE(e0.tokens, d.train.tokens);
+  EXPECT_EQ(epoch_sequences(d, true, 1, 1).tokens, e1.tokens);  // a resumed run packs epoch 1 the same
+  const std::vector<int64_t> lines1 = epoch_order(int64_t(d.train_lines_tokens.size()), 1 ^ 0x6c696e6573ULL, 1);
+  const std::vector<int32_t>& first = d.train_lines_tokens[size_t(lines1[0])];
+  EXPECT_EQ(std::vector<int32_t>(e1.tokens.begin(), e1.tokens.begin() + long(first.size())), first);
+  EXPECT_EQ(first.front(), tok.bos());
+  EXPECT_EQ(first.back(), tok.eos());
 
   // A batch: inputs are each sequence's first 16 tokens, targets the 16 after each.
   const std::vector<int64_t> order = epoch_order(d.train.count(), 1, 0);

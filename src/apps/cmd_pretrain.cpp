@@ -117,6 +117,8 @@ int cmd_pretrain(int argc, char** argv) {
       .option("clip", "1", "gradient-norm clip")
       .option("eval-every", std::to_string(dopt.eval_every), "validation loss every N steps (and at the end)")
       .option("seed", std::to_string(dopt.seed), "seed of the init, the held-out lines and the epochs' orders")
+      .option("packing", "per-epoch", "per-epoch (the train lines in a new seeded order each epoch, packed into sequences) "
+                                      "or fixed (the same sequences every epoch, the file's order)")
       .option("threads", "2", "threads")
       .option("resume", "", "continue from this checkpoint (same corpus, tokenizer, shape and options)")
       .option("checkpoint-every", "0", "write M.ckpt every N steps and at the end (0: never)")
@@ -144,6 +146,9 @@ int cmd_pretrain(int argc, char** argv) {
   o.eval_every = int_in(args, "eval-every", 0, 1L << 40);
   o.seed = uint64_t(int_in(args, "seed", 0, 1L << 62));
   o.checkpoint_every = int_in(args, "checkpoint-every", 0, 1L << 40);
+  if (args.get("packing") != "per-epoch" && args.get("packing") != "fixed")
+    throw std::invalid_argument("--packing is per-epoch or fixed, not '" + args.get("packing") + "'");
+  o.repack = args.get("packing") == "per-epoch";
   const int threads = int(int_in(args, "threads", 1, 1024));
   const std::string out = args.get("out"), stem = output_stem(out);
   o.checkpoint_path = stem + ".ckpt";
@@ -171,8 +176,9 @@ int cmd_pretrain(int argc, char** argv) {
   std::printf("model: llama, dim %d, %d layers, %d heads (%d KV), ffn %d, context %d, vocab %d: %.2fM parameters\n",
               shape.dim, shape.layers, shape.heads, shape.kv_heads, shape.ffn, shape.context, config.n_vocab,
               double(n_params) / 1e6);
-  std::printf("training: %lld steps of %d sequences (%.2f epochs), lr %g, %d threads%s\n", (long long)total, o.batch,
-              double(total * o.batch) / double(data.train.count()), double(o.lr), threads,
+  std::printf("training: %lld steps of %d sequences (%.2f epochs, packed %s), lr %g, %d threads%s\n", (long long)total,
+              o.batch, double(total * o.batch) / double(data.train.count()), o.repack ? "anew each epoch" : "once",
+              double(o.lr), threads,
               resume ? (", resumed at step " + std::to_string(resume->step)).c_str() : "");
   std::fflush(stdout);
 

@@ -141,10 +141,12 @@ PretrainData prepare_data(const std::vector<std::string>& lines, const Tokenizer
   std::vector<int32_t> train, valid;
   for (int64_t i = 0; i < n; ++i) {
     std::vector<int32_t>& stream = held_out[size_t(i)] ? valid : train;
+    const size_t start = stream.size();
     stream.push_back(tokenizer.bos());
     const std::vector<int32_t> ids = tokenizer.encode(lines[size_t(i)], false);
     stream.insert(stream.end(), ids.begin(), ids.end());
     stream.push_back(tokenizer.eos());
+    if (!held_out[size_t(i)]) d.train_lines_tokens.emplace_back(stream.begin() + long(start), stream.end());
     ++(held_out[size_t(i)] ? d.valid_lines : d.train_lines);
   }
   d.train_tokens = int64_t(train.size());
@@ -163,6 +165,21 @@ PretrainData prepare_data(const std::vector<std::string>& lines, const Tokenizer
     d.valid.tokens = valid;
   }
   return d;
+}
+
+PackedSequences pack_lines(const std::vector<std::vector<int32_t>>& lines, const std::vector<int64_t>& order, int len) {
+  PackedSequences p;
+  p.len = len;
+  for (int64_t i : order) p.tokens.insert(p.tokens.end(), lines[size_t(i)].begin(), lines[size_t(i)].end());
+  p.tokens.resize(p.tokens.size() / size_t(len) * size_t(len));
+  return p;
+}
+
+PackedSequences epoch_sequences(const PretrainData& data, bool repack, uint64_t seed, int64_t epoch) {
+  if (!repack) return data.train;
+  // The lines' order has a stream of its own ("lines"), apart from the sequences' order of the epoch.
+  return pack_lines(data.train_lines_tokens,
+                    epoch_order(int64_t(data.train_lines_tokens.size()), seed ^ 0x6c696e6573ULL, epoch), data.train.len);
 }
 
 LmBatch make_lm_batch(const PackedSequences& seqs, const std::vector<int64_t>& order, int64_t begin, int64_t end) {
@@ -358,12 +375,16 @@ PretrainResult pretrain(const TransformerConfig& config, const PretrainData& dat
   const auto start = std::chrono::steady_clock::now();
   int64_t tokens_done = 0;
   int64_t order_epoch = -1;
+  PackedSequences sequences;  // this epoch's
   std::vector<int64_t> order;
   float valid_loss = NAN;
   for (; step < total; ++step) {
     const int64_t epoch = step / per_epoch, k = step % per_epoch;
-    if (epoch != order_epoch) order = epoch_order(n_seq, o.seed, epoch), order_epoch = epoch;
-    const LmBatch batch = make_lm_batch(data.train, order, k * o.batch, std::min(n_seq, (k + 1) * o.batch));
+    if (epoch != order_epoch) {
+      sequences = epoch_sequences(data, o.repack, o.seed, epoch);
+      order = epoch_order(n_seq, o.seed, epoch), order_epoch = epoch;
+    }
+    const LmBatch batch = make_lm_batch(sequences, order, k * o.batch, std::min(n_seq, (k + 1) * o.batch));
 
     opt.set_lr(pretrain_lr(o, total, step + 1));
     const float loss_value = pretrain_step(model, opt, batch, o.clip, step + 1);

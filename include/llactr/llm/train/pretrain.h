@@ -61,7 +61,8 @@ struct PackedSequences {
 };
 
 struct PretrainData {
-  PackedSequences train, valid;
+  PackedSequences train, valid;  // train: the train lines in file order, packed (--packing fixed)
+  std::vector<std::vector<int32_t>> train_lines_tokens;  // each train line as BOS + tokens + EOS, to re-pack
   int64_t train_lines = 0, valid_lines = 0;
   int64_t train_tokens = 0, valid_tokens = 0;  // of the streams, before cutting
   double unigram_entropy = 0;  // of the train stream's tokens (nats): the loss of a model that ignores context
@@ -85,6 +86,16 @@ struct LmBatch {
   PackedBatch inputs;            // B spans of len - 1 rows
   std::vector<int32_t> targets;  // [B · (len - 1)]: row r's next token
 };
+// The lines concatenated in `order` (indices into `lines`) and cut into sequences of `len`
+// tokens; the remainder is dropped.
+PackedSequences pack_lines(const std::vector<std::vector<int32_t>>& lines, const std::vector<int64_t>& order, int len);
+// The train sequences of epoch `epoch`. With `repack` (--packing per-epoch), the train lines in an
+// order seeded by (seed, epoch), packed: each line starts at another position after other lines
+// every epoch, so that over many epochs a model learns a line from its own words, not from the
+// fixed window around it (which a prompt never reproduces: docs/PRETRAIN.md). The total of
+// tokens, so the count of sequences, is the same every epoch. Without, data.train.
+PackedSequences epoch_sequences(const PretrainData& data, bool repack, uint64_t seed, int64_t epoch);
+
 // Sequences order[begin, end) of `seqs`.
 LmBatch make_lm_batch(const PackedSequences& seqs, const std::vector<int64_t>& order, int64_t begin, int64_t end);
 
@@ -105,6 +116,7 @@ struct PretrainOptions {
   float clip = 1.0f;           // gradient L2 norm clip
   int64_t eval_every = 100;    // validation every N steps (and at the last step); 0: only at the end
   uint64_t seed = 1;           // init, held-out lines and the epochs' orders
+  bool repack = true;          // --packing per-epoch (true) or fixed: epoch_sequences
   int64_t checkpoint_every = 0;  // 0: none
   std::string checkpoint_path;   // where checkpoints go (required when checkpoint_every > 0)
 };
