@@ -23,7 +23,7 @@
 # validation rows: on all of them (54,069 valid rows with 300 a user, an LLM forward each per epoch)
 # they would take most of the budget. The test is whole. So sampled, the fused row cannot learn the
 # users (10 train rows each): on the plumbing check over the item's text it scores 0.52 cold-item
-# AUC against base 0.60, and 0.61 when fine-tuned on all 191,860 train rows (20 minutes an epoch on
+# AUC against base 0.60, and 0.61 when fine-tuned on all 191,860 train rows (7 minutes an epoch on
 # one thread), where ELEC-G gets 0.73 (docs/results/knowledge.md).
 # Its runs come last (the fused row runs the LLM on every validation row each epoch: the most
 # expensive rows here), so an interrupted script has the cheaper rows of every LM first.
