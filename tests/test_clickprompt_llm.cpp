@@ -41,6 +41,14 @@ std::string tiny_model(const testing::TempDir& dir, int n_ctx = 512) {
   return dir.file("tiny.gguf");
 }
 
+// The method's setup on the tiny model, without progress lines.
+MethodSetup quiet_setup(const testing::TempDir& dir) {
+  MethodSetup s;
+  s.llm_model = tiny_model(dir);
+  s.quiet = true;
+  return s;
+}
+
 ClickPromptOptions tiny_options() {
   ClickPromptOptions o;
   o.prompts = 4;
@@ -299,9 +307,7 @@ TEST(ClickPromptMethod, TextFieldsChooseTheSentencesTheLlmReads) {
 TEST(ClickPromptMethod, TemplateAndGenerationAreWhatPaMlmReads) {
   testing::TempDir dir;
   const data::Dataset& d = small_data();
-  MethodSetup s;
-  s.llm_model = tiny_model(dir);
-  s.quiet = true;
+  MethodSetup s = quiet_setup(dir);
   TrainConfig tc;
   tc.batch_size = 256, tc.max_epochs = 1, tc.verbose = false;
   const BackboneConfig bc = testing::synthetic_backbone_config(d);
@@ -330,9 +336,7 @@ TEST(ClickPromptMethod, TemplateAndGenerationAreWhatPaMlmReads) {
 TEST(ClickPromptMethod, ThreeRowsEndToEndAndCtrServesWithoutGguf) {
   testing::TempDir dir;
   const data::Dataset& d = small_data();
-  MethodSetup s;
-  s.llm_model = tiny_model(dir);
-  s.quiet = true;
+  MethodSetup s = quiet_setup(dir);
   s.options = options_with({{"clickprompt-prompts", "4"}, {"clickprompt-mlm-rows", "200"},
                             {"clickprompt-mlm-batch", "32"}, {"clickprompt-mlm-lr", "1e-2"},
                             {"clickprompt-finetune-rows", "1000"}, {"clickprompt-finetune-valid-rows", "150"}});
