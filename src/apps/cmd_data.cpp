@@ -121,13 +121,9 @@ int data_make_knowledge_corpus(int argc, char** argv) {
   o.movies_dir = a.has("movies-dir") ? a.get("movies-dir") : "";
   if (a.has("movie-titles") && !a.get("movie-titles").empty()) {
     if (o.movies_dir.empty()) throw std::invalid_argument("--movie-titles needs --movies-dir");
-    const std::string f = a.get("movie-titles");
-    data::SkippedLines strict;
-    data::for_each_line(data::read_text_file(f, "a file of movie titles, one a line"), f, strict,
-                        [&](std::string_view line) {
-                          if (!data::trim(line).empty()) o.movie_titles.emplace_back(data::trim(line));
-                        });
-    if (o.movie_titles.empty()) throw std::invalid_argument("--movie-titles " + f + " holds no title");
+    // UTF-8, one title a line; ML-100K's u.item ends some titles with a space.
+    for (const std::string& line : data::read_corpus_lines(a.get("movie-titles")))
+      o.movie_titles.emplace_back(data::trim(line));
   }
   o.parts_of_speech.clear();
   for (std::string_view p : data::split(a.get("pos"), ",")) o.parts_of_speech.emplace_back(data::trim(p));
