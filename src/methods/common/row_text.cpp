@@ -19,21 +19,14 @@ void check_row_text_options(const RowTextOptions& o, const std::string& method) 
                "is exclusive with --" + method + "-text-fields (name the fields in the template)");
 }
 
-void check_row_text(const data::Schema& schema, const RowTextOptions& o, const std::string& method) {
-  check_row_text_options(o, method);
-  if (o.text_template.empty())
-    text_fields(schema, o.fields, method + "-text-fields");
-  else
-    check_template(schema, o.text_template, method + "-text-template");
-}
-
 RowText method_row_text(const data::Dataset& dataset, const RowTextOptions& o, const std::string& method,
                         const llm::LanguageModel& base, bool progress, GenerationCost& cost) {
-  check_row_text(dataset.schema, o, method);
+  check_row_text_options(o, method);
   RowText prompt;
   if (o.text_template.empty()) {
     prompt = instance_row_text(dataset, text_fields(dataset.schema, o.fields, method + "-text-fields"));
   } else {
+    check_template(dataset.schema, o.text_template, method + "-text-template");
     prompt = [&dataset, tmpl = o.text_template](const data::Split& split, size_t row) {
       return template_text(dataset, split, row, tmpl);
     };

@@ -143,8 +143,7 @@ ElecPrepared prepare_elec(const data::Dataset& dataset, int embedding_dim, const
   // Opening the model checks that the file exists and is llama or qwen2, before anything trains.
   llm::LanguageModel lm = llm::open_language_model(o.model_path);
   // Every row's text, the base model's generations included (before stage 1 tunes it).
-  const RowText text =
-      method_row_text(dataset, o.text(), "elec", lm, o.progress, prep.text_cost);
+  const RowText text = method_row_text(dataset, o.text(), "elec", lm, o.progress, prep.text_cost);
   const std::string model_sha = sha256_file_hex(o.model_path);
   const int d = lm.model.config.n_embd, n_ctx = std::max(lm.model.config.n_ctx, 1);
   Rng init(o.seed);

@@ -37,14 +37,13 @@ struct GenerationCost {
 // Throws std::invalid_argument naming --METHOD-text-template when a template comes with fields
 // (name the fields in the template): the method's options' validate() calls it, before any data.
 void check_row_text_options(const RowTextOptions& o, const std::string& method);
-// That, and an unknown field or a malformed template (std::invalid_argument naming
-// --METHOD-text-fields or --METHOD-text-template), before any work.
-void check_row_text(const data::Schema& schema, const RowTextOptions& o, const std::string& method);
 
-// The rows' text for these options (check_row_text first). With o.generate > 0, every distinct
-// text of the train, valid and test rows is continued here with `base` (its cost in `cost`, a
-// "[METHOD generate]" progress line when `progress`); the returned RowText holds the results and
-// not the model, and throws std::logic_error for a row whose text it has not seen.
+// The rows' text for these options. Throws std::invalid_argument naming --METHOD-text-fields or
+// --METHOD-text-template for an unknown field or a malformed template, before any work. With
+// o.generate > 0, every distinct text of the train, valid and test rows is continued here with
+// `base` (its cost in `cost`, a "[METHOD generate]" progress line when `progress`); the returned
+// RowText holds the results and not the model, and throws std::logic_error for a row whose text it
+// has not seen.
 RowText method_row_text(const data::Dataset& dataset, const RowTextOptions& o, const std::string& method,
                         const llm::LanguageModel& base, bool progress, GenerationCost& cost);
 
