@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <vector>
 
 namespace llactr::llm {
 
@@ -69,19 +68,18 @@ void head_scores(const float* q, const float* kt, int n_keys, int n, int hd, flo
   if (n % W) score_block(q, kt, n_keys, n - W, hd, scale, s);
 }
 
+size_t attention_tile_floats(int hd, int n_keys) { return size_t(2 * hd + n_keys) * W; }
+
 void attention_head(const float* q, int q_stride, int n_q, const float* kt, const float* vt, int n_keys,
                     int first_key, bool causal, int hd, float* out, int out_stride, float* lse,
-                    int lse_stride) {
+                    int lse_stride, float* tile) {
   // W query rows at a time, one per vector lane: a key's score, probability and contribution to
   // the output are one vector operation for all W rows, so nothing is summed across lanes.
   // Two passes over the keys: the scores and the rows' maxima, then p = exp(s - max), z = sum p,
   // out = sum p v. The first pass keeps the scores for the second (computing them again was a
   // third of the kernel's multiply-adds).
   const float scale = 1.0f / std::sqrt(float(hd));
-  thread_local std::vector<float> tile;
-  const size_t tile_size = size_t(2 * hd + n_keys) * W;
-  if (tile.size() < tile_size) tile.resize(tile_size);
-  float* qt = tile.data();               // [hd, W] the tile's queries (times scale), transposed
+  float* qt = tile;                      // [hd, W] the tile's queries (times scale), transposed
   float* acc = qt + size_t(hd) * W;      // [hd, W] sum_j p_j v_j
   float* scores = acc + size_t(hd) * W;  // [n_keys, W] the tile's scores, key by key
   for (int i0 = 0; i0 < n_q; i0 += W) {

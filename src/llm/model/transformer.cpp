@@ -86,7 +86,8 @@ void prepare(const Model& model, const int32_t* tokens, const std::vector<SeqSpa
   grow(ws.q, N * q), grow(ws.att, N * q), grow(ws.k, N * kv), grow(ws.v, N * kv);
   grow(ws.gate, N * ff), grow(ws.up, N * ff);
   grow(ws.cos, N * size_t(c.n_rot / 2)), grow(ws.sin, N * size_t(c.n_rot / 2));
-  grow(ws.kv_t, size_t(omp_get_max_threads()) * 2 * c.head_dim * max_keys);
+  grow(ws.kv_t, size_t(omp_get_max_threads()) *
+                    (2 * size_t(c.head_dim) * max_keys + attention_tile_floats(c.head_dim, max_keys)));
 }
 
 // Copies each span's new keys/values (rows of ws.k, ws.v) into its cache slot.
@@ -123,15 +124,16 @@ void attend(const TransformerConfig& c, const std::vector<SeqSpan>& spans, int l
     const float* k = cache ? cache->keys(layer, sp.seq) : ws.k.data() + size_t(sp.row0) * kv;
     const float* v = cache ? cache->values(layer, sp.seq) : ws.v.data() + size_t(sp.row0) * kv;
     const float* pk = n_prefix ? prompts.prefix + prefix.key(s, layer, g, hd) : nullptr;
-    // kt, vt: [hd, n_keys]
+    // kt, vt: [hd, n_keys], then attention_head's tile
     float* kt = ws.kv_t.data() + omp_get_thread_num() * per_thread;
     float* vt = kt + size_t(hd) * n_keys;
+    float* tile = vt + size_t(hd) * n_keys;
     transpose_block(pk, n_prefix, prefix.stride(), k + g * hd, n_rows, kv, hd, kt);
     transpose_block(pk ? pk + kv : nullptr, n_prefix, prefix.stride(), v + g * hd, n_rows, kv, hd, vt);
     for (int h = g * c.group(); h < (g + 1) * c.group(); ++h) {
       const size_t at = size_t(sp.row0) * q_dim + h * hd;
       attention_head(ws.q.data() + at, q_dim, sp.n, kt, vt, n_keys, n_prefix + first_pos, causal, hd,
-                     ws.att.data() + at, q_dim, nullptr, 0);
+                     ws.att.data() + at, q_dim, nullptr, 0, tile);
     }
   }
 }

@@ -145,13 +145,14 @@ Var attention_op(const Var& q, const Var& k, const Var& v, const PackedBatch& ba
   // Forward: one (span, kv head) block per task (attention.h); each writes its own rows' head slices.
 #pragma omp parallel if (parallel)
   {
-    std::vector<float> scratch(size_t(2 * hd) * max_keys);  // kt, vt: [hd, n_keys]
+    // kt, vt: [hd, n_keys], then attention_head's tile
+    std::vector<float> scratch(size_t(2 * hd) * max_keys + attention_tile_floats(hd, max_keys));
 #pragma omp for schedule(dynamic)
     for (int task = 0; task < S * G; ++task) {
       const int s = task / G, g = task % G;
       const SeqSpan& sp = spans[s];
       const int n_keys = P + sp.n;
-      float *kt = scratch.data(), *vt = kt + size_t(hd) * n_keys;
+      float *kt = scratch.data(), *vt = kt + size_t(hd) * n_keys, *tile = vt + size_t(hd) * n_keys;
       const size_t kv_at = size_t(sp.row0) * kv_dim + g * hd, p_at = P ? lay.key(s, layer, g, hd) : 0;
       const float* pk = P ? PK + p_at : nullptr;
       transpose_block(pk, P, lay.stride(), K + kv_at, sp.n, kv_dim, hd, kt);
@@ -159,7 +160,7 @@ Var attention_op(const Var& q, const Var& k, const Var& v, const PackedBatch& ba
       for (int h = g * c.group(); h < (g + 1) * c.group(); ++h) {
         const size_t at = size_t(sp.row0) * q_dim + h * hd;
         attention_head(Q + at, q_dim, sp.n, kt, vt, n_keys, P, causal, hd, out.data() + at, q_dim,
-                       lse->data() + size_t(sp.row0) * H + h, H);
+                       lse->data() + size_t(sp.row0) * H + h, H, tile);
       }
     }
   }

@@ -62,9 +62,15 @@ inline int visible_keys(int i, int first_key, int n_keys, bool causal) {
 // query rows, over the visible keys (query row 0 is key number first_key).
 //   q: n_q rows of stride q_stride (the head's slice); kt, vt: [hd, n_keys]; out: rows of stride
 //   out_stride (the head's slice is written); lse (if not null): row i's log-sum-exp of its scaled
-//   scores at lse[i * lse_stride], what a backward pass needs.
+//   scores at lse[i * lse_stride], what a backward pass needs; tile: attention_tile_floats(hd,
+//   n_keys) floats of scratch, the caller's, so that a decoding step whose keys grow by one
+//   allocates nothing (the caller sizes it once, for its longest sequence).
 void attention_head(const float* q, int q_stride, int n_q, const float* kt, const float* vt, int n_keys,
                     int first_key, bool causal, int hd, float* out, int out_stride, float* lse,
-                    int lse_stride);
+                    int lse_stride, float* tile);
+
+// The scratch attention_head needs for n_keys keys: a tile of query rows' queries and sums
+// [2, hd, W] and their scores [n_keys, W] (W query rows at a time, attention.cpp).
+size_t attention_tile_floats(int hd, int n_keys);
 
 }  // namespace llactr::llm

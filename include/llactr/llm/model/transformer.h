@@ -71,7 +71,8 @@ struct Workspace {
   std::vector<float> k, v;    // [N, kv_dim]
   std::vector<float> gate, up;  // [N, ff]
   std::vector<float> cos, sin;  // [N, n_rot/2] RoPE angles
-  std::vector<float> kv_t;      // [threads, 2 hd max_keys] attention scratch: kt, vt (keys, values transposed)
+  std::vector<float> kv_t;      // [threads, 2 hd max_keys + tile] attention scratch: kt, vt (keys, values
+                                //   transposed) and attention_head's tile
   std::vector<float> last;      // [n_spans, d] last rows (LogitsMode::Last)
   std::vector<int> pos;  // [N] position of each row
   std::vector<float> hidden;  // output: [N, d] final-norm hidden states
