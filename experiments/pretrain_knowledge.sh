@@ -65,22 +65,23 @@ if [[ $SCOPE == movies ]]; then  # what each LM writes about ML-100K's tagged mo
   exit 0
 fi
 
-# Three probes per LM: the bare word (last and mean pooling), and "{word} is a", whose last state is
-# the one that predicts the category (docs/KNOWLEDGE.md, "The template matters").
-probes=("last|{word}|last" "mean|{word}|mean" "last|{word} is a|isa")
+# Four probes per LM: the bare word (last and mean pooling); "{word} is a", whose last state is the
+# one that predicts the category (docs/KNOWLEDGE.md, "The template matters"); and "{word} is a" with
+# the 32 tokens the LM writes after it, mean-pooled: the text ELEC's generated-text rows read.
+probes=("last|{word}|0|last" "mean|{word}|0|mean" "last|{word} is a|0|isa" "mean|{word} is a|32|isagen")
 {
-  echo "| LM | pooling | template | purity@10 | chance | probe accuracy | majority |"
-  echo "|---|---|---|---|---|---|---|"
+  echo "| LM | pooling | template | generated tokens | purity@10 | chance | probe accuracy | majority |"
+  echo "|---|---|---|---|---|---|---|---|"
   for lm in domain control untrained stories260K; do
     model=$OUT/$lm/model.gguf
     [[ $lm == stories260K ]] && model=$STORIES
     for p in "${probes[@]}"; do
-      IFS='|' read -r pool template tag <<<"$p"
+      IFS='|' read -r pool template generate tag <<<"$p"
       json=$OUT/probe/${lm}_$tag.json
       ./llactr probe --llm-model "$model" --categories "$K/corpus.txt.categories.tsv" --pool "$pool" \
-        --template "$template" --out "$json" >&2
+        --template "$template" --generate "$generate" --out "$json" >&2
       num() { sed -E "s/.*\"$1\": ([-0-9.eE+]+).*/\1/" "$json"; }
-      printf "| %s | %s | \`%s\` | %.4f | %.4f | %.4f | %.4f |\n" "$lm" "$pool" "$template" "$(num purity)" \
+      printf "| %s | %s | \`%s\` | %s | %.4f | %.4f | %.4f | %.4f |\n" "$lm" "$pool" "$template" "$generate" "$(num purity)" \
         "$(num purity_chance)" "$(num probe_accuracy)" "$(num probe_majority)"
     done
   done

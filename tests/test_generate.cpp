@@ -95,5 +95,23 @@ TEST(Generate, GreedyEqualsArgmaxOfFullForward) {
   }
 }
 
+// The prompt, then greedy tokens: as many as asked, as many as the context has room for, or none
+// when the prompt fills it.
+TEST(Generate, WithGreedyContinuationKeepsToTheContext) {
+  RandomModelSpec spec;
+  spec.n_ctx = 12;
+  const Model model = load_model(gguf::GgufFile::from_memory(random_model_writer(spec).to_bytes()));
+  Sampler greedy({}, model.config.n_vocab);
+  const std::vector<int32_t> prompt = {1, 7, 9};
+  std::vector<int32_t> expected = prompt;
+  const std::vector<int32_t> more = generate(model, prompt, 5, greedy);
+  expected.insert(expected.end(), more.begin(), more.end());
+  EXPECT_EQ(with_greedy_continuation(model, prompt, 5, -1), expected);
+  EXPECT_EQ(with_greedy_continuation(model, prompt, 50, -1).size(), 12u);  // 3 + the 9 positions left
+  const std::vector<int32_t> full(12, 5);
+  EXPECT_EQ(with_greedy_continuation(model, full, 5, -1), full);
+  EXPECT_EQ(with_greedy_continuation(model, prompt, 0, -1), prompt);
+}
+
 }  // namespace
 }  // namespace llactr::llm

@@ -192,6 +192,12 @@ TEST(ProbeCommand, WritesFiguresAndRejectsBadOptions) {
   const std::string json((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   for (const char* key : {"\"purity\"", "\"probe_accuracy\"", "\"purity_chance\"", "\"words\": 12", "\"categories\": 3"})
     EXPECT_NE(json.find(key), std::string::npos) << key << " in " << json;
+  // With --generate, the text the model reads is the template and what the model writes after it.
+  ASSERT_EQ(run_probe(with({"--out", dir.file("g.json"), "--template", "{word} is a", "--generate", "4"})), 0);
+  std::ifstream g(dir.file("g.json"));
+  const std::string gjson((std::istreambuf_iterator<char>(g)), std::istreambuf_iterator<char>());
+  EXPECT_NE(gjson.find("\"generate\": 4"), std::string::npos) << gjson;
+  EXPECT_THROW(run_probe(with({"--generate", "-1"})), std::invalid_argument);
   EXPECT_THROW(run_probe(with({"--template", "no word"})), std::invalid_argument);
   EXPECT_THROW(run_probe(with({"--pool", "max"})), std::invalid_argument);
   EXPECT_THROW(run_probe(with({"--k", "12"})), std::invalid_argument);

@@ -1,5 +1,6 @@
 #include "llactr/llm/model/generate.h"
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace llactr::llm {
@@ -25,6 +26,17 @@ std::vector<int32_t> generate(const Model& model, const std::vector<int32_t>& pr
     forward_packed(model, &token, span, &cache, LogitsMode::Last, ws);
   }
   return out;
+}
+
+std::vector<int32_t> with_greedy_continuation(const Model& model, std::vector<int32_t> prompt, int n_new,
+                                              int32_t stop_id) {
+  const int n_ctx = model.config.n_ctx;
+  const int room = n_ctx > 0 ? std::min(n_new, n_ctx - int(prompt.size())) : n_new;
+  if (room <= 0) return prompt;
+  Sampler greedy(SamplerOptions{}, model.config.n_vocab);
+  const std::vector<int32_t> more = generate(model, prompt, room, greedy, stop_id);
+  prompt.insert(prompt.end(), more.begin(), more.end());
+  return prompt;
 }
 
 }  // namespace llactr::llm

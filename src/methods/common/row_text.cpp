@@ -36,8 +36,6 @@ RowText method_row_text(const data::Dataset& dataset, const RowTextOptions& o, c
   // text -> text + continuation, for every distinct text of the three splits.
   auto written = std::make_shared<std::unordered_map<std::string, std::string>>();
   const llm::Tokenizer& tok = base.tokenizer;
-  const int n_ctx = base.model.config.n_ctx;
-  llm::Sampler greedy(llm::SamplerOptions{}, base.model.config.n_vocab);
   ProgressLine line(progress && world().is_writer());
   const std::string tag = "[" + method + " generate]";
   const auto t0 = Clock::now();
@@ -45,15 +43,11 @@ RowText method_row_text(const data::Dataset& dataset, const RowTextOptions& o, c
     for (size_t i = 0; i < s->size(); ++i) {
       std::string text = prompt(*s, i);
       if (written->count(text)) continue;
-      std::vector<int32_t> ids = tok.encode(text);
       // Every rank continues every text (the same greedy tokens). A prompt that fills the context
       // has no room to continue: it stays as it is (the method cuts or rejects it).
-      const int room = n_ctx > 0 ? std::min(o.generate, n_ctx - int(ids.size())) : o.generate;
-      if (room > 0) {
-        const std::vector<int32_t> more = llm::generate(base.model, ids, room, greedy, tok.eos());
-        cost.tokens += int64_t(ids.size() + more.size());
-        ids.insert(ids.end(), more.begin(), more.end());
-      }
+      const std::vector<int32_t> prompt_ids = tok.encode(text);
+      const std::vector<int32_t> ids = llm::with_greedy_continuation(base.model, prompt_ids, o.generate, tok.eos());
+      if (ids.size() > prompt_ids.size()) cost.tokens += int64_t(ids.size());
       written->emplace(std::move(text), tok.decode(ids));
       if (++cost.texts % 256 == 0)
         line.update(false, "%s %lld texts continued, %.0f tokens/s", tag.c_str(), (long long)cost.texts,

@@ -16,4 +16,11 @@ std::vector<int32_t> generate(const Model& model, const std::vector<int32_t>& pr
                               Sampler& sampler, int32_t stop_id = -1,
                               const std::function<void(int32_t)>& on_token = {});
 
+// `prompt` followed by the model's greedy continuation: up to n_new tokens, fewer when the model
+// writes `stop_id` or the context (n_ctx) has no more room; a prompt that fills the context comes
+// back as it is. How the text methods and the knowledge probe read what a model writes about a
+// value (methods/common/row_text.h, `llactr probe --generate`).
+std::vector<int32_t> with_greedy_continuation(const Model& model, std::vector<int32_t> prompt, int n_new,
+                                              int32_t stop_id);
+
 }  // namespace llactr::llm
