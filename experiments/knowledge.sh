@@ -6,7 +6,7 @@
 # ELEC-V/G and ClickPrompt fused/CTR with each of four LMs of pretrain_knowledge.sh: the domain LM,
 # the control LM (scrambled corpus), the untrained LM, and stories260K; and a plumbing check with the
 # category in the text (below). Results: docs/results/knowledge.md.
-#   experiments/knowledge.sh           # FM and DeepFM, 3 seeds, 1,000 users x 300 rows, four LMs
+#   experiments/knowledge.sh           # FM and DeepFM, 3 seeds (ClickPrompt 1), 1,000 users x 300 rows, four LMs
 #   experiments/knowledge.sh --quick   # FM, 1 seed, 250 users x 60 rows, the domain and untrained LMs
 # ROWS sets the rows a user. 300 by default: with 60 (38 train rows a user) no method passes the
 # plumbing check below, whatever the text says, so such a run cannot test what an LM knows
@@ -15,8 +15,9 @@
 # which the LLM methods could read (fixed in make-knowledge-clicks), and a folder's clicks.csv is reused.
 # LM_DIR (default results/knowledge, pretrain_knowledge.sh's OUT) holds domain/, control/ and
 # untrained/model.gguf; DATA the data folder (stories260K); THREADS (default 2); BACKBONES, SEEDS
-# and LMS (space-separated) override the mode's; RUNS the run folders (a finished run is not run
-# again, an interrupted one is resumed); OUT the aggregate's folder.
+# and LMS (space-separated) override the mode's; CLICKPROMPT_SEEDS the ClickPrompt rows' seeds (1:
+# below); RUNS the run folders (a finished run is not run again, an interrupted one is resumed); OUT the
+# aggregate's folder.
 #
 # ClickPrompt's two LLM stages (PA-MLM and the fused row's fine-tuning) read a seeded 10,000 of the
 # train rows, as compare_methods.sh --quick does, and the fused row early-stops on a seeded 5,000
@@ -25,6 +26,9 @@
 # users (10 train rows each): on the plumbing check over the item's text it scores 0.52 cold-item
 # AUC against base 0.60, and 0.61 when fine-tuned on all 191,860 train rows (7 minutes an epoch on
 # one thread), where ELEC-G gets 0.73 (docs/results/knowledge.md).
+# They run one seed (CLICKPROMPT_SEEDS): a run of both backbones took 486 s on two free threads (the
+# domain LM's), so three seeds of the six ClickPrompt runs would take 2.4 hours, for rows whose
+# plumbing check already bounds what they carry.
 # Its runs come last (the fused row runs the LLM on every validation row each epoch: the most
 # expensive rows here), so an interrupted script has the cheaper rows of every LM first.
 # ELEC runs three times per LM. Over the instance text (mean pooling, the default joint schedule:
@@ -54,7 +58,7 @@ case ${1:-} in
   --quick) backbones=FM seeds=1 users=250 rows=60 lms="domain untrained" suffix=_v2_quick ;;
   *) echo "usage: experiments/knowledge.sh [--quick]" >&2; exit 2 ;;
 esac
-backbones=${BACKBONES:-$backbones} seeds=${SEEDS:-$seeds} rows=${ROWS:-$rows}
+backbones=${BACKBONES:-$backbones} seeds=${SEEDS:-$seeds} cp_seeds=${CLICKPROMPT_SEEDS:-1} rows=${ROWS:-$rows}
 read -r -a lms <<<"${LMS:-$lms}"
 RUNS=${RUNS:-results/knowledge_clicks$suffix}
 OUT=${OUT:-docs/results/knowledge_clicks$suffix}
@@ -114,8 +118,8 @@ for lm in "${lms[@]}"; do
 done
 # ClickPrompt: the plumbing check over the instance text and over the item's own text, then each LM
 # over what it writes about the item (as ELEC's generated-text row).
-cp_opts=(--method clickprompt --clickprompt-rows fused,ctr --clickprompt-mlm-rows 10000 --clickprompt-finetune-rows 10000
-         --clickprompt-finetune-valid-rows 5000)
+cp_opts=(--seeds "$cp_seeds" --method clickprompt --clickprompt-rows fused,ctr --clickprompt-mlm-rows 10000
+         --clickprompt-finetune-rows 10000 --clickprompt-finetune-valid-rows 5000)
 run text-oracle-clickprompt --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields Category \
   --llm-model "$(model_of untrained)" "${cp_opts[@]}" --clickprompt-label clickprompt-untrained
 run text-oracle-clickprompt-item --data-dir "$KCT" --dataset-label kc-text-oracle --drop-fields Category \
