@@ -26,9 +26,9 @@
 # users (10 train rows each): on the plumbing check over the item's text it scores 0.52 cold-item
 # AUC against base 0.60, and 0.61 when fine-tuned on all 191,860 train rows (7 minutes an epoch on
 # one thread), where ELEC-G gets 0.73 (docs/results/knowledge.md).
-# They run one seed (CLICKPROMPT_SEEDS): a run of both backbones took 486 s on two free threads (the
-# domain LM's), so three seeds of the six ClickPrompt runs would take 2.4 hours, for rows whose
-# plumbing check already bounds what they carry.
+# They run one seed (CLICKPROMPT_SEEDS): the six ClickPrompt runs of both backbones took 2,490 s on
+# two threads, so three seeds would take 2.1 hours, for rows whose plumbing check already bounds
+# what they carry.
 # Its runs come last (the fused row runs the LLM on every validation row each epoch: the most
 # expensive rows here), so an interrupted script has the cheaper rows of every LM first.
 # ELEC runs three times per LM. Over the instance text (mean pooling, the default joint schedule:
