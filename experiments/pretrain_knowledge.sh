@@ -81,8 +81,8 @@ probes=("last|{word}|0|last" "mean|{word}|0|mean" "last|{word} is a|0|isa" "mean
       ./llactr probe --llm-model "$model" --categories "$K/corpus.txt.categories.tsv" --pool "$pool" \
         --template "$template" --generate "$generate" --out "$json" >&2
       num() { sed -E "s/.*\"$1\": ([-0-9.eE+]+).*/\1/" "$json"; }
-      printf "| %s | %s | \`%s\` | %s | %.4f | %.4f | %.4f | %.4f |\n" "$lm" "$pool" "$template" "$generate" "$(num purity)" \
-        "$(num purity_chance)" "$(num probe_accuracy)" "$(num probe_majority)"
+      printf "| %s | %s | \`%s\` | %s | %.4f | %.4f | %.4f | %.4f |\n" "$lm" "$pool" "$template" "$generate" \
+        "$(num purity)" "$(num purity_chance)" "$(num probe_accuracy)" "$(num probe_majority)"
     done
   done
   # What each LM writes: the share of 20 words a category whose "{word} is a" chain names it.
